@@ -1,0 +1,65 @@
+#include "adapters/http/router.h"
+
+#include <boost/json.hpp>
+#include <strings.h>
+
+namespace portier::http {
+namespace {
+
+class FunctionHandler final : public Handler {
+ public:
+  explicit FunctionHandler(std::function<void(Request, Respond)> fn) : fn_(std::move(fn)) {}
+  void handle(Request request, Respond respond) override {
+    fn_(std::move(request), std::move(respond));
+  }
+
+ private:
+  std::function<void(Request, Respond)> fn_;
+};
+
+bool path_matches(const std::string& pattern, const std::string& path) {
+  if (!pattern.empty() && pattern.back() == '/') return path.starts_with(pattern);
+  return path == pattern;
+}
+
+}  // namespace
+
+bool CaseInsensitiveLess::operator()(const std::string& a, const std::string& b) const {
+  return strcasecmp(a.c_str(), b.c_str()) < 0;
+}
+
+void Router::add(std::string method, std::string path, std::shared_ptr<Handler> handler) {
+  routes_.push_back({std::move(method), std::move(path), std::move(handler)});
+}
+
+void Router::add(std::string method, std::string path, std::function<void(Request, Respond)> fn) {
+  add(std::move(method), std::move(path), std::make_shared<FunctionHandler>(std::move(fn)));
+}
+
+void Router::route(Request request, Respond respond) const {
+  bool path_known = false;
+  for (const Route& r : routes_) {
+    if (!path_matches(r.path, request.path)) continue;
+    path_known = true;
+    if (r.method.empty() || r.method == request.method) {
+      r.handler->handle(std::move(request), std::move(respond));
+      return;
+    }
+  }
+  if (path_known) {
+    respond(problem(405, "Method Not Allowed", request.method + " is not served at " + request.path));
+  } else {
+    respond(problem(404, "Not Found", "nothing is served at " + request.path));
+  }
+}
+
+Response problem(unsigned status, std::string title, std::string detail) {
+  boost::json::object o;
+  o["type"] = "about:blank";
+  o["title"] = std::move(title);
+  o["status"] = status;
+  if (!detail.empty()) o["detail"] = std::move(detail);
+  return Response::json(status, boost::json::serialize(o), "application/problem+json");
+}
+
+}  // namespace portier::http

@@ -1,0 +1,83 @@
+#pragma once
+// Errors as values on request paths. The code says what the caller should do with the error:
+// retry it later (kUnavailable, kDeadlineExceeded, kResourceExhausted), park it for an
+// operator (kInvalidArgument, kFailedPrecondition, kPermissionDenied, kNotFound, kDataLoss),
+// or report it (kInternal). Thread-safe as a value type.
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace portier {
+
+enum class StatusCode {
+  kOk,
+  kInvalidArgument,
+  kNotFound,
+  kAlreadyExists,
+  kPermissionDenied,
+  kFailedPrecondition,
+  kResourceExhausted,
+  kUnavailable,
+  kDeadlineExceeded,
+  kDataLoss,
+  kInternal,
+};
+
+const char* to_string(StatusCode code);
+
+class Status {
+ public:
+  Status() = default;
+  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+
+  static Status ok() { return {}; }
+  bool is_ok() const { return code_ == StatusCode::kOk; }
+  StatusCode code() const { return code_; }
+  const std::string& message() const { return message_; }
+  // Worth another attempt later: the failure says nothing about the request itself.
+  bool is_retryable() const {
+    return code_ == StatusCode::kUnavailable || code_ == StatusCode::kDeadlineExceeded ||
+           code_ == StatusCode::kResourceExhausted;
+  }
+  std::string to_string() const;
+
+ private:
+  StatusCode code_ = StatusCode::kOk;
+  std::string message_;
+};
+
+inline Status invalid_argument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status not_found(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
+inline Status unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
+inline Status internal_error(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+inline Status permission_denied(std::string m) {
+  return {StatusCode::kPermissionDenied, std::move(m)};
+}
+inline Status failed_precondition(std::string m) {
+  return {StatusCode::kFailedPrecondition, std::move(m)};
+}
+inline Status data_loss(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
+
+// A value or the Status that explains its absence.
+template <class T>
+class Result {
+ public:
+  Result(T value) : value_(std::move(value)) {}            // NOLINT: implicit by design
+  Result(Status status) : status_(std::move(status)) {}    // NOLINT: implicit by design
+
+  bool is_ok() const { return value_.has_value(); }
+  const Status& status() const { return status_; }
+  T& value() { return *value_; }
+  const T& value() const { return *value_; }
+  T& operator*() { return *value_; }
+  const T& operator*() const { return *value_; }
+  T* operator->() { return &*value_; }
+  const T* operator->() const { return &*value_; }
+
+ private:
+  std::optional<T> value_;
+  Status status_;
+};
+
+}  // namespace portier

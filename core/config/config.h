@@ -1,0 +1,120 @@
+#pragma once
+// The gateway's configuration: an immutable snapshot loaded from one XML file that is validated
+// against config/portier.xsd. Relative paths in the file are resolved against the file's folder.
+// Secrets are references (`env:NAME`, `file:/path`), resolved at load time and never logged.
+// Shared as `std::shared_ptr<const Config>`; read-only after loading, so any thread may read it.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/base/status.h"
+
+namespace portier::config {
+
+using Millis = std::chrono::milliseconds;
+
+struct TlsSettings {
+  std::string certificate_file;       // PEM, server certificate chain
+  std::string private_key_file;       // PEM
+  std::string client_ca_file;         // PEM; empty: client certificates are not asked for
+  bool require_client_certificate = false;
+};
+
+struct Listener {
+  std::string name;
+  std::string address = "127.0.0.1";
+  uint16_t port = 8080;               // 0: any free port (the chosen one is logged)
+  std::optional<TlsSettings> tls;
+};
+
+struct Limits {
+  uint64_t max_body_bytes = 1 << 20;
+  uint32_t max_header_bytes = 16 * 1024;
+  uint32_t max_in_flight = 256;       // requests being served at once; more get 503
+  Millis header_timeout{10'000};      // to receive a request's headers
+  Millis request_timeout{30'000};     // to receive the body and answer
+  Millis idle_timeout{60'000};        // keep-alive connection without a request
+  // The XML shape guard (adapters/soap/xml_guard.h).
+  uint32_t max_xml_depth = 64;
+  uint32_t max_attributes_per_element = 64;
+  uint32_t max_namespaces_per_element = 32;
+  uint32_t max_namespaces_total = 256;
+  uint32_t max_name_length = 256;
+};
+
+struct Journal {
+  std::string sqlite_path;            // the database file
+  uint32_t group_commit_max = 64;     // intakes sharing one commit at most
+};
+
+struct Retry {
+  Millis initial_delay{1'000};
+  Millis max_delay{300'000};
+  uint32_t max_attempts = 20;         // then the item is parked
+  Millis attempt_timeout{10'000};     // one outbound call, connect included
+};
+
+struct CircuitBreaker {
+  uint32_t failure_threshold = 5;     // consecutive failures that open the circuit
+  Millis open_for{30'000};            // then one trial call is let through
+};
+
+struct Destination {
+  std::string name;                   // e.g. "portal"
+  uint32_t concurrency = 4;           // calls in flight at once
+  Retry retry;
+  CircuitBreaker breaker;
+};
+
+struct Portal {
+  std::string base_url;               // e.g. https://portal.example/api/v9 ... without trailing /
+  std::string token_url;              // OAuth2 token endpoint (client credentials)
+  std::string client_id;
+  std::string client_secret;          // resolved secret; never log it
+  std::string scope;
+  std::string ca_file;                // PEM bundle to trust; empty: system default
+  Millis timeout{10'000};
+};
+
+struct Workers {
+  uint32_t io_threads = 2;
+  uint32_t dispatch_threads = 4;
+};
+
+struct Config {
+  std::string source_file;
+  std::vector<Listener> listeners;
+  Limits limits;
+  Journal journal;
+  Portal portal;
+  Workers workers;
+  std::map<std::string, Destination> destinations;  // by name; "portal" always present
+  std::string log_level = "info";
+  Millis drain_timeout{15'000};       // SIGTERM: time for in-flight work to finish
+};
+
+// One problem found in a configuration file, with the line it is on (0 if unknown).
+struct Problem {
+  std::string file;
+  int line = 0;
+  std::string message;
+  std::string to_string() const;      // "file:line: message"
+};
+
+struct LoadResult {
+  std::shared_ptr<const Config> config;  // null if there are problems
+  std::vector<Problem> problems;         // every problem found, not just the first
+};
+
+// Reads, validates (XSD, then meaning: secret references resolve, files exist, names unique)
+// and returns either a Config or every problem with file:line.
+LoadResult load(const std::string& path);
+
+// Resolves `env:NAME` or `file:/path` (the file's content, one trailing newline removed).
+Result<std::string> resolve_secret(const std::string& reference);
+
+}  // namespace portier::config

@@ -1,0 +1,139 @@
+#pragma once
+// The journal: Portier's durable memory of accepted work. Everything an adapter acknowledges is
+// committed here first (with its idempotency key and its evidence record), and dispatch claims
+// and settles work items through it. Implementations: SQLite (default, one instance) and, later,
+// PostgreSQL (several instances sharing one database).
+//
+// Durability errors are sticky: once a commit fails in an unknown state, every later write
+// fails with kUnavailable and health() reports the first error, until the process restarts.
+//
+// Threads: every method may be called from any thread. accept() never blocks; its callback runs
+// on the journal's own writer thread after the commit and must only post work elsewhere.
+// The other methods block and belong on worker threads, never on I/O threads.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/base/status.h"
+#include "core/evidence/record.h"
+#include "core/model/codec.h"
+
+namespace portier::journal {
+
+// A business case as Portier opened it: the link between the department's Business Process ID
+// and the portal's business case id.
+struct BusinessCaseRecord {
+  std::string business_process_id;
+  std::string business_case_id;
+  std::string department;
+  int32_t service_id = 0;
+  std::string owner_id;
+  int64_t opened_ms = 0;
+};
+
+// What an intake may do inside its transaction. Runs on the writer thread: keep it quick.
+class IntakeTransaction {
+ public:
+  virtual ~IntakeTransaction() = default;
+  virtual std::optional<BusinessCaseRecord> find_case(const std::string& business_process_id) = 0;
+  virtual void open_case(const BusinessCaseRecord& record) = 0;
+  // Adds one work item for `destination`. Its downstream idempotency key is derived from the
+  // intake's key, so a replayed intake can never produce a second item.
+  virtual void enqueue(const std::string& destination, const model::Message& message) = 0;
+};
+
+struct Intake {
+  std::string idempotency_key;        // unique per department and message, e.g. "dept/messageId"
+  std::string department;
+  std::string business_process_id;
+  std::string correlation_id;
+  std::string operation;              // e.g. "reportStatus", recorded in the evidence log
+  std::string request_sha256;         // digest of what came in
+  // Builds the intake's work inside the transaction and returns the answer to keep for this key.
+  // An error rolls back this intake alone and is handed to the callback.
+  std::function<Result<std::string>(IntakeTransaction&)> build;
+};
+
+struct IntakeOutcome {
+  bool duplicate = false;             // the key was known: nothing new was stored
+  std::string answer;                 // the answer stored with the key the first time
+};
+
+enum class ItemState { kPending, kInFlight, kDone, kParked };
+const char* to_string(ItemState state);
+std::optional<ItemState> parse_item_state(const std::string& text);
+
+// How one delivery attempt ended, as dispatch decided it.
+struct AttemptRecord {
+  enum class Verdict { kDelivered, kRetry, kPark } verdict = Verdict::kDelivered;
+  int64_t next_attempt_ms = 0;        // for kRetry
+  std::string error;                  // for kRetry and kPark
+  std::string request_sha256;
+  std::string response_sha256;
+  std::string detail;                 // e.g. "HTTP 201", kept in the evidence log
+};
+
+struct StoredItem {
+  model::WorkItem item;               // item.message is empty if the payload is damaged
+  ItemState state = ItemState::kPending;
+  std::string kind;
+  int64_t next_attempt_ms = 0;
+  int64_t created_ms = 0;
+  int64_t updated_ms = 0;
+  std::string last_error;
+  std::string payload_sha256;         // hex, as stored at intake
+};
+
+struct ItemFilter {
+  std::optional<ItemState> state;
+  std::optional<std::string> business_process_id;
+  std::optional<std::string> destination;
+  int limit = 100;
+};
+
+struct DepthRow {
+  std::string destination;
+  ItemState state;
+  int64_t count;
+};
+
+class Journal {
+ public:
+  using IntakeCallback = std::function<void(Result<IntakeOutcome>)>;
+  virtual ~Journal() = default;
+
+  // Commits the intake (group commit: concurrent intakes share one fsync) and then calls back.
+  virtual void accept(Intake intake, IntakeCallback done) = 0;
+
+  // Claims up to `max` due items of `destination` for `lease_ms`. Items of one Business Process
+  // ID are handed out in order: an item waits while an earlier one of its case is pending or in
+  // flight (parked ones do not hold the case up). A payload whose SHA-256 no longer matches is
+  // parked as damaged and never returned.
+  virtual Result<std::vector<model::WorkItem>> claim(const std::string& destination, int max,
+                                                     int64_t now_ms, int64_t lease_ms) = 0;
+  virtual Status settle(int64_t item_id, const AttemptRecord& attempt) = 0;
+
+  // Operator actions: a parked (or pending) item back to pending now; any unfinished item parked.
+  virtual Status replay(int64_t item_id) = 0;
+  virtual Status park(int64_t item_id, const std::string& reason) = 0;
+
+  virtual Result<std::vector<StoredItem>> list(const ItemFilter& filter) = 0;
+  virtual Result<StoredItem> get(int64_t item_id) = 0;
+  virtual Result<std::vector<DepthRow>> depth() = 0;
+  virtual Result<std::optional<BusinessCaseRecord>> find_case(const std::string& bpid) = 0;
+  // The next time any item of `destination` becomes due, if one is waiting.
+  virtual Result<std::optional<int64_t>> next_due_ms(const std::string& destination) = 0;
+
+  // The whole evidence chain in order (for verification) or one case's records.
+  virtual Result<std::vector<evidence::Record>> evidence(
+      const std::optional<std::string>& business_process_id) = 0;
+  // The highest sequence number ever handed out, so a removed tail is noticed.
+  virtual Result<int64_t> evidence_high_water() = 0;
+
+  // OK, or the sticky error that stopped the journal.
+  virtual Status health() const = 0;
+};
+
+}  // namespace portier::journal

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs every Debian package that Portier's build, tests, benchmarks and sandbox need.
+# Idempotent: packages already present are left as they are.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config clang-format
+  libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libboost-program-options1.81-dev
+  libthrift-dev thrift-compiler gsoap libgsoap-dev
+  libxml2-dev libxml2-utils libssl-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 libpq-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-zeep python3-requests python3-pytest openssl curl
+  wrk nginx-light
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+sudo_cmd=""
+[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+# Packages such as nginx would otherwise start system services listening on public ports.
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo_cmd tee "$policy" >/dev/null
+  $sudo_cmd chmod +x "$policy"
+  created_policy=1
+fi
+$sudo_cmd apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}"
+[ "$created_policy" -eq 0 ] || $sudo_cmd rm -f "$policy"
