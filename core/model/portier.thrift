@@ -38,7 +38,7 @@ struct Activity {
   5: string type
   6: optional string target
   7: optional string event
-  8: optional string module
+  8: optional string moduleName   // egov4 "module" (a reserved word in Thrift)
   9: optional string objectId
   10: optional i32 serviceId
   11: optional i32 relatedProfileId

@@ -1,0 +1,2 @@
+# Empty compiler generated dependencies file for portier_http_router.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,3 @@
+file(REMOVE_RECURSE
+  "libportier_base.a"
+)
