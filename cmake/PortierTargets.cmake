@@ -16,3 +16,17 @@ function(portier_executable name)
   target_compile_options(${name} PRIVATE ${PORTIER_WARNINGS})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS})
 endfunction()
+
+# portier_embed(OUT_VAR INPUT SYMBOL): generates a source defining `std::string_view SYMBOL()`
+# with INPUT's bytes, and puts its path in OUT_VAR for a target's SOURCES.
+function(portier_embed out_var input symbol)
+  get_filename_component(name ${input} NAME)
+  set(output ${CMAKE_CURRENT_BINARY_DIR}/embedded_${symbol}.cpp)
+  add_custom_command(
+    OUTPUT ${output}
+    COMMAND ${CMAKE_COMMAND} -DINPUT=${input} -DOUTPUT=${output} -DNAME=${name} -DSYMBOL=${symbol}
+            -P ${PROJECT_SOURCE_DIR}/cmake/EmbedFile.cmake
+    DEPENDS ${input} ${PROJECT_SOURCE_DIR}/cmake/EmbedFile.cmake
+    COMMENT "Embedding ${name}")
+  set(${out_var} ${output} PARENT_SCOPE)
+endfunction()

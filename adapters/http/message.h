@@ -25,6 +25,7 @@ struct Request {
   std::string remote_address;
   std::string client_certificate_subject;  // verified TLS client certificate, "" if none
   std::string correlation_id;         // X-Correlation-Id if sent, else a fresh UUID
+  bool tls = false;                   // arrived over TLS
 
   std::string header(const std::string& name) const {
     auto it = headers.find(name);

@@ -53,6 +53,18 @@ void Router::route(Request request, Respond respond) const {
   }
 }
 
+void Router::on_refusal(std::string path_prefix, Refusal refusal) {
+  refusals_.emplace_back(std::move(path_prefix), std::move(refusal));
+}
+
+Response Router::refuse(const Request& partial, unsigned status, const std::string& title,
+                        const std::string& detail) const {
+  for (const auto& [prefix, refusal] : refusals_) {
+    if (partial.path.starts_with(prefix)) return refusal(partial, status, title, detail);
+  }
+  return problem(status, title, detail);
+}
+
 Response problem(unsigned status, std::string title, std::string detail) {
   boost::json::object o;
   o["type"] = "about:blank";

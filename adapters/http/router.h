@@ -20,6 +20,16 @@ class Router {
   // Routes the request, or answers 404 / 405 as problem+json.
   void route(Request request, Respond respond) const;
 
+  // How a request below `path_prefix` is refused before it reaches its handler (too large,
+  // malformed HTTP): each protocol answers in its own error format, e.g. a SOAP Fault.
+  using Refusal = std::function<Response(const Request& partial, unsigned status,
+                                         const std::string& title, const std::string& detail)>;
+  void on_refusal(std::string path_prefix, Refusal refusal);
+  // The refusal for `partial` (only its headers are known): problem+json unless a protocol
+  // registered its own for the path.
+  Response refuse(const Request& partial, unsigned status, const std::string& title,
+                  const std::string& detail) const;
+
  private:
   struct Route {
     std::string method;
@@ -27,6 +37,7 @@ class Router {
     std::shared_ptr<Handler> handler;
   };
   std::vector<Route> routes_;
+  std::vector<std::pair<std::string, Refusal>> refusals_;
 };
 
 // An RFC 7807 problem+json response.

@@ -1,2 +1,0 @@
-# Empty dependencies file for portier_http_router.
-# This may be replaced when dependencies are built.

@@ -1,3 +1,0 @@
-file(REMOVE_RECURSE
-  "libportier_model.a"
-)

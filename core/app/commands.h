@@ -1,0 +1,17 @@
+#pragma once
+// portierctl's subcommands. Each takes its arguments (after the subcommand words), prints to
+// stdout, errors to stderr, and returns the process exit code.
+#include <string>
+#include <vector>
+
+#include "core/journal/journal.h"
+
+namespace portier::app {
+
+using Args = std::vector<std::string>;
+
+int check_command(const Args& files);
+int work_command(journal::Journal& journal, const std::string& verb, const Args& args);
+int evidence_command(journal::Journal& journal, const std::string& verb, const Args& args);
+
+}  // namespace portier::app

@@ -1,0 +1,41 @@
+#include <cstdio>
+
+#include "core/app/commands.h"
+#include "core/evidence/chain.h"
+
+namespace portier::app {
+
+int evidence_command(journal::Journal& journal, const std::string& verb, const Args& args) {
+  if (verb == "verify") {
+    auto chain = journal.evidence(std::nullopt);
+    auto high_water = journal.evidence_high_water();
+    if (!chain.is_ok() || !high_water.is_ok()) {
+      const Status& s = chain.is_ok() ? high_water.status() : chain.status();
+      std::fprintf(stderr, "portierctl: %s\n", s.to_string().c_str());
+      return 1;
+    }
+    evidence::Verdict v = evidence::verify(*chain, *high_water);
+    for (const std::string& p : v.problems) std::printf("BROKEN %s\n", p.c_str());
+    std::printf("%s: %lld records checked\n", v.intact ? "intact" : "broken",
+                static_cast<long long>(v.records));
+    return v.intact ? 0 : 3;
+  }
+  if (verb == "export" && args.size() == 1) {
+    auto records = journal.evidence(args[0]);
+    if (!records.is_ok()) {
+      std::fprintf(stderr, "portierctl: %s\n", records.status().to_string().c_str());
+      return 1;
+    }
+    if (records->empty()) {
+      std::fprintf(stderr, "portierctl: no evidence for business process id '%s'\n",
+                   args[0].c_str());
+      return 1;
+    }
+    std::printf("%s\n", evidence::export_json(args[0], *records).c_str());
+    return 0;
+  }
+  std::fputs("usage: portierctl evidence verify | evidence export BUSINESS_PROCESS_ID\n", stderr);
+  return 2;
+}
+
+}  // namespace portier::app

@@ -1,0 +1,109 @@
+#include "core/app/gateway.h"
+
+#include <atomic>
+#include <boost/json.hpp>
+
+#include "adapters/http/router.h"
+#include "adapters/http/server.h"
+#include "adapters/soap/department_service.h"
+#include "connectors/portal/portal_connector.h"
+#include "core/base/log.h"
+#include "core/base/metrics.h"
+#include "core/dispatch/dispatcher.h"
+#include "core/journal/sqlite_journal.h"
+
+namespace portier::app {
+
+struct Gateway::Parts {
+  metrics::Registry metrics;
+  std::unique_ptr<journal::SqliteJournal> journal;
+  std::unique_ptr<dispatch::Dispatcher> dispatcher;
+  std::shared_ptr<soap_adapter::DepartmentService> department_service;
+  http::Router router;
+  std::unique_ptr<http::Server> server;
+  std::atomic<bool> ready{false};
+};
+
+namespace {
+
+soap_adapter::GuardLimits guard_limits(const config::Limits& l) {
+  return {l.max_body_bytes,
+          l.max_xml_depth,
+          l.max_attributes_per_element,
+          l.max_namespaces_per_element,
+          l.max_namespaces_total,
+          l.max_name_length};
+}
+
+http::Response health_response(const Status& journal_health, bool ready_check, bool ready) {
+  boost::json::object o;
+  bool ok = journal_health.is_ok() && (!ready_check || ready);
+  o["status"] = ok ? "ok" : "unavailable";
+  o["journal"] = journal_health.is_ok() ? "ok" : journal_health.message();
+  if (ready_check) o["accepting"] = ready;
+  return http::Response::json(ok ? 200 : 503, boost::json::serialize(o));
+}
+
+}  // namespace
+
+Gateway::Gateway(std::shared_ptr<const config::Config> config)
+    : config_(std::move(config)), parts_(std::make_unique<Parts>()) {}
+
+Gateway::~Gateway() { stop(); }
+
+Status Gateway::start() {
+  const config::Config& c = *config_;
+  Parts& p = *parts_;
+  journal::SqliteJournal::Options options;
+  options.group_commit_max = static_cast<int>(c.journal.group_commit_max);
+  auto journal = journal::SqliteJournal::open(c.journal.sqlite_path, clock_, options);
+  if (!journal.is_ok()) return journal.status();
+  p.journal = std::move(*journal);
+
+  p.dispatcher = std::make_unique<dispatch::Dispatcher>(*p.journal, clock_, p.metrics,
+                                                        c.workers.dispatch_threads);
+  const config::Destination& portal = c.destinations.at(soap_adapter::kPortalDestination);
+  p.dispatcher->add_destination(portal, std::make_shared<portal::PortalConnector>(
+                                            c.portal, portal.retry.attempt_timeout, clock_));
+
+  p.department_service = std::make_shared<soap_adapter::DepartmentService>(
+      *p.journal, clock_, guard_limits(c.limits), c.workers.io_threads, p.metrics,
+      [d = p.dispatcher.get()] { d->wake(); });
+  p.router.add("", "/soap/v1", p.department_service);
+  p.router.on_refusal("/soap", [&p](const http::Request& partial, unsigned status,
+                                    const std::string&, const std::string& detail) {
+    return p.department_service->refuse(partial, status, detail);
+  });
+  p.router.add("GET", "/healthz", [&p](http::Request, http::Respond respond) {
+    respond(health_response(p.journal->health(), false, false));
+  });
+  p.router.add("GET", "/readyz", [&p](http::Request, http::Respond respond) {
+    respond(health_response(p.journal->health(), true, p.ready.load()));
+  });
+  p.router.add("GET", "/metrics", [&p](http::Request, http::Respond respond) {
+    respond(http::Response::json(200, p.metrics.render(), "text/plain; version=0.0.4"));
+  });
+
+  p.server = std::make_unique<http::Server>(c.listeners, c.limits, p.router, p.metrics);
+  if (Status s = p.server->start(c.workers.io_threads); !s.is_ok()) return s;
+  p.dispatcher->start();
+  p.ready = true;
+  log::info("portierd started", {{"config", c.source_file}});
+  return Status::ok();
+}
+
+void Gateway::stop() {
+  Parts& p = *parts_;
+  if (!p.server) return;
+  p.ready = false;
+  log::info("portierd stopping: draining requests in flight");
+  p.server->drain(config_->drain_timeout);
+  p.department_service->shutdown();  // answers still being written finish here
+  p.dispatcher->stop();              // deliveries in flight finish and are settled
+  p.server->stop();
+  p.server.reset();
+  p.journal.reset();                 // commits what is queued, then closes the file
+  log::info("portierd stopped");
+}
+
+}  // namespace portier::app

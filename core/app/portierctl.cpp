@@ -1,0 +1,74 @@
+// portierctl: Portier's operator tool.
+//   portierctl check FILE...                       validate configuration files offline
+//   portierctl [--config FILE] work list [--parked|--state S] [--bpid ID] [--destination D]
+//   portierctl [--config FILE] work show|replay ID
+//   portierctl [--config FILE] work park ID [--reason TEXT]
+//   portierctl [--config FILE] evidence verify
+//   portierctl [--config FILE] evidence export BUSINESS_PROCESS_ID
+// The configuration defaults to $PORTIER_CONFIG. Exit codes: 0 ok, 1 failed, 2 usage or
+// invalid configuration, 3 evidence chain broken.
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "core/app/commands.h"
+#include "core/base/clock.h"
+#include "core/config/config.h"
+#include "core/journal/sqlite_journal.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: portierctl check FILE...\n"
+    "       portierctl [--config FILE] work list [--parked|--state STATE] [--bpid ID]\n"
+    "                                           [--destination NAME] [--limit N]\n"
+    "       portierctl [--config FILE] work show|replay ID\n"
+    "       portierctl [--config FILE] work park ID [--reason TEXT]\n"
+    "       portierctl [--config FILE] evidence verify\n"
+    "       portierctl [--config FILE] evidence export BUSINESS_PROCESS_ID\n";
+
+int usage() {
+  std::fputs(kUsage, stderr);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  portier::app::Args args(argv + 1, argv + argc);
+  std::string config_path = std::getenv("PORTIER_CONFIG") ? std::getenv("PORTIER_CONFIG") : "";
+  if (args.size() >= 2 && args[0] == "--config") {
+    config_path = args[1];
+    args.erase(args.begin(), args.begin() + 2);
+  }
+  if (args.empty()) return usage();
+  if (args[0] == "--help" || args[0] == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (args[0] == "check") {
+    return portier::app::check_command(portier::app::Args(args.begin() + 1, args.end()));
+  }
+  if (args.size() < 2 || (args[0] != "work" && args[0] != "evidence")) return usage();
+  if (config_path.empty()) {
+    std::fputs("portierctl: no configuration: pass --config FILE or set PORTIER_CONFIG\n", stderr);
+    return 2;
+  }
+  auto loaded = portier::config::load(config_path);
+  if (!loaded.config) {
+    for (const auto& p : loaded.problems) std::fprintf(stderr, "%s\n", p.to_string().c_str());
+    return 2;
+  }
+  portier::SystemClock clock;
+  portier::journal::SqliteJournal::Options options;
+  options.recover_in_flight = false;  // the daemon may be running and own those items
+  auto journal = portier::journal::SqliteJournal::open(loaded.config->journal.sqlite_path, clock,
+                                                        options);
+  if (!journal.is_ok()) {
+    std::fprintf(stderr, "portierctl: %s\n", journal.status().to_string().c_str());
+    return 1;
+  }
+  portier::app::Args rest(args.begin() + 2, args.end());
+  if (args[0] == "work") return portier::app::work_command(**journal, args[1], rest);
+  return portier::app::evidence_command(**journal, args[1], rest);
+}

@@ -1,0 +1,239 @@
+#include "core/dispatch/dispatcher.h"
+
+#include <algorithm>
+
+#include "core/base/log.h"
+#include "core/dispatch/retry_policy.h"
+
+namespace portier::dispatch {
+namespace {
+
+constexpr int64_t kIdlePollMs = 1000;      // look at the journal at least this often
+constexpr int64_t kDepthRefreshMs = 1000;
+
+}  // namespace
+
+Dispatcher::Dispatcher(journal::Journal& journal, const Clock& clock, metrics::Registry& metrics,
+                       unsigned worker_threads)
+    : journal_(journal), clock_(clock), metrics_(metrics),
+      worker_count_(std::max(1u, worker_threads)) {
+  metrics_.describe("portier_dispatch_attempts_total", "counter",
+                    "Delivery attempts by destination and outcome");
+  metrics_.describe("portier_dispatch_retries_total", "counter",
+                    "Attempts that will be retried later, by destination");
+  metrics_.describe("portier_journal_depth", "gauge",
+                    "Work items in the journal by destination and state");
+  metrics_.describe("portier_parked_items", "gauge", "Parked (dead-letter) items by destination");
+}
+
+Dispatcher::~Dispatcher() { stop(); }
+
+void Dispatcher::add_destination(const config::Destination& settings,
+                                 std::shared_ptr<Connector> connector) {
+  Destination& d = destinations_[settings.name];
+  d.settings = settings;
+  d.connector = std::move(connector);
+  d.breaker = std::make_unique<CircuitBreaker>(settings.breaker);
+}
+
+void Dispatcher::start() {
+  {
+    std::lock_guard lock(mutex_);
+    running_ = true;
+  }
+  for (unsigned i = 0; i < worker_count_; ++i) {
+    workers_.emplace_back([this] {
+      for (;;) {
+        std::function<void()> job;
+        {
+          std::unique_lock lock(mutex_);
+          job_ready_.wait(lock, [this] { return !jobs_.empty() || !running_; });
+          if (jobs_.empty()) return;
+          job = std::move(jobs_.back());
+          jobs_.pop_back();
+        }
+        job();
+      }
+    });
+  }
+  scheduler_ = std::thread([this] { schedule_loop(); });
+}
+
+void Dispatcher::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!running_) return;
+    running_ = false;
+  }
+  changed_.notify_all();
+  job_ready_.notify_all();
+  if (scheduler_.joinable()) scheduler_.join();
+  for (auto& w : workers_) w.join();  // workers finish the jobs already queued
+  workers_.clear();
+}
+
+void Dispatcher::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  changed_.notify_all();
+}
+
+void Dispatcher::run_on_worker(std::function<void()> job) {
+  {
+    std::lock_guard lock(mutex_);
+    jobs_.push_back(std::move(job));
+  }
+  job_ready_.notify_one();
+}
+
+void Dispatcher::schedule_loop() {
+  std::unique_lock lock(mutex_);
+  while (running_) {
+    woken_ = false;
+    lock.unlock();
+    int64_t now = clock_.now_ms();
+    int64_t next = now + kIdlePollMs;
+    for (auto& [name, d] : destinations_) next = std::min(next, schedule(d, now));
+    if (now >= next_depth_refresh_ms_) {
+      refresh_depth_gauges();
+      next_depth_refresh_ms_ = now + kDepthRefreshMs;
+    }
+    lock.lock();
+    if (!running_ || woken_) continue;
+    changed_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(1, next - now)),
+                      [this] { return woken_ || !running_; });
+  }
+}
+
+int64_t Dispatcher::schedule(Destination& d, int64_t now) {
+  const int64_t idle = now + kIdlePollMs;
+  uint32_t in_flight;
+  {
+    std::lock_guard lock(mutex_);
+    in_flight = d.in_flight;
+  }
+  uint32_t room = d.breaker->admissible(now, in_flight, d.settings.concurrency);
+  if (room == 0) {
+    if (d.breaker->state(now) == CircuitBreaker::State::kOpen) {
+      return std::min(idle, now + d.settings.breaker.open_for.count());
+    }
+    return idle;  // a finishing call wakes the scheduler
+  }
+  const int64_t lease_ms = 2 * d.settings.retry.attempt_timeout.count() + 5000;
+  auto claimed = journal_.claim(d.settings.name, static_cast<int>(room), now, lease_ms);
+  if (!claimed.is_ok()) {
+    log::error("cannot claim work", {{"destination", d.settings.name},
+                                     {"error", claimed.status().to_string()}});
+    return idle;
+  }
+  for (model::WorkItem& item : *claimed) {
+    {
+      std::lock_guard lock(mutex_);
+      ++d.in_flight;
+    }
+    run_on_worker([this, &d, item = std::move(item)]() mutable { deliver(d, std::move(item)); });
+  }
+  if (claimed->size() == room) return now;  // there may be more waiting
+  auto due = journal_.next_due_ms(d.settings.name);
+  return due.is_ok() && *due ? std::max(now, std::min(idle, **due)) : idle;
+}
+
+void Dispatcher::deliver(Destination& d, model::WorkItem item) {
+  DeliveryResult result;
+  try {
+    result = d.connector->deliver(item);
+  } catch (const std::exception& e) {
+    result = DeliveryResult::retry(std::string("connector failed: ") + e.what());
+  }
+  journal::AttemptRecord record = judge(d, item, result);
+  Status settled = journal_.settle(item.id, record);
+  if (!settled.is_ok()) {
+    // The item stays in flight; its lease makes it claimable again.
+    log::error("cannot settle work item",
+               {{"work_item", std::to_string(item.id)}, {"error", settled.to_string()}});
+  }
+  {
+    std::lock_guard lock(mutex_);
+    --d.in_flight;
+    woken_ = true;
+  }
+  changed_.notify_all();
+}
+
+journal::AttemptRecord Dispatcher::judge(Destination& d, const model::WorkItem& item,
+                                         const DeliveryResult& result) {
+  const int64_t now = clock_.now_ms();
+  journal::AttemptRecord record;
+  record.request_sha256 = result.request_sha256;
+  record.response_sha256 = result.response_sha256;
+  record.detail = result.detail;
+  std::string outcome;
+  switch (result.kind) {
+    case DeliveryResult::Kind::kDelivered:
+      d.breaker->on_success();
+      record.verdict = journal::AttemptRecord::Verdict::kDelivered;
+      outcome = "delivered";
+      break;
+    case DeliveryResult::Kind::kReject:
+      d.breaker->on_success();  // the counterpart is up; it refused this one item
+      record.verdict = journal::AttemptRecord::Verdict::kPark;
+      record.error = "refused: " + result.detail;
+      outcome = "parked";
+      break;
+    case DeliveryResult::Kind::kRetry:
+      d.breaker->on_failure(now);
+      if (static_cast<uint32_t>(item.attempts) >= d.settings.retry.max_attempts) {
+        record.verdict = journal::AttemptRecord::Verdict::kPark;
+        record.error = "gave up after " + std::to_string(item.attempts) + " attempts: " +
+                       result.detail;
+        outcome = "parked";
+      } else {
+        std::chrono::milliseconds delay;
+        {
+          std::lock_guard lock(mutex_);
+          delay = backoff(item.attempts, d.settings.retry, result.retry_after, random_);
+        }
+        record.verdict = journal::AttemptRecord::Verdict::kRetry;
+        record.next_attempt_ms = now + delay.count();
+        record.error = result.detail;
+        outcome = "retry";
+        metrics_.increment("portier_dispatch_retries_total", {{"destination", d.settings.name}});
+      }
+      break;
+  }
+  metrics_.increment("portier_dispatch_attempts_total",
+                     {{"destination", d.settings.name}, {"outcome", outcome}});
+  auto level = outcome == "delivered" ? log::Level::kInfo : log::Level::kWarn;
+  log::write(level, "delivery attempt",
+             {{"destination", d.settings.name},
+              {"work_item", std::to_string(item.id)},
+              {"business_process_id", item.businessProcessId},
+              {"correlation_id", item.correlationId},
+              {"attempt", std::to_string(item.attempts)},
+              {"outcome", outcome},
+              {"detail", result.detail}});
+  return record;
+}
+
+void Dispatcher::refresh_depth_gauges() {
+  auto rows = journal_.depth();
+  if (!rows.is_ok()) return;
+  metrics_.clear_gauge("portier_journal_depth");
+  metrics_.clear_gauge("portier_parked_items");
+  for (const auto& [name, d] : destinations_) {
+    metrics_.set_gauge("portier_parked_items", {{"destination", name}}, 0);
+  }
+  for (const journal::DepthRow& row : *rows) {
+    metrics_.set_gauge("portier_journal_depth",
+                       {{"destination", row.destination}, {"state", journal::to_string(row.state)}},
+                       static_cast<double>(row.count));
+    if (row.state == journal::ItemState::kParked) {
+      metrics_.set_gauge("portier_parked_items", {{"destination", row.destination}},
+                         static_cast<double>(row.count));
+    }
+  }
+}
+
+}  // namespace portier::dispatch

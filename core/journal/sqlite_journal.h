@@ -1,0 +1,141 @@
+#pragma once
+// The journal on one SQLite file (WAL, synchronous=FULL): the default for a single portierd.
+//
+// Writes (accept, claim, settle, replay, park) go to one writer thread that owns the write
+// connection. It takes up to `group_commit_max` queued operations, runs them in one transaction,
+// each inside its own savepoint so that a failing operation rolls back only itself, commits once
+// (one fsync for the whole group) and only then answers them. Reads use a second, read-only
+// connection behind a mutex, so they never wait for a commit.
+//
+// Durability errors are sticky (see journal.h): after a failed BEGIN, COMMIT or fsync, or any
+// I/O, disk-full or corruption error inside a transaction, the batch is rolled back, every
+// operation in it and every later write fails with kUnavailable("journal stopped: ..."), and
+// health() reports it. The fsync is never retried: the process is expected to restart.
+//
+// Threads: every public method may be called from any thread, except that the blocking writes
+// (claim, settle, replay, park) must not be called from an accept callback or an intake's build
+// function, which run on the writer thread (they fail with kInternal there). The destructor must
+// not race with other calls; it answers everything still queued and then stops the writer.
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/base/clock.h"
+#include "core/journal/journal.h"
+#include "core/journal/sqlite_connection.h"
+
+namespace portier::journal {
+
+namespace sqlite {
+struct ItemRow;
+}  // namespace sqlite
+
+struct SqliteJournalOptions {
+  // Operations per transaction; one fsync is shared by all of them.
+  int group_commit_max = 64;
+  // Name of a registered sqlite3_vfs, or nullptr for the default one (tests inject faults).
+  const char* vfs_name = nullptr;
+  // How long a connection waits for a lock held by someone else (e.g. the sqlite3 shell).
+  int busy_timeout_ms = 5000;
+  // Put items left in flight by a previous process back to pending. Off for portierctl, which
+  // opens the file while portierd may be running and own them.
+  bool recover_in_flight = true;
+};
+
+class SqliteJournal final : public Journal {
+ public:
+  using Options = SqliteJournalOptions;
+
+  // Opens (creating it if needed) and migrates the file, refuses a damaged file or one with a
+  // newer schema, and puts items that were in flight when the last process stopped back to
+  // pending. `clock` must outlive the journal.
+  static Result<std::unique_ptr<SqliteJournal>> open(const std::string& path, const Clock& clock,
+                                                     Options options = {});
+  ~SqliteJournal() override;
+
+  void accept(Intake intake, IntakeCallback done) override;
+  Result<std::vector<model::WorkItem>> claim(const std::string& destination, int max,
+                                             int64_t now_ms, int64_t lease_ms) override;
+  Status settle(int64_t item_id, const AttemptRecord& attempt) override;
+  Status replay(int64_t item_id) override;
+  Status park(int64_t item_id, const std::string& reason) override;
+
+  Result<std::vector<StoredItem>> list(const ItemFilter& filter) override;
+  Result<StoredItem> get(int64_t item_id) override;
+  Result<std::vector<DepthRow>> depth() override;
+  Result<std::optional<BusinessCaseRecord>> find_case(const std::string& bpid) override;
+  Result<std::optional<int64_t>> next_due_ms(const std::string& destination) override;
+  Result<std::vector<evidence::Record>> evidence(
+      const std::optional<std::string>& business_process_id) override;
+  Result<int64_t> evidence_high_water() override;
+  Status health() const override;
+
+  // Counters for metrics and tests: committed transactions and the operations they carried.
+  struct Stats {
+    int64_t commits = 0;
+    int64_t operations = 0;
+  };
+  Stats stats() const { return {commits_.load(), operations_.load()}; }
+
+ private:
+  // One queued write. `apply` runs on the writer thread inside its own savepoint; an error
+  // rolls the savepoint back. `finish` runs after the commit with the final outcome, which is
+  // the batch's error if the commit failed.
+  struct WriteOp {
+    std::function<Status()> apply;
+    std::function<void(const Status&)> finish;
+  };
+  class IntakeScope;
+
+  SqliteJournal(const Clock& clock, Options options, std::unique_ptr<sqlite::Connection> writer,
+                std::unique_ptr<sqlite::Connection> reader, std::string last_hash);
+
+  void submit(WriteOp op);
+  template <class T>
+  Result<T> write_and_wait(std::function<Result<T>()> body);
+  void writer_loop();
+  void run_batch(std::vector<WriteOp>& batch);
+  void checkpoint_if_due();
+  void stop_with(const Status& cause);
+
+  // Writer thread only: the bodies of the write operations.
+  Result<IntakeOutcome> apply_accept(Intake& intake);
+  Result<std::vector<model::WorkItem>> apply_claim(const std::string& destination, int max,
+                                                   int64_t now_ms, int64_t lease_ms);
+  Status apply_settle(int64_t item_id, const AttemptRecord& attempt);
+  Status apply_replay(int64_t item_id);
+  Status apply_park(int64_t item_id, const std::string& reason);
+  Result<sqlite::ItemRow> load_item(int64_t item_id);
+  Status set_parked(const sqlite::ItemRow& row, const std::string& reason);
+  Status append_evidence(evidence::Record record);
+
+  const Clock& clock_;
+  const Options options_;
+
+  std::unique_ptr<sqlite::Connection> writer_;  // writer thread only (after open)
+  std::string last_hash_;                       // writer thread only: hash of the newest record
+  std::atomic<int64_t> wal_frames_{0};          // set by SQLite's WAL hook on the writer thread
+
+  mutable std::mutex read_mutex_;
+  std::unique_ptr<sqlite::Connection> reader_;  // guarded by read_mutex_
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<WriteOp> queue_;  // guarded by queue_mutex_
+  bool stopping_ = false;      // guarded by queue_mutex_
+
+  mutable std::mutex health_mutex_;
+  Status sticky_;  // guarded by health_mutex_
+
+  std::atomic<int64_t> commits_{0};
+  std::atomic<int64_t> operations_{0};
+
+  std::thread writer_thread_;  // last: starts once everything above exists
+};
+
+}  // namespace portier::journal

@@ -1,0 +1,131 @@
+#include "core/journal/sqlite_schema.h"
+
+#include <string>
+
+#include "core/base/log.h"
+
+namespace portier::journal::sqlite {
+namespace {
+
+// Version 1: the tables of the first release.
+//  - work_items_due and work_items_lease serve claim(): pending items due per destination, and
+//    in-flight items whose lease ran out.
+//  - work_items_case_open serves the per-case ordering check ("is an earlier item of this case
+//    still open?"); it only holds open items, so done and parked history costs it nothing.
+//  - payload_sha256 is hex text, so an operator can compare it with sha256sum by eye.
+constexpr const char* kVersion1 = R"sql(
+CREATE TABLE intake (
+  idempotency_key     TEXT PRIMARY KEY NOT NULL,
+  department          TEXT NOT NULL,
+  business_process_id TEXT NOT NULL,
+  answer              BLOB NOT NULL,
+  created_ms          INTEGER NOT NULL
+);
+CREATE TABLE business_cases (
+  business_process_id TEXT PRIMARY KEY NOT NULL,
+  business_case_id    TEXT NOT NULL UNIQUE,
+  department          TEXT NOT NULL,
+  service_id          INTEGER NOT NULL,
+  owner_id            TEXT NOT NULL,
+  opened_ms           INTEGER NOT NULL
+);
+CREATE TABLE work_items (
+  id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+  idempotency_key     TEXT NOT NULL UNIQUE,
+  department          TEXT NOT NULL,
+  business_process_id TEXT NOT NULL,
+  destination         TEXT NOT NULL,
+  kind                TEXT NOT NULL,
+  correlation_id      TEXT,
+  payload             BLOB NOT NULL,
+  payload_sha256      TEXT NOT NULL,
+  state               TEXT NOT NULL CHECK (state IN ('pending', 'inflight', 'done', 'parked')),
+  attempts            INTEGER NOT NULL DEFAULT 0,
+  next_attempt_ms     INTEGER NOT NULL,
+  lease_until_ms      INTEGER,
+  last_error          TEXT,
+  created_ms          INTEGER NOT NULL,
+  updated_ms          INTEGER NOT NULL
+);
+CREATE INDEX work_items_due ON work_items (destination, state, next_attempt_ms);
+CREATE INDEX work_items_lease ON work_items (destination, state, lease_until_ms);
+CREATE INDEX work_items_case_open ON work_items (business_process_id, id)
+  WHERE state IN ('pending', 'inflight');
+CREATE TABLE evidence (
+  seq                 INTEGER PRIMARY KEY AUTOINCREMENT,
+  business_process_id TEXT NOT NULL,
+  at_ms               INTEGER NOT NULL,
+  hop                 TEXT NOT NULL,
+  operation           TEXT NOT NULL,
+  department          TEXT NOT NULL,
+  destination         TEXT NOT NULL,
+  work_item_id        INTEGER NOT NULL,
+  request_sha256      TEXT NOT NULL,
+  response_sha256     TEXT NOT NULL,
+  detail              TEXT NOT NULL,
+  prev_hash           TEXT NOT NULL,
+  hash                TEXT NOT NULL
+);
+CREATE INDEX evidence_case ON evidence (business_process_id, seq);
+)sql";
+
+Result<int> current_version(Connection& db) {
+  Result<Statement> st = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!st.is_ok()) return st.status();
+  Result<bool> row = st->next();
+  if (!row.is_ok()) return row.status();
+  return static_cast<int>(st->int64(0));
+}
+
+Status apply(Connection& db, const Migration& m, const Clock& clock) {
+  if (Status s = db.exec("BEGIN IMMEDIATE"); !s.is_ok()) return s;
+  Status status = db.exec(m.sql);
+  if (status.is_ok()) {
+    Result<Statement> st =
+        db.prepare("INSERT INTO schema_migrations (version, applied_ms) VALUES (?1, ?2)");
+    status =
+        st.is_ok() ? st->bind(1, int64_t{m.version}).bind(2, clock.now_ms()).run() : st.status();
+  }
+  if (status.is_ok()) status = db.exec("COMMIT");
+  if (!status.is_ok()) {
+    if (sqlite3_get_autocommit(db.handle()) == 0) db.exec("ROLLBACK");
+    return Status(status.code(), "schema migration " + std::to_string(m.version) + " (" +
+                                     m.description + ") failed: " + status.message());
+  }
+  log::info("journal schema migrated",
+            {{"version", std::to_string(m.version)}, {"migration", m.description}});
+  return Status::ok();
+}
+
+}  // namespace
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, "intake, business cases, work items, evidence", kVersion1},
+  };
+  return kMigrations;
+}
+
+int latest_schema_version() { return migrations().back().version; }
+
+Status migrate(Connection& db, const Clock& clock) {
+  Status status = db.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      " version INTEGER PRIMARY KEY NOT NULL, applied_ms INTEGER NOT NULL)");
+  if (!status.is_ok()) return status;
+  Result<int> version = current_version(db);
+  if (!version.is_ok()) return version.status();
+  if (*version > latest_schema_version()) {
+    return failed_precondition("journal schema version " + std::to_string(*version) +
+                               " is newer than this build knows (" +
+                               std::to_string(latest_schema_version()) +
+                               "); run a newer portierd or restore a matching backup");
+  }
+  for (const Migration& m : migrations()) {
+    if (m.version <= *version) continue;
+    if (Status s = apply(db, m, clock); !s.is_ok()) return s;
+  }
+  return Status::ok();
+}
+
+}  // namespace portier::journal::sqlite

@@ -1,0 +1,570 @@
+// load(): the checked-in files load; every problem is reported with its file:line; meaning
+// checks (secrets, files, uniqueness); paths relative to the file; defaults.
+#include "core/config/config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tests/core/config/config_test_support.h"
+
+namespace portier::config {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::all_problems;
+using testing::describe;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::TempFolder;
+
+constexpr char kPortalSecret[] = "portal-s3cr3t-value";
+
+// The 1-based line of the first line of `text` that contains `needle`, 0 if none.
+int line_containing(const std::string& text, const std::string& needle) {
+  size_t at = text.find(needle);
+  if (at == std::string::npos) return 0;
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + at, '\n'));
+}
+
+// Head and tail of a file whose listener, journal and portal are fine.
+constexpr char kHead[] =
+    "<?xml version=\"1.0\"?>\n"
+    "<portier xmlns=\"urn:portier:config:1\">\n";
+constexpr char kRequired[] =
+    "  <listener name=\"main\"/>\n"
+    "  <journal><sqlite path=\"journal.db\"/></journal>\n"
+    "  <portal baseUrl=\"http://127.0.0.1:9000/api/v9\" tokenUrl=\"http://127.0.0.1:9000/t\"\n"
+    "          clientId=\"portier\" clientSecret=\"env:PORTIER_PORTAL_SECRET\"/>\n";
+constexpr char kTail[] = "</portier>\n";
+
+class ConfigLoad : public ::testing::Test {
+ protected:
+  void SetUp() override { ::setenv("PORTIER_PORTAL_SECRET", kPortalSecret, 1); }
+
+  LoadResult load_text(const std::string& text, const std::string& name = "portier.xml") {
+    return load(folder_.write(name, text).string());
+  }
+
+  // Loads a file that must have exactly one problem, and returns it.
+  Problem only_problem(const std::string& text) {
+    LoadResult result = load_text(text);
+    EXPECT_EQ(result.config, nullptr);
+    EXPECT_EQ(result.problems.size(), 1u) << all_problems(result);
+    return result.problems.empty() ? Problem{} : result.problems.front();
+  }
+
+  TempFolder folder_;
+};
+
+// --- the checked-in files -----------------------------------------------------------------
+
+TEST_F(ConfigLoad, ExampleFileLoadsWithItsTlsFiles) {
+  const fs::path example = testing::source_dir() / "config" / "portier.example.xml";
+  folder_.write("tls/server.pem", "certificate");
+  folder_.write("tls/server.key", "key");
+  folder_.write("tls/clients-ca.pem", "ca");
+  LoadResult result = load_text(testing::read_file(example));
+  ASSERT_NE(result.config, nullptr) << all_problems(result);
+  EXPECT_TRUE(result.problems.empty());
+
+  const Config& c = *result.config;
+  ASSERT_EQ(c.listeners.size(), 2u);
+  const Listener& public_listener = c.listeners[0];
+  EXPECT_EQ(public_listener.name, "public");
+  ASSERT_TRUE(public_listener.tls.has_value());
+  EXPECT_TRUE(public_listener.tls->require_client_certificate);
+  EXPECT_EQ(public_listener.tls->client_ca_file, (folder_.path() / "tls/clients-ca.pem").string());
+  EXPECT_FALSE(c.listeners[1].tls.has_value());
+  EXPECT_EQ(c.portal.client_secret, kPortalSecret);
+  EXPECT_TRUE(c.destinations.contains("portal"));
+  ASSERT_TRUE(c.destinations.contains("rc_adapter"));
+  EXPECT_EQ(c.destinations.at("rc_adapter").concurrency, 2u);
+}
+
+TEST_F(ConfigLoad, ExampleFileWithoutItsTlsFilesNamesEachOne) {
+  const std::string text =
+      testing::read_file(testing::source_dir() / "config" / "portier.example.xml");
+  LoadResult result = load_text(text);
+  EXPECT_EQ(result.config, nullptr);
+  ASSERT_EQ(result.problems.size(), 3u) << all_problems(result);
+  EXPECT_EQ(result.problems[0].line, line_containing(text, "certificate=\"tls/server.pem\""));
+  EXPECT_THAT(result.problems[0].message, HasSubstr("tls/server.pem"));
+  EXPECT_EQ(result.problems[1].line, line_containing(text, "privateKey=\"tls/server.key\""));
+  EXPECT_EQ(result.problems[2].line, line_containing(text, "clientCa=\"tls/clients-ca.pem\""));
+}
+
+TEST_F(ConfigLoad, SandboxFileLoadsFromTheRepository) {
+  const fs::path sandbox = testing::source_dir() / "config" / "sandbox.xml";
+  LoadResult result = load(sandbox.string());
+  ASSERT_NE(result.config, nullptr) << all_problems(result);
+  const Config& c = *result.config;
+  ASSERT_EQ(c.listeners.size(), 1u);
+  EXPECT_EQ(c.listeners[0].address, "127.0.0.1");
+  EXPECT_EQ(c.listeners[0].port, 8080);
+  EXPECT_FALSE(c.listeners[0].tls.has_value());
+  EXPECT_EQ(c.journal.sqlite_path,
+            (testing::source_dir() / "var/sandbox/journal.db").lexically_normal().string());
+  EXPECT_EQ(c.portal.base_url, "http://127.0.0.1:9000/api/v9");
+  EXPECT_EQ(c.portal.token_url, "http://127.0.0.1:9000/oauth2/token");
+  EXPECT_EQ(c.portal.client_id, "portier-sandbox");
+  EXPECT_EQ(c.portal.client_secret, kPortalSecret);
+  const Destination& portal = c.destinations.at("portal");
+  EXPECT_EQ(portal.retry.initial_delay, Millis(200));
+  EXPECT_EQ(portal.retry.max_delay, Millis(5000));
+}
+
+// --- every problem, with its line -----------------------------------------------------------
+
+TEST_F(ConfigLoad, ReportsEveryProblemWithItsLine) {
+  // An unknown element first: libxml2 stops validating the siblings after it, the loader
+  // still finds the bad number and the inline secret further down.
+  const std::string text =
+      "<?xml version=\"1.0\"?>\n"                                         // 1
+      "<portier xmlns=\"urn:portier:config:1\">\n"                        // 2
+      "  <listener name=\"main\"/>\n"                                     // 3
+      "  <cache size=\"10\"/>\n"                                          // 4
+      "  <limits maxBodyBytes=\"lots\"/>\n"                               // 5
+      "  <journal><sqlite path=\"journal.db\"/></journal>\n"              // 6
+      "  <portal baseUrl=\"http://p/api\" tokenUrl=\"http://p/token\"\n"  // 7
+      "          clientId=\"portier\"\n"                                  // 8
+      "          clientSecret=\"hunter2-inline\"/>\n"                     // 9
+      "</portier>\n";                                                     // 10
+  LoadResult result = load_text(text);
+  EXPECT_EQ(result.config, nullptr);
+  ASSERT_EQ(result.problems.size(), 3u) << all_problems(result);
+
+  const std::string file = (folder_.path() / "portier.xml").string();
+  EXPECT_EQ(result.problems[0].line, 4);
+  EXPECT_THAT(result.problems[0].message, HasSubstr("cache"));
+  EXPECT_EQ(result.problems[1].line, 5);
+  EXPECT_THAT(result.problems[1].message, HasSubstr("maxBodyBytes"));
+  EXPECT_EQ(result.problems[2].line, 9);
+  EXPECT_THAT(result.problems[2].message, HasSubstr("env:"));
+  EXPECT_THAT(result.problems[2].message, HasSubstr("file:"));
+  EXPECT_EQ(result.problems[0].to_string().rfind(file + ":4: ", 0), 0u)
+      << result.problems[0].to_string();
+  EXPECT_THAT(all_problems(result), Not(HasSubstr("hunter2")));
+}
+
+TEST_F(ConfigLoad, SchemaAndLoaderDoNotReportTheSameAttributeTwice) {
+  const std::string text = std::string(kHead) +
+                           "  <listener name=\"main\" port=\"80x80\"/>\n"
+                           "  <journal><sqlite path=\"journal.db\"/></journal>\n"
+                           "  <portal baseUrl=\"http://p/api\" tokenUrl=\"http://p/token\"\n"
+                           "          clientId=\"portier\" clientSecret=\"inline\"/>\n" +
+                           kTail;
+  LoadResult result = load_text(text);
+  ASSERT_EQ(result.problems.size(), 2u) << all_problems(result);
+  EXPECT_EQ(result.problems[0].line, 3);
+  EXPECT_THAT(result.problems[0].message, HasSubstr("port"));
+  EXPECT_EQ(result.problems[1].line, 6);
+  EXPECT_THAT(result.problems[1].message, HasSubstr("clientSecret"));
+}
+
+TEST_F(ConfigLoad, PointsAtTheLineOfTheAttributeInALongElement) {
+  const std::string text = std::string(kHead) +
+                           "  <listener name=\"main\"/>\n"
+                           "  <limits maxBodyBytes=\"1024\"\n"
+                           "          maxInFlight=\"0\"\n"
+                           "          idleTimeoutMs=\"60000\"/>\n"
+                           "  <journal><sqlite path=\"journal.db\"/></journal>\n"
+                           "  <portal baseUrl=\"http://p\" tokenUrl=\"http://p/t\" clientId=\"c\""
+                           " clientSecret=\"env:PORTIER_PORTAL_SECRET\"/>\n" +
+                           kTail;
+  Problem p = only_problem(text);
+  EXPECT_EQ(p.line, 5);
+  EXPECT_THAT(p.message, HasSubstr("maxInFlight"));
+}
+
+TEST_F(ConfigLoad, ElementsOutOfOrderAreReported) {
+  const std::string text =
+      std::string(kHead) + kRequired + "  <limits maxInFlight=\"0\"/>\n" + kTail;
+  LoadResult result = load_text(text);
+  ASSERT_EQ(result.problems.size(), 2u) << all_problems(result);
+  EXPECT_THAT(result.problems[0].message, HasSubstr("not expected"));
+  EXPECT_THAT(result.problems[1].message, HasSubstr("maxInFlight"));
+}
+
+TEST_F(ConfigLoad, UnknownAttributeIsNamed) {
+  const std::string text = std::string(kHead) + "  <listener name=\"main\" colour=\"red\"/>\n" +
+                           "  <journal><sqlite path=\"journal.db\"/></journal>\n" +
+                           "  <portal baseUrl=\"http://p\" tokenUrl=\"http://p/t\" clientId=\"c\"" +
+                           " clientSecret=\"env:PORTIER_PORTAL_SECRET\"/>\n" + kTail;
+  Problem p = only_problem(text);
+  EXPECT_EQ(p.line, 3);
+  EXPECT_THAT(p.message, HasSubstr("colour"));
+}
+
+TEST_F(ConfigLoad, MissingRequiredPartIsReported) {
+  const std::string text = std::string(kHead) + "  <listener name=\"main\"/>\n" + kTail;
+  Problem p = only_problem(text);
+  EXPECT_THAT(p.message, HasSubstr("journal"));
+}
+
+TEST_F(ConfigLoad, MalformedXmlReportsItsLine) {
+  const std::string text = std::string(kHead) + kRequired + "  <drain timeoutMs=\"1\">\n" + kTail;
+  LoadResult result = load_text(text);
+  EXPECT_EQ(result.config, nullptr);
+  ASSERT_FALSE(result.problems.empty());
+  EXPECT_EQ(result.problems[0].line, line_containing(text, "</portier>")) << all_problems(result);
+}
+
+TEST_F(ConfigLoad, NothingIsPrintedOnStderr) {
+  const std::string text = std::string(kHead) + "<bogus/><x></y>" + kTail;
+  ::testing::internal::CaptureStderr();
+  LoadResult broken = load_text(text);
+  LoadResult invalid = load_text(std::string(kHead) + "<bogus/>" + kTail, "invalid.xml");
+  const std::string printed = ::testing::internal::GetCapturedStderr();
+  EXPECT_FALSE(broken.problems.empty());
+  EXPECT_FALSE(invalid.problems.empty());
+  EXPECT_EQ(printed, "");
+}
+
+TEST_F(ConfigLoad, UnreadableFileIsAProblemWithoutLine) {
+  LoadResult result = load((folder_.path() / "absent.xml").string());
+  ASSERT_EQ(result.problems.size(), 1u);
+  EXPECT_EQ(result.problems[0].line, 0);
+  EXPECT_EQ(result.problems[0].to_string().find(":0:"), std::string::npos);
+}
+
+// --- hostile XML ----------------------------------------------------------------------------
+
+TEST_F(ConfigLoad, DoctypeIsRefused) {
+  const std::string text =
+      "<?xml version=\"1.0\"?>\n"
+      "<!DOCTYPE portier [\n"
+      "  <!ENTITY a \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\">\n"
+      "  <!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">\n"
+      "]>\n"
+      "<portier xmlns=\"urn:portier:config:1\">\n" +
+      std::string(kRequired) + "  <log level=\"&b;\"/>\n" + kTail;
+  Problem p = only_problem(text);
+  EXPECT_EQ(p.line, 2);
+  EXPECT_THAT(p.message, HasSubstr("DOCTYPE"));
+}
+
+TEST_F(ConfigLoad, ExternalDoctypeIsRefused) {
+  Problem p = only_problem(
+      "<?xml version=\"1.0\"?>\n<!DOCTYPE portier SYSTEM \"http://127.0.0.1:1/x.dtd\">\n" +
+      std::string("<portier xmlns=\"urn:portier:config:1\">\n") + kRequired + kTail);
+  EXPECT_THAT(p.message, HasSubstr("DOCTYPE"));
+}
+
+// --- meaning --------------------------------------------------------------------------------
+
+TEST_F(ConfigLoad, MissingTlsFileIsAProblemOnItsLine) {
+  folder_.write("tls/server.key", "key");
+  const std::string text =
+      std::string(kHead) +
+      "  <listener name=\"main\" port=\"8443\">\n"
+      "    <tls certificate=\"tls/missing.pem\" privateKey=\"tls/server.key\"/>\n"
+      "  </listener>\n"
+      "  <journal><sqlite path=\"journal.db\"/></journal>\n"
+      "  <portal baseUrl=\"http://p\" tokenUrl=\"http://p/t\" clientId=\"c\""
+      " clientSecret=\"env:PORTIER_PORTAL_SECRET\"/>\n" +
+      kTail;
+  Problem p = only_problem(text);
+  EXPECT_EQ(p.line, 4);
+  EXPECT_THAT(p.message, HasSubstr("certificate"));
+  EXPECT_THAT(p.message, HasSubstr((folder_.path() / "tls/missing.pem").string()));
+}
+
+TEST_F(ConfigLoad, RequiredClientCertificateNeedsClientCa) {
+  folder_.write("server.pem", "c");
+  folder_.write("server.key", "k");
+  const std::string text = std::string(kHead) +
+                           "  <listener name=\"main\">\n"
+                           "    <tls certificate=\"server.pem\" privateKey=\"server.key\" "
+                           "requireClientCertificate=\"true\"/>\n"
+                           "  </listener>\n"
+                           "  <journal><sqlite path=\"journal.db\"/></journal>\n"
+                           "  <portal baseUrl=\"http://p\" tokenUrl=\"http://p/t\" clientId=\"c\""
+                           " clientSecret=\"env:PORTIER_PORTAL_SECRET\"/>\n" +
+                           kTail;
+  Problem p = only_problem(text);
+  EXPECT_EQ(p.line, 4);
+  EXPECT_THAT(p.message, HasSubstr("clientCa"));
+}
+
+TEST_F(ConfigLoad, DuplicateListenerNameAndPort) {
+  const std::string text = std::string(kHead) +
+                           "  <listener name=\"main\" port=\"8080\"/>\n"
+                           "  <listener name=\"main\" port=\"8081\"/>\n"
+                           "  <listener name=\"other\" port=\"8080\"/>\n"
+                           "  <listener name=\"any1\" port=\"0\"/>\n"
+                           "  <listener name=\"any2\" port=\"0\"/>\n"
+                           "  <journal><sqlite path=\"journal.db\"/></journal>\n"
+                           "  <portal baseUrl=\"http://p\" tokenUrl=\"http://p/t\" clientId=\"c\""
+                           " clientSecret=\"env:PORTIER_PORTAL_SECRET\"/>\n" +
+                           kTail;
+  LoadResult result = load_text(text);
+  ASSERT_EQ(result.problems.size(), 2u) << all_problems(result);
+  EXPECT_EQ(result.problems[0].line, 4);
+  EXPECT_THAT(result.problems[0].message, HasSubstr("name=\"main\""));
+  EXPECT_EQ(result.problems[1].line, 5);
+  EXPECT_THAT(result.problems[1].message, HasSubstr("port=\"8080\""));
+  EXPECT_THAT(result.problems[1].message, HasSubstr("line 3"));
+}
+
+TEST_F(ConfigLoad, DuplicateDestinationName) {
+  const std::string text = std::string(kHead) + kRequired +
+                           "  <destination name=\"portal\"/>\n"
+                           "  <destination name=\"portal\" concurrency=\"2\"/>\n" +
+                           kTail;
+  Problem p = only_problem(text);
+  EXPECT_EQ(p.line, line_containing(text, "concurrency=\"2\""));
+  EXPECT_THAT(p.message, HasSubstr("destination"));
+}
+
+TEST_F(ConfigLoad, UrlsMustBeHttpOrHttps) {
+  const std::string text = std::string(kHead) + "  <listener name=\"main\"/>\n" +
+                           "  <journal><sqlite path=\"journal.db\"/></journal>\n" +
+                           "  <portal baseUrl=\"ftp://p/api\" tokenUrl=\"http://p/t\""
+                           " clientId=\"c\" clientSecret=\"env:PORTIER_PORTAL_SECRET\"/>\n" +
+                           kTail;
+  Problem p = only_problem(text);
+  EXPECT_EQ(p.line, 5);
+  EXPECT_THAT(p.message, HasSubstr("baseUrl"));
+  EXPECT_THAT(p.message, HasSubstr("http://"));
+}
+
+TEST_F(ConfigLoad, ListenerAddressMustBeAnIpAddress) {
+  const std::string text = std::string(kHead) +
+                           "  <listener name=\"main\" address=\"localhost\"/>\n"
+                           "  <journal><sqlite path=\"journal.db\"/></journal>\n"
+                           "  <portal baseUrl=\"http://p\" tokenUrl=\"http://p/t\" clientId=\"c\""
+                           " clientSecret=\"env:PORTIER_PORTAL_SECRET\"/>\n" +
+                           kTail;
+  EXPECT_THAT(only_problem(text).message, HasSubstr("address"));
+}
+
+TEST_F(ConfigLoad, MaxDelayBelowInitialDelayIsRefused) {
+  const std::string text = std::string(kHead) + kRequired +
+                           "  <destination name=\"portal\">\n"
+                           "    <retry initialDelayMs=\"5000\" maxDelayMs=\"1000\"/>\n"
+                           "  </destination>\n" +
+                           kTail;
+  Problem p = only_problem(text);
+  EXPECT_EQ(p.line, line_containing(text, "<retry"));
+  EXPECT_THAT(p.message, HasSubstr("maxDelayMs"));
+}
+
+// --- secrets --------------------------------------------------------------------------------
+
+TEST_F(ConfigLoad, EnvSecretResolves) {
+  LoadResult result = load_text(std::string(kHead) + kRequired + kTail);
+  ASSERT_NE(result.config, nullptr) << all_problems(result);
+  EXPECT_EQ(result.config->portal.client_secret, kPortalSecret);
+}
+
+TEST_F(ConfigLoad, FileSecretResolvesAgainstTheConfigFolder) {
+  folder_.write("secrets/portal.txt", "from-a-file\n");
+  const std::string text = std::string(kHead) + "  <listener name=\"main\"/>\n" +
+                           "  <journal><sqlite path=\"journal.db\"/></journal>\n" +
+                           "  <portal baseUrl=\"http://p\" tokenUrl=\"http://p/t\" clientId=\"c\""
+                           " clientSecret=\"file:secrets/portal.txt\"/>\n" +
+                           kTail;
+  // The working folder is elsewhere (the build folder), so only the config's folder works.
+  ASSERT_NE(fs::current_path(), folder_.path());
+  LoadResult result = load_text(text);
+  ASSERT_NE(result.config, nullptr) << all_problems(result);
+  EXPECT_EQ(result.config->portal.client_secret, "from-a-file");
+}
+
+TEST_F(ConfigLoad, MissingEnvVarNamesTheVariableButNoValue) {
+  ::unsetenv("PORTIER_TEST_UNSET_SECRET");
+  ::setenv("PORTIER_TEST_OTHER", "other-s3cr3t", 1);
+  const std::string text = std::string(kHead) + "  <listener name=\"main\"/>\n" +
+                           "  <journal><sqlite path=\"journal.db\"/></journal>\n" +
+                           "  <portal baseUrl=\"http://p\" tokenUrl=\"http://p/t\" clientId=\"c\""
+                           " clientSecret=\"env:PORTIER_TEST_UNSET_SECRET\"/>\n" +
+                           kTail;
+  Problem p = only_problem(text);
+  EXPECT_EQ(p.line, 5);
+  EXPECT_THAT(p.message, HasSubstr("PORTIER_TEST_UNSET_SECRET"));
+  EXPECT_THAT(p.message, HasSubstr("not set"));
+  EXPECT_THAT(p.message, Not(HasSubstr(kPortalSecret)));
+  EXPECT_THAT(p.message, Not(HasSubstr("other-s3cr3t")));
+}
+
+TEST_F(ConfigLoad, NoProblemShowsAResolvedSecret) {
+  // The secret resolves, something else is wrong: the value appears nowhere.
+  const std::string text = std::string(kHead) + kRequired + "  <workers io=\"0\"/>\n" + kTail;
+  LoadResult result = load_text(text);
+  ASSERT_FALSE(result.problems.empty());
+  EXPECT_THAT(all_problems(result), Not(HasSubstr(kPortalSecret)));
+}
+
+// --- paths and defaults -----------------------------------------------------------------------
+
+TEST_F(ConfigLoad, RelativePathsResolveAgainstTheConfigFolder) {
+  folder_.write("etc/tls/server.pem", "c");
+  folder_.write("etc/tls/server.key", "k");
+  folder_.write("etc/tls/ca.pem", "ca");
+  folder_.write("etc/portal-ca.pem", "ca");
+  const std::string text =
+      std::string(kHead) +
+      "  <listener name=\"main\">\n"
+      "    <tls certificate=\"tls/server.pem\" privateKey=\"./tls/server.key\""
+      " clientCa=\"tls/../tls/ca.pem\" requireClientCertificate=\"true\"/>\n"
+      "  </listener>\n"
+      "  <journal><sqlite path=\"../var/journal.db\"/></journal>\n"
+      "  <portal baseUrl=\"https://p/api/\" tokenUrl=\"https://p/t\" clientId=\"c\""
+      " clientSecret=\"env:PORTIER_PORTAL_SECRET\" caFile=\"portal-ca.pem\"/>\n" +
+      kTail;
+  LoadResult result = load_text(text, "etc/portier.xml");
+  ASSERT_NE(result.config, nullptr) << all_problems(result);
+  const Config& c = *result.config;
+  const fs::path etc = folder_.path() / "etc";
+  EXPECT_EQ(c.source_file, (etc / "portier.xml").string());
+  EXPECT_EQ(c.journal.sqlite_path, (folder_.path() / "var/journal.db").string());
+  EXPECT_EQ(c.listeners[0].tls->certificate_file, (etc / "tls/server.pem").string());
+  EXPECT_EQ(c.listeners[0].tls->private_key_file, (etc / "tls/server.key").string());
+  EXPECT_EQ(c.listeners[0].tls->client_ca_file, (etc / "tls/ca.pem").string());
+  EXPECT_EQ(c.portal.ca_file, (etc / "portal-ca.pem").string());
+  EXPECT_EQ(c.portal.base_url, "https://p/api");  // trailing / dropped
+}
+
+TEST_F(ConfigLoad, DefaultsApplyWhenOptionalPartsAreMissing) {
+  const std::string text = std::string(kHead) + kRequired + kTail;
+  LoadResult result = load_text(text);
+  ASSERT_NE(result.config, nullptr) << all_problems(result);
+
+  Config expected;
+  Listener listener;
+  listener.name = "main";
+  expected.listeners.push_back(listener);
+  expected.journal.sqlite_path = (folder_.path() / "journal.db").string();
+  expected.portal.base_url = "http://127.0.0.1:9000/api/v9";
+  expected.portal.token_url = "http://127.0.0.1:9000/t";
+  expected.portal.client_id = "portier";
+  expected.portal.client_secret = kPortalSecret;
+  Destination portal;
+  portal.name = "portal";
+  expected.destinations.emplace("portal", portal);
+  EXPECT_EQ(describe(*result.config), describe(expected));
+  // And the values of config.h are what the documentation promises.
+  EXPECT_EQ(result.config->limits.max_body_bytes, 1048576u);
+  EXPECT_EQ(result.config->listeners[0].port, 8080);
+  EXPECT_EQ(result.config->drain_timeout, Millis(15000));
+}
+
+// --- the schema itself --------------------------------------------------------------------------
+
+struct SchemaFacts {
+  std::map<std::string, std::string> attributes_with_defaults;  // per complex type: ` a="d"`
+  std::vector<std::string> undocumented;
+  std::vector<std::string> optional_without_default;
+};
+
+bool is_xs(const xmlNode* node, const char* name) {
+  return node->type == XML_ELEMENT_NODE && xmlStrEqual(node->name, BAD_CAST name) &&
+         node->ns != nullptr &&
+         xmlStrEqual(node->ns->href, BAD_CAST "http://www.w3.org/2001/XMLSchema");
+}
+
+std::string attribute(const xmlNode* node, const char* name) {
+  xmlChar* value = xmlGetNoNsProp(node, BAD_CAST name);
+  std::string result = value != nullptr ? reinterpret_cast<const char*>(value) : "";
+  xmlFree(value);
+  return result;
+}
+
+bool has_documentation(const xmlNode* node) {
+  for (const xmlNode* a = node->children; a != nullptr; a = a->next) {
+    if (!is_xs(a, "annotation")) continue;
+    for (const xmlNode* d = a->children; d != nullptr; d = d->next) {
+      if (is_xs(d, "documentation")) return true;
+    }
+  }
+  return false;
+}
+
+void collect(const xmlNode* node, const std::string& type, SchemaFacts& facts) {
+  for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
+    std::string current = type;
+    if (is_xs(child, "complexType") && !attribute(child, "name").empty()) {
+      current = attribute(child, "name");
+    }
+    if (is_xs(child, "element") || is_xs(child, "attribute")) {
+      const std::string name = attribute(child, "name");
+      if (!has_documentation(child)) facts.undocumented.push_back(current + "/" + name);
+      if (is_xs(child, "attribute")) {
+        const std::string fallback = attribute(child, "default");
+        if (xmlHasProp(child, BAD_CAST "default") != nullptr) {
+          facts.attributes_with_defaults[current] += " " + name + "=\"" + fallback + "\"";
+        } else if (attribute(child, "use") != "required") {
+          facts.optional_without_default.push_back(current + "/" + name);
+        }
+      }
+    }
+    collect(child, current, facts);
+  }
+}
+
+SchemaFacts read_schema() {
+  const std::string text = testing::read_file(testing::source_dir() / "config" / "portier.xsd");
+  xmlDoc* doc = xmlReadMemory(text.data(), static_cast<int>(text.size()), "portier.xsd", nullptr,
+                              XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+  SchemaFacts facts;
+  if (doc == nullptr) {
+    ADD_FAILURE() << "config/portier.xsd is not well-formed";
+    return facts;
+  }
+  collect(xmlDocGetRootElement(doc), "", facts);
+  xmlFreeDoc(doc);
+  return facts;
+}
+
+TEST(ConfigSchema, DocumentsEveryElementAndAttribute) {
+  SchemaFacts facts = read_schema();
+  EXPECT_THAT(facts.undocumented, ::testing::IsEmpty());
+  EXPECT_THAT(facts.optional_without_default, ::testing::IsEmpty());
+}
+
+// The defaults written in the XSD (the reference docs) are the ones the loader applies.
+TEST_F(ConfigLoad, SchemaDefaultsAreTheLoaderDefaults) {
+  SchemaFacts facts = read_schema();
+  auto& d = facts.attributes_with_defaults;
+  for (const char* type : {"Log", "Listener", "Tls", "Limits", "SqliteJournal", "Workers", "Portal",
+                           "Destination", "Retry", "CircuitBreaker", "Drain"}) {
+    EXPECT_TRUE(d.contains(type)) << type << " has no attribute with a default";
+  }
+  folder_.write("c.pem", "c");
+  folder_.write("k.pem", "k");
+  const std::string required_portal =
+      " baseUrl=\"http://p\" tokenUrl=\"http://p/t\" clientId=\"c\""
+      " clientSecret=\"env:PORTIER_PORTAL_SECRET\"";
+  const std::string implicit =
+      std::string(kHead) +
+      "  <listener name=\"main\"><tls certificate=\"c.pem\" privateKey=\"k.pem\"/></listener>\n"
+      "  <journal><sqlite path=\"j.db\"/></journal>\n"
+      "  <portal" +
+      required_portal + "/>\n" + kTail;
+  const std::string explicit_defaults =
+      std::string(kHead) + "  <log" + d["Log"] + "/>\n" + "  <listener name=\"main\"" +
+      d["Listener"] + "><tls certificate=\"c.pem\" privateKey=\"k.pem\"" + d["Tls"] +
+      "/></listener>\n" + "  <limits" + d["Limits"] + "/>\n" + "  <journal><sqlite path=\"j.db\"" +
+      d["SqliteJournal"] + "/></journal>\n" + "  <workers" + d["Workers"] + "/>\n" + "  <portal" +
+      required_portal + d["Portal"] + "/>\n" + "  <destination name=\"portal\"" + d["Destination"] +
+      ">\n" + "    <retry" + d["Retry"] + "/>\n" + "    <circuitBreaker" + d["CircuitBreaker"] +
+      "/>\n" + "  </destination>\n" + "  <drain" + d["Drain"] + "/>\n" + kTail;
+
+  LoadResult a = load_text(implicit, "implicit.xml");
+  LoadResult b = load_text(explicit_defaults, "explicit.xml");
+  ASSERT_NE(a.config, nullptr) << all_problems(a);
+  ASSERT_NE(b.config, nullptr) << all_problems(b) << explicit_defaults;
+  EXPECT_EQ(describe(*a.config), describe(*b.config)) << explicit_defaults;
+}
+
+}  // namespace
+}  // namespace portier::config

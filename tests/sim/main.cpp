@@ -1,0 +1,162 @@
+// portier-sim: Portier's counterparts (today: the portal) on one HTTP listener, with the
+// common /_sim/* control endpoints. See tests/sim/README.md.
+//
+// Threads: main parses options, starts the server (2 I/O threads) and waits in sigwait() for
+// SIGINT/SIGTERM, which are blocked in every thread; then it drains and stops the server.
+#include <signal.h>
+
+#include <boost/program_options.hpp>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "adapters/http/router.h"
+#include "adapters/http/server.h"
+#include "core/base/clock.h"
+#include "core/base/log.h"
+#include "core/base/metrics.h"
+#include "core/config/config.h"
+#include "tests/sim/portal_sim.h"
+#include "tests/sim/sim_core.h"
+
+namespace {
+
+namespace po = boost::program_options;
+using portier::sim::PortalSimOptions;
+
+constexpr std::chrono::milliseconds kDrainTimeout{5'000};
+
+// "127.0.0.1:9000" or "[::1]:0" into address and port; false if malformed.
+bool parse_listen(const std::string& text, std::string& address, uint16_t& port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return false;
+  address = text.substr(0, colon);
+  if (address.front() == '[' && address.back() == ']') {
+    address = address.substr(1, address.size() - 2);
+  }
+  const char* first = text.data() + colon + 1;
+  const char* last = text.data() + text.size();
+  auto [end, ec] = std::from_chars(first, last, port);
+  return ec == std::errc() && end == last && !address.empty();
+}
+
+// Writes the port and renames into place, so a harness polling the file never reads half.
+bool write_port_file(const std::string& path, uint16_t port) {
+  std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << port << "\n";
+    if (!out.flush()) return false;
+  }
+  return std::rename(temporary.c_str(), path.c_str()) == 0;
+}
+
+int usage_error(const std::string& message) {
+  std::cerr << "portier-sim: " << message << " (see --help)\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string listen = "127.0.0.1:9000";
+  PortalSimOptions portal;
+  std::string secret_env;
+  std::string port_file;
+  int64_t token_lifetime_seconds = portal.token_lifetime.count();
+  bool log_requests = false;
+
+  po::options_description options(
+      "portier-sim: simulated counterparts of Portier (portal) with /_sim/* control endpoints\n"
+      "Options");
+  options.add_options()                                                          //
+      ("help,h", "show this help")                                               //
+      ("listen", po::value(&listen)->default_value(listen),                      //
+       "address:port to listen on; port 0 picks a free port")                    //
+      ("portal-client-id", po::value(&portal.client_id)->default_value(portal.client_id),
+       "OAuth2 client id the portal expects")                                    //
+      ("portal-client-secret", po::value<std::string>(),                         //
+       "OAuth2 client secret the portal expects (default: portier-sim-secret)")  //
+      ("portal-client-secret-env", po::value(&secret_env),                       //
+       "read the expected client secret from this environment variable")        //
+      ("token-lifetime-seconds",
+       po::value(&token_lifetime_seconds)->default_value(token_lifetime_seconds),
+       "lifetime of issued access tokens, on the sim clock")                     //
+      ("port-file", po::value(&port_file),                                       //
+       "write the bound port to this file once listening")                       //
+      ("log-requests", po::bool_switch(&log_requests),                           //
+       "log every answered call as a JSON line on stderr");
+
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, options), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return usage_error(e.what());
+  }
+  if (vm.count("help")) {
+    std::cout << options << "\n";
+    return 0;
+  }
+  std::string address;
+  uint16_t port = 0;
+  if (!parse_listen(listen, address, port)) return usage_error("--listen: expected ADDRESS:PORT");
+  if (vm.count("portal-client-secret") && !secret_env.empty()) {
+    return usage_error("give --portal-client-secret or --portal-client-secret-env, not both");
+  }
+  if (vm.count("portal-client-secret")) {
+    portal.client_secret = vm["portal-client-secret"].as<std::string>();
+  } else if (!secret_env.empty()) {
+    const char* value = std::getenv(secret_env.c_str());
+    if (value == nullptr) return usage_error("environment variable " + secret_env + " is not set");
+    portal.client_secret = value;
+  }
+  if (token_lifetime_seconds <= 0) return usage_error("--token-lifetime-seconds: must be > 0");
+  portal.token_lifetime = std::chrono::seconds(token_lifetime_seconds);
+
+  // Blocked before any thread starts, so every thread inherits the mask and only sigwait()
+  // below receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  portier::SystemClock system_clock;
+  portier::sim::SimCore core(system_clock, {.log_requests = log_requests});
+  core.add(std::make_unique<portier::sim::PortalSim>(portal, core.clock()));
+  portier::http::Router router;
+  core.register_routes(router);
+
+  portier::config::Listener listener;
+  listener.name = "sim";
+  listener.address = address;
+  listener.port = port;
+  portier::metrics::Registry metrics;
+  portier::http::Server server({listener}, portier::config::Limits{}, router, metrics);
+  if (portier::Status started = server.start(2); !started.is_ok()) {
+    std::cerr << "portier-sim: cannot listen on " << listen << ": " << started.to_string() << "\n";
+    return 1;
+  }
+  uint16_t bound = server.ports().at(0);
+  if (!port_file.empty() && !write_port_file(port_file, bound)) {
+    std::cerr << "portier-sim: cannot write the port file " << port_file << "\n";
+    server.drain(std::chrono::milliseconds(0));
+    server.stop();
+    return 1;
+  }
+  std::string shown = address.find(':') == std::string::npos ? address : "[" + address + "]";
+  std::cout << "portier-sim listening on " << shown << ":" << bound << std::endl;
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  portier::log::info("portier-sim stopping", {{"signal", std::to_string(signal_number)}});
+  core.release_held();  // hung calls would otherwise hold the drain for its whole timeout
+  server.drain(kDrainTimeout);
+  server.stop();
+  return 0;
+}
