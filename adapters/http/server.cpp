@@ -3,6 +3,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -269,10 +270,11 @@ class Server::Impl {
         // The request cannot be read to its end: answer once and close the connection.
         Refusal why = refusal_for(ec);
         Request partial;
-        if (parser.is_header_done()) partial = to_request(parser.get(), remote, subject, tls);
+        partial = to_request(parser.get(), remote, subject, tls);  // what was read of it
         Response r = router_.refuse(partial, why.status, why.title, why.detail);
         metrics_.increment("portier_http_rejected_total", {{"reason", ec.message()}});
         co_await write(stream, r, 11, false);
+        co_await linger(stream, tcp);
         break;
       }
       auto& req = parser.get();
@@ -300,6 +302,20 @@ class Server::Impl {
     unregister_connection(state);
     beast::error_code ignored;
     tcp.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  // Reads and discards what the client is still sending (for a while, up to a bound) after a
+  // refusal, so that it can read our answer instead of failing on a reset connection.
+  template <class Stream>
+  asio::awaitable<void> linger(Stream& stream, beast::tcp_stream& tcp) {
+    std::array<char, 16384> sink;
+    uint64_t budget = 8 * limits_.max_body_bytes + (1 << 20);
+    tcp.expires_after(std::chrono::seconds(2));
+    while (budget > 0) {
+      auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kNoThrow);
+      if (ec) break;
+      budget -= std::min<uint64_t>(budget, n);
+    }
   }
 
   template <class Stream>

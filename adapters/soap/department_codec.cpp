@@ -1,6 +1,10 @@
 #include "adapters/soap/department_codec.h"
 
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
 #include <sstream>
+#include <vector>
 
 #include "DepartmentSoap11.nsmap"
 #include "core/base/clock.h"
@@ -23,12 +27,81 @@ struct RequestScope {
 };
 
 std::string fault_reason(struct soap* soap) {
+  soap_set_fault(soap);  // turns soap->error into the fault's string and detail
   const char* text = *soap_faultstring(soap);
   std::string reason = text ? text : "malformed SOAP message";
   if (const char** detail = soap_faultdetail(soap); detail && *detail) {
     reason += std::string(": ") + *detail;
   }
   return reason;
+}
+
+// gSOAP reports a missing required element against its parent only ("occurrence constraint
+// violation in element 'p:openBusinessCase'"). To name the field, look again at the request's
+// elements with libxml2 (no DTD, no network: the guard has already refused any DOCTYPE).
+// Runs only for requests that already failed.
+constexpr char kNamespace[] = "urn:portier:department:1";
+
+struct RequiredChildren {
+  const char* parent;
+  std::vector<const char*> children;
+};
+const std::vector<RequiredChildren>& required_children() {
+  static const std::vector<RequiredChildren> table = {
+      {"openBusinessCase", {"header", "serviceId", "ownerId", "title"}},
+      {"reportStatus", {"header", "status"}},
+      {"header", {"senderId", "messageId"}},
+  };
+  return table;
+}
+
+bool is_ours(const xmlNode* n, const char* name) {
+  return n->type == XML_ELEMENT_NODE && n->ns && xmlStrEqual(n->ns->href, BAD_CAST kNamespace) &&
+         xmlStrEqual(n->name, BAD_CAST name);
+}
+
+std::string first_missing(const xmlNode* element, const std::string& path) {
+  for (const RequiredChildren& rule : required_children()) {
+    if (!is_ours(element, rule.parent)) continue;
+    for (const char* child : rule.children) {
+      const xmlNode* found = nullptr;
+      for (const xmlNode* c = element->children; c && !found; c = c->next) {
+        if (is_ours(c, child)) found = c;
+      }
+      if (!found) return path + child;
+      std::string deeper = first_missing(found, path + child + "/");
+      if (!deeper.empty()) return deeper;
+    }
+  }
+  return {};
+}
+
+std::string missing_element(std::string_view envelope) {
+  xmlDoc* doc = xmlReadMemory(envelope.data(), static_cast<int>(envelope.size()), nullptr, nullptr,
+                              XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  if (!doc) return {};
+  std::string missing;
+  const xmlNode* root = xmlDocGetRootElement(doc);
+  for (const xmlNode* body = root ? root->children : nullptr; body; body = body->next) {
+    if (body->type != XML_ELEMENT_NODE || !xmlStrEqual(body->name, BAD_CAST "Body")) continue;
+    for (const xmlNode* op = body->children; op; op = op->next) {
+      if (op->type == XML_ELEMENT_NODE) {
+        missing = first_missing(op, "");
+        break;
+      }
+    }
+  }
+  xmlFreeDoc(doc);
+  return missing;
+}
+
+// The fault for a request gSOAP could not read, naming the missing field where that was it.
+Fault read_fault(struct soap* soap, std::string_view envelope) {
+  if (soap->error == SOAP_OCCURS) {
+    std::string missing = missing_element(envelope);
+    if (!missing.empty()) return Fault{true, "required element '" + missing + "' is missing"};
+  }
+  return Fault{true, fault_reason(soap)};
 }
 
 MessageHeader to_header(const p__MessageHeader* h) {
@@ -89,7 +162,7 @@ std::variant<ParsedRequest, Fault> DepartmentCodec::parse(std::string_view envel
   auto finish = [&]() -> std::optional<Fault> {
     if (soap_->error || soap_body_end_in(soap_) || soap_envelope_end_in(soap_) ||
         soap_end_recv(soap_)) {
-      return Fault{true, fault_reason(soap_)};
+      return read_fault(soap_, envelope);
     }
     return std::nullopt;
   };
@@ -98,7 +171,7 @@ std::variant<ParsedRequest, Fault> DepartmentCodec::parse(std::string_view envel
     _p__openBusinessCase req;
     req.soap_default(soap_);
     if (!soap_get__p__openBusinessCase(soap_, &req, "p:openBusinessCase", nullptr)) {
-      return Fault{true, fault_reason(soap_)};
+      return read_fault(soap_, envelope);
     }
     if (auto fault = finish()) return *fault;
     parsed.request = OpenBusinessCase{to_header(req.header), req.serviceId, req.ownerId, req.title};
@@ -109,7 +182,7 @@ std::variant<ParsedRequest, Fault> DepartmentCodec::parse(std::string_view envel
     _p__reportStatus req;
     req.soap_default(soap_);
     if (!soap_get__p__reportStatus(soap_, &req, "p:reportStatus", nullptr)) {
-      return Fault{true, fault_reason(soap_)};
+      return read_fault(soap_, envelope);
     }
     if (auto fault = finish()) return *fault;
     ReportStatus out{to_header(req.header), to_model(req.status), std::nullopt};
