@@ -86,7 +86,7 @@ class Sim:
         return self.state()["portal"]
 
     def requests(self):
-        return json.loads(http("GET", self.url + "/_sim/log")[2])
+        return json.loads(http("GET", self.url + "/_sim/log")[2])["entries"]
 
     def faults(self, **plan):
         status, _, body = http("POST", self.url + "/_sim/faults", json.dumps(plan).encode(),

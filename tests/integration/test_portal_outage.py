@@ -26,7 +26,7 @@ def test_work_waits_while_the_portal_is_down_and_is_delivered_after(ws):
 
 
 def test_503_with_retry_after_is_retried(ws):
-    ws.sim.faults(status=503, count=3, retryAfterSeconds=0)
+    ws.sim.faults(status=503, count=3, retryAfterSeconds=0, pathPrefix="/api/v9/businesscases")
     bpid = open_case(ws.portier, "busy-1")
     wait_until(lambda: bpid in cases_at_portal(ws.sim), what="delivery after three 503s")
     statuses = [r["status"] for r in ws.sim.requests() if r["path"] == "/api/v9/businesscases"]
