@@ -86,7 +86,7 @@ std::string missing_element(std::string_view envelope) {
     if (body->type != XML_ELEMENT_NODE || !xmlStrEqual(body->name, BAD_CAST "Body")) continue;
     for (const xmlNode* op = body->children; op; op = op->next) {
       if (op->type == XML_ELEMENT_NODE) {
-        missing = first_missing(op, "");
+        missing = first_missing(op, reinterpret_cast<const char*>(op->name) + std::string("/"));
         break;
       }
     }
@@ -146,7 +146,9 @@ std::variant<ParsedRequest, Fault> DepartmentCodec::parse(std::string_view envel
                                                           SoapVersion& version) {
   RequestScope scope{soap_};
   std::istringstream in{std::string(envelope)};
+  std::ostringstream discarded;  // soap_begin_serve writes its own fault here, never to stdout
   soap_->is = &in;
+  soap_->os = &discarded;
   soap_->keep_alive = 0;
   soap_set_imode(soap_, kMode);
   if (soap_begin_serve(soap_)) {

@@ -56,7 +56,8 @@ GuardVerdict check_xml_shape(std::string_view x, const GuardLimits& limits) {
       size_t start = i;
       skip_past("?>");
       std::string_view pi = x.substr(start, i - start);
-      if (pi.starts_with("?xml ") && declares_other_than_utf8(pi)) {
+      if (pi.size() > 4 && pi.starts_with("?xml") && is_space(pi[4]) &&
+          declares_other_than_utf8(pi)) {
         return refuse("encoding", "only UTF-8 documents are accepted");
       }
     } else if (x[i] == '/') {

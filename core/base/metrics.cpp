@@ -1,5 +1,6 @@
 #include "core/base/metrics.h"
 
+#include <charconv>
 #include <cstdio>
 
 namespace portier::metrics {
@@ -35,10 +36,11 @@ std::string label_text(const Labels& labels, const std::string& extra = {}) {
   return out + "}";
 }
 
+// The shortest text that reads back as the same double (0.0005, not 0.00050000000000000001).
 std::string number(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  char buf[400];  // fixed notation of the largest double needs 309 digits
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+  return ec == std::errc() ? std::string(buf, end) : "NaN";
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <boost/program_options.hpp>
 #include <charconv>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -119,7 +120,10 @@ int main(int argc, char** argv) {
   portal.token_lifetime = std::chrono::seconds(token_lifetime_seconds);
 
   // Blocked before any thread starts, so every thread inherits the mask and only sigwait()
-  // below receives them.
+  // below receives them. A shell starts background jobs with SIGINT ignored, and an ignored
+  // signal is discarded rather than left pending: restore the default disposition first.
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);

@@ -102,6 +102,22 @@ TEST(Router, KnownPathWithWrongMethodIs405ProblemJson) {
   EXPECT_NE(std::string(body["detail"].as_string()).find("DELETE"), std::string::npos);
 }
 
+TEST(Router, MethodNotAllowedNamesTheAllowedMethods) {
+  // RFC 9110, 15.5.6: a 405 response MUST carry an Allow header with the methods served there.
+  Router router;
+  router.add("GET", "/items", named("list"));
+  router.add("POST", "/items", named("create"));
+  Response r = route(router, request("DELETE", "/items"));
+  ASSERT_EQ(r.status, 405u);
+  std::string allow;
+  for (const auto& [name, value] : r.headers) {
+    if (name == "Allow") allow = value;
+  }
+  EXPECT_NE(allow.find("GET"), std::string::npos) << "Allow: " << allow;
+  EXPECT_NE(allow.find("POST"), std::string::npos) << "Allow: " << allow;
+  EXPECT_EQ(allow.find("DELETE"), std::string::npos) << "Allow: " << allow;
+}
+
 TEST(Router, MethodNotAllowedUnderAPrefixIs405) {
   Router router;
   router.add("PATCH", "/api/v9/businesscases/", named("cases"));

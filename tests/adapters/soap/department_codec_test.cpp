@@ -11,10 +11,9 @@ constexpr char kSoap11Ns[] = "http://schemas.xmlsoap.org/soap/envelope/";
 constexpr char kSoap12Ns[] = "http://www.w3.org/2003/05/soap-envelope";
 
 std::string envelope(SoapVersion version, const std::string& body) {
-  return std::string(R"(<?xml version="1.0" encoding="UTF-8"?>)") +
-         R"(<env:Envelope xmlns:env=")" + (version == SoapVersion::k12 ? kSoap12Ns : kSoap11Ns) +
-         R"(" xmlns:p="urn:portier:department:1"><env:Body>)" + body +
-         "</env:Body></env:Envelope>";
+  return std::string(R"(<?xml version="1.0" encoding="UTF-8"?>)") + R"(<env:Envelope xmlns:env=")" +
+         (version == SoapVersion::k12 ? kSoap12Ns : kSoap11Ns) +
+         R"(" xmlns:p="urn:portier:department:1"><env:Body>)" + body + "</env:Body></env:Envelope>";
 }
 
 struct OpenFields {
@@ -46,8 +45,8 @@ class DepartmentCodecTest : public ::testing::Test {
  protected:
   // Parses and expects success.
   ParsedRequest parse_ok(const std::string& xml, SoapVersion expected_version) {
-    SoapVersion version = expected_version == SoapVersion::k11 ? SoapVersion::k12
-                                                               : SoapVersion::k11;
+    SoapVersion version =
+        expected_version == SoapVersion::k11 ? SoapVersion::k12 : SoapVersion::k11;
     auto result = codec_.parse(xml, version);
     if (const Fault* fault = std::get_if<Fault>(&result)) {
       ADD_FAILURE() << "unexpected fault: " << fault->reason << "\nfor: " << xml;
@@ -75,8 +74,7 @@ class DepartmentCodecTest : public ::testing::Test {
 class BothVersions : public DepartmentCodecTest,
                      public ::testing::WithParamInterface<SoapVersion> {};
 
-INSTANTIATE_TEST_SUITE_P(Soap, BothVersions,
-                         ::testing::Values(SoapVersion::k11, SoapVersion::k12),
+INSTANTIATE_TEST_SUITE_P(Soap, BothVersions, ::testing::Values(SoapVersion::k11, SoapVersion::k12),
                          [](const auto& info) {
                            return info.param == SoapVersion::k11 ? "Soap11" : "Soap12";
                          });
@@ -130,8 +128,8 @@ TEST_F(DepartmentCodecTest, MapsEveryStatusValue) {
   };
   for (const auto& [text, expected] : table) {
     SCOPED_TRACE(text);
-    ParsedRequest parsed = parse_ok(envelope(SoapVersion::k11, report_status(text)),
-                                    SoapVersion::k11);
+    ParsedRequest parsed =
+        parse_ok(envelope(SoapVersion::k11, report_status(text)), SoapVersion::k11);
     ASSERT_TRUE(std::holds_alternative<ReportStatus>(parsed.request));
     EXPECT_EQ(std::get<ReportStatus>(parsed.request).status, expected);
     EXPECT_FALSE(std::get<ReportStatus>(parsed.request).status_text.has_value());
@@ -209,8 +207,8 @@ TEST_F(DepartmentCodecTest, MalformedXmlIsASenderFault) {
   EXPECT_TRUE(truncated.sender);
   EXPECT_FALSE(truncated.reason.empty());
 
-  Fault mismatched = parse_fault(envelope(
-      SoapVersion::k11, "<p:openBusinessCase><p:header></p:wrong></p:openBusinessCase>"));
+  Fault mismatched = parse_fault(
+      envelope(SoapVersion::k11, "<p:openBusinessCase><p:header></p:wrong></p:openBusinessCase>"));
   EXPECT_TRUE(mismatched.sender);
 
   Fault not_xml = parse_fault("this is not XML at all");
@@ -326,8 +324,9 @@ TEST_F(DepartmentCodecTest, TwoThousandRequestsOnOneCodecLeakNoState) {
         f.message_id = "m-" + std::to_string(i);
         f.service_id = std::to_string(i + 1);
         f.title = "<p:title>Fall " + std::to_string(i) + "</p:title>";
-        if (i % 8 == 0) f.header_extra = "<p:businessProcessId>bp-" + std::to_string(i) +
-                                         "</p:businessProcessId>";
+        if (i % 8 == 0)
+          f.header_extra =
+              "<p:businessProcessId>bp-" + std::to_string(i) + "</p:businessProcessId>";
         auto result = codec_.parse(envelope(v, open_business_case(f)), version);
         ASSERT_TRUE(std::holds_alternative<ParsedRequest>(result))
             << std::get<Fault>(result).reason;
@@ -340,14 +339,13 @@ TEST_F(DepartmentCodecTest, TwoThousandRequestsOnOneCodecLeakNoState) {
         break;
       }
       case 2: {
-        auto result = codec_.parse(envelope(v, report_status(i % 3 ? "CLOSED" : "DECIDED")),
-                                   version);
+        auto result =
+            codec_.parse(envelope(v, report_status(i % 3 ? "CLOSED" : "DECIDED")), version);
         ASSERT_TRUE(std::holds_alternative<ParsedRequest>(result))
             << std::get<Fault>(result).reason;
         ASSERT_EQ(version, v);
         const auto& report = std::get<ReportStatus>(std::get<ParsedRequest>(result).request);
-        ASSERT_EQ(report.status,
-                  i % 3 ? model::CaseStatus::CLOSED : model::CaseStatus::DECIDED);
+        ASSERT_EQ(report.status, i % 3 ? model::CaseStatus::CLOSED : model::CaseStatus::DECIDED);
         ASSERT_FALSE(report.status_text.has_value());
         break;
       }

@@ -45,16 +45,16 @@ TEST(ToFault, MapsEveryStatusCodeInBothVersions) {
 }
 
 TEST(ToFault, SenderFaultsCarryTheMessageInternalOnesDoNot) {
-  FaultReply sender = to_fault(
-      not_found("header/businessProcessId 'bp-1' is not known"), SoapVersion::k11);
+  FaultReply sender =
+      to_fault(not_found("header/businessProcessId 'bp-1' is not known"), SoapVersion::k11);
   EXPECT_EQ(sender.fault.reason, "header/businessProcessId 'bp-1' is not known");
 
   FaultReply busy = to_fault(unavailable("journal stopped"), SoapVersion::k12);
   EXPECT_NE(busy.fault.reason.find("try again later"), std::string::npos) << busy.fault.reason;
 
   // Internal details (SQL errors, paths) are not handed to the caller.
-  FaultReply internal = to_fault(internal_error("sqlite: no such table work_items"),
-                                 SoapVersion::k11);
+  FaultReply internal =
+      to_fault(internal_error("sqlite: no such table work_items"), SoapVersion::k11);
   EXPECT_EQ(internal.fault.reason.find("sqlite"), std::string::npos) << internal.fault.reason;
 }
 

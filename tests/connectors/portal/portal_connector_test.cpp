@@ -1,9 +1,10 @@
+#include "connectors/portal/portal_connector.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <string>
 
-#include "connectors/portal/portal_connector.h"
 #include "connectors/portal/portal_wire.h"
 
 namespace portier::portal {
@@ -14,9 +15,12 @@ using Kind = dispatch::DeliveryResult::Kind;
 
 const char* name_of(Kind k) {
   switch (k) {
-    case Kind::kDelivered: return "delivered";
-    case Kind::kRetry: return "retry";
-    case Kind::kReject: return "reject";
+    case Kind::kDelivered:
+      return "delivered";
+    case Kind::kRetry:
+      return "retry";
+    case Kind::kReject:
+      return "reject";
   }
   return "?";
 }
@@ -156,9 +160,8 @@ TEST(PortalWire, NotificationIsNotForThePortalApi) {
 }
 
 TEST(DescribeProblem, Rfc7807TitleAndDetail) {
-  EXPECT_EQ(describe_problem(
-                R"({"type":"about:blank","title":"Unprocessable Entity","status":422,)"
-                R"("detail":"status is invalid"})"),
+  EXPECT_EQ(describe_problem(R"({"type":"about:blank","title":"Unprocessable Entity","status":422,)"
+                             R"("detail":"status is invalid"})"),
             "Unprocessable Entity: status is invalid");
   EXPECT_EQ(describe_problem(R"({"title":"Conflict","status":409})"), "Conflict");
   EXPECT_EQ(describe_problem(R"({"detail":"no such case"})"), "no such case");

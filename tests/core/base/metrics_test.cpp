@@ -28,11 +28,15 @@ bool has_line(const std::string& text, const std::string& line) {
 TEST(Metrics, CounterWithLabels) {
   Registry r;
   r.describe("portier_soap_requests_total", "counter", "Department SOAP requests");
-  r.increment("portier_soap_requests_total", {{"operation", "openBusinessCase"}, {"outcome", "accepted"}});
-  r.increment("portier_soap_requests_total", {{"operation", "openBusinessCase"}, {"outcome", "accepted"}});
-  r.increment("portier_soap_requests_total", {{"operation", "reportStatus"}, {"outcome", "rejected"}}, 3);
+  r.increment("portier_soap_requests_total",
+              {{"operation", "openBusinessCase"}, {"outcome", "accepted"}});
+  r.increment("portier_soap_requests_total",
+              {{"operation", "openBusinessCase"}, {"outcome", "accepted"}});
+  r.increment("portier_soap_requests_total",
+              {{"operation", "reportStatus"}, {"outcome", "rejected"}}, 3);
   std::string text = r.render();
-  EXPECT_TRUE(has_line(text, "# HELP portier_soap_requests_total Department SOAP requests")) << text;
+  EXPECT_TRUE(has_line(text, "# HELP portier_soap_requests_total Department SOAP requests"))
+      << text;
   EXPECT_TRUE(has_line(text, "# TYPE portier_soap_requests_total counter")) << text;
   EXPECT_TRUE(has_line(
       text, R"(portier_soap_requests_total{operation="openBusinessCase",outcome="accepted"} 2)"))

@@ -308,6 +308,26 @@ TEST_F(DispatcherTest, ItemsOfOneBusinessProcessAreDeliveredInOrder) {
   for (const journal::StoredItem& s : items()) EXPECT_EQ(s.state, ItemState::kDone) << describe();
 }
 
+TEST_F(DispatcherTest, OpenCircuitHoldsCallsForOpenFor) {
+  auto portal = std::make_shared<FakeConnector>();
+  portal->script("down", {DeliveryResult::retry("HTTP 503"), DeliveryResult::retry("HTTP 503"),
+                          DeliveryResult::retry("HTTP 503")});
+  config::Destination settings = portal_settings(/*concurrency=*/4, /*max_attempts=*/10);
+  settings.breaker.failure_threshold = 2;
+  settings.breaker.open_for = milliseconds(300);
+  start(portal, settings);
+  accept("m-1", "bp-1", {"down"});
+  ASSERT_TRUE(eventually([&] { return all_settled(); })) << describe();
+  EXPECT_EQ(item("down")->state, ItemState::kDone);
+
+  std::vector<FakeConnector::Call> calls = portal->calls_of("down");
+  ASSERT_EQ(calls.size(), 4u);
+  // Two failures open the circuit: the trial waits open_for rather than the 10-40 ms backoff.
+  EXPECT_GE(calls[2].started - calls[1].started, milliseconds(300) - kClockResolution);
+  // The failed trial opens it again for as long.
+  EXPECT_GE(calls[3].started - calls[2].started, milliseconds(300) - kClockResolution);
+}
+
 TEST_F(DispatcherTest, StopLetsCallsInFlightSettle) {
   auto portal = std::make_shared<FakeConnector>(milliseconds(100));
   start(portal, portal_settings(/*concurrency=*/2));

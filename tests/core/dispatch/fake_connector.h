@@ -53,8 +53,12 @@ class FakeConnector final : public Connector {
     int seen = max_in_flight_.load();
     while (now_in_flight > seen && !max_in_flight_.compare_exchange_weak(seen, now_in_flight)) {
     }
-    Call call{key_of(item), item.id, item.businessProcessId, item.attempts,
-              std::chrono::steady_clock::now(), DeliveryResult::Kind::kDelivered};
+    Call call{key_of(item),
+              item.id,
+              item.businessProcessId,
+              item.attempts,
+              std::chrono::steady_clock::now(),
+              DeliveryResult::Kind::kDelivered};
     DeliveryResult result;
     {
       std::lock_guard lock(mutex_);
