@@ -37,20 +37,22 @@ void Router::add(std::string method, std::string path, std::function<void(Reques
 }
 
 void Router::route(Request request, Respond respond) const {
-  bool path_known = false;
+  std::string allowed;  // methods served at this path, for a 405's Allow header
   for (const Route& r : routes_) {
     if (!path_matches(r.path, request.path)) continue;
-    path_known = true;
     if (r.method.empty() || r.method == request.method) {
       r.handler->handle(std::move(request), std::move(respond));
       return;
     }
+    allowed += (allowed.empty() ? "" : ", ") + r.method;
   }
-  if (path_known) {
-    respond(problem(405, "Method Not Allowed", request.method + " is not served at " + request.path));
-  } else {
+  if (allowed.empty()) {
     respond(problem(404, "Not Found", "nothing is served at " + request.path));
+    return;
   }
+  Response r = problem(405, "Method Not Allowed", request.method + " is not served at " + request.path);
+  r.headers.emplace_back("Allow", allowed);
+  respond(std::move(r));
 }
 
 void Router::on_refusal(std::string path_prefix, Refusal refusal) {
