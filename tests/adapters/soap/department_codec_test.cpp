@@ -141,9 +141,16 @@ TEST_F(DepartmentCodecTest, MissingRequiredElementIsASenderFaultNamingIt) {
   f.title = "";
   Fault fault = parse_fault(envelope(SoapVersion::k11, open_business_case(f)));
   EXPECT_TRUE(fault.sender);
-  // gSOAP reports a missing child as an occurrence violation of the enclosing element
-  // ("... in element 'p:openBusinessCase'"); it does not name `title` itself.
-  EXPECT_NE(fault.reason.find("openBusinessCase"), std::string::npos) << fault.reason;
+  EXPECT_NE(fault.reason.find("title"), std::string::npos) << fault.reason;
+}
+
+TEST_F(DepartmentCodecTest, MissingHeaderFieldIsNamed) {
+  std::string body =
+      "<p:reportStatus><p:header><p:senderId>bauamt</p:senderId></p:header>"
+      "<p:status>OPEN</p:status></p:reportStatus>";
+  Fault fault = parse_fault(envelope(SoapVersion::k12, body));
+  EXPECT_TRUE(fault.sender);
+  EXPECT_NE(fault.reason.find("messageId"), std::string::npos) << fault.reason;
 }
 
 TEST_F(DepartmentCodecTest, WrongTypeIsASenderFaultNamingTheElement) {

@@ -1,0 +1,26 @@
+-- wrk script: POSTs reportStatus envelopes with a fresh messageId each, so every request is a
+-- new durable intake (a repeated messageId would be answered from the journal instead).
+local counter = 0
+local cases = 32  -- business cases the reports spread over (the script opens them)
+
+function setup(thread)
+  counter = counter + 1
+  thread:set("prefix", "w" .. counter)
+end
+
+function init(args)
+  n = 0
+end
+
+function request()
+  n = n + 1
+  local body = '<?xml version="1.0" encoding="UTF-8"?>' ..
+    '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:p="urn:portier:department:1">' ..
+    '<s:Body><p:reportStatus><p:header><p:senderId>bench</p:senderId>' ..
+    '<p:messageId>' .. prefix .. "-" .. n .. '</p:messageId>' ..
+    '<p:businessProcessId>bp-bench-' .. (n % cases) .. '</p:businessProcessId></p:header>' ..
+    '<p:status>IN_PROGRESS</p:status>' ..
+    '<p:statusText>Order 4711 for customer ACME &amp; Sons processed by legacy ERP batch job; shipment split into 3 parcels, carrier DHL, tracking numbers follow in next report.</p:statusText>' ..
+    '</p:reportStatus></s:Body></s:Envelope>'
+  return wrk.format("POST", "/soap/v1", {["Content-Type"] = "text/xml; charset=utf-8"}, body)
+end
