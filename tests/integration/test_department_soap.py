@@ -53,11 +53,12 @@ def test_same_message_id_returns_the_first_answer_and_stores_nothing(ws):
     service = client(ws.portier, "DepartmentSoap11")
     header = {"senderId": "mfk", "messageId": "same-id"}
     first = service.openBusinessCase(header=header, serviceId=3, ownerId="o-1", title="MFK Termin")
-    counts = journal_counts(ws.portier.journal)
+    # intake, work items, business cases (evidence grows as the first one is delivered)
+    counts = journal_counts(ws.portier.journal)[:3]
     second = service.openBusinessCase(header=header, serviceId=3, ownerId="o-1", title="MFK Termin")
     assert (second.businessProcessId, second.businessCaseId) == (first.businessProcessId,
                                                                  first.businessCaseId)
-    assert journal_counts(ws.portier.journal) == counts
+    assert journal_counts(ws.portier.journal)[:3] == counts
     # The same messageId from another department is another message.
     other = service.openBusinessCase(header={"senderId": "steueramt", "messageId": "same-id"},
                                      serviceId=3, ownerId="o-1", title="MFK Termin")
