@@ -36,9 +36,9 @@ Status read_string(const boost::json::object& o, const char* field,
 Status FaultInjector::add(const boost::json::value& spec) {
   if (!spec.is_object()) return invalid_argument("body: must be a JSON object");
   const boost::json::object& o = spec.as_object();
-  static const std::set<std::string> kKnown = {"status", "count", "pathPrefix",
-                                               "retryAfterSeconds", "body", "contentType",
-                                               "latencyMs", "hang"};
+  static const std::set<std::string> kKnown = {
+      "status", "count",       "pathPrefix", "retryAfterSeconds",
+      "body",   "contentType", "latencyMs",  "hang"};
   for (const auto& member : o) {
     if (!kKnown.contains(std::string(member.key()))) {
       return invalid_argument(std::string(member.key()) + ": unknown field");
@@ -46,11 +46,11 @@ Status FaultInjector::add(const boost::json::value& spec) {
   }
   std::optional<uint64_t> status, count, retry_after, latency, hang;
   std::optional<std::string> prefix, body, content_type;
-  for (Status s : {read_count(o, "status", status), read_count(o, "count", count),
-                   read_count(o, "retryAfterSeconds", retry_after),
-                   read_count(o, "latencyMs", latency), read_count(o, "hang", hang),
-                   read_string(o, "pathPrefix", prefix), read_string(o, "body", body),
-                   read_string(o, "contentType", content_type)}) {
+  for (Status s :
+       {read_count(o, "status", status), read_count(o, "count", count),
+        read_count(o, "retryAfterSeconds", retry_after), read_count(o, "latencyMs", latency),
+        read_count(o, "hang", hang), read_string(o, "pathPrefix", prefix),
+        read_string(o, "body", body), read_string(o, "contentType", content_type)}) {
     if (!s.is_ok()) return s;
   }
   if (!status && !latency && !hang) {

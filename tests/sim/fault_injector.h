@@ -32,8 +32,8 @@ class FaultInjector {
   enum class Action { kPass, kFail, kHang };
   struct Decision {
     Action action = Action::kPass;
-    http::Response response;                // the injected answer, for kFail
-    std::chrono::milliseconds latency{0};   // delay for whatever answer is sent
+    http::Response response;               // the injected answer, for kFail
+    std::chrono::milliseconds latency{0};  // delay for whatever answer is sent
   };
 
   // Adds what a POST /_sim/faults body asks for. kInvalidArgument naming the field if the body

@@ -74,22 +74,22 @@ int main(int argc, char** argv) {
   po::options_description options(
       "portier-sim: simulated counterparts of Portier (portal) with /_sim/* control endpoints\n"
       "Options");
-  options.add_options()                                                          //
-      ("help,h", "show this help")                                               //
-      ("listen", po::value(&listen)->default_value(listen),                      //
-       "address:port to listen on; port 0 picks a free port")                    //
+  options.add_options()                                        //
+      ("help,h", "show this help")                             //
+      ("listen", po::value(&listen)->default_value(listen),    //
+       "address:port to listen on; port 0 picks a free port")  //
       ("portal-client-id", po::value(&portal.client_id)->default_value(portal.client_id),
        "OAuth2 client id the portal expects")                                    //
       ("portal-client-secret", po::value<std::string>(),                         //
        "OAuth2 client secret the portal expects (default: portier-sim-secret)")  //
       ("portal-client-secret-env", po::value(&secret_env),                       //
-       "read the expected client secret from this environment variable")        //
+       "read the expected client secret from this environment variable")         //
       ("token-lifetime-seconds",
        po::value(&token_lifetime_seconds)->default_value(token_lifetime_seconds),
-       "lifetime of issued access tokens, on the sim clock")                     //
-      ("port-file", po::value(&port_file),                                       //
-       "write the bound port to this file once listening")                       //
-      ("log-requests", po::bool_switch(&log_requests),                           //
+       "lifetime of issued access tokens, on the sim clock")  //
+      ("port-file", po::value(&port_file),                    //
+       "write the bound port to this file once listening")    //
+      ("log-requests", po::bool_switch(&log_requests),        //
        "log every answered call as a JSON line on stderr");
 
   po::variables_map vm;

@@ -106,8 +106,8 @@ std::string case_id_from_path(const std::string& path) {
 }  // namespace
 
 const std::set<std::string>& PortalSim::statuses() {
-  static const std::set<std::string> kStatuses = {
-      "OPEN", "IN_PROGRESS", "WAITING_FOR_CUSTOMER", "DECIDED", "CLOSED", "CANCELLED"};
+  static const std::set<std::string> kStatuses = {"OPEN",    "IN_PROGRESS", "WAITING_FOR_CUSTOMER",
+                                                  "DECIDED", "CLOSED",      "CANCELLED"};
   return kStatuses;
 }
 
@@ -125,9 +125,8 @@ void PortalSim::register_routes(http::Router& router) {
   router.add("PATCH", one_case, [this](http::Request request, http::Respond respond) {
     mutate(request, respond, [this](const http::Request& r) { return patch_case(r); });
   });
-  router.add("GET", one_case, [this](http::Request request, http::Respond respond) {
-    get_case(request, respond);
-  });
+  router.add("GET", one_case,
+             [this](http::Request request, http::Respond respond) { get_case(request, respond); });
 }
 
 void PortalSim::issue_token(const http::Request& request, const http::Respond& respond) {
@@ -166,16 +165,15 @@ void PortalSim::issue_token(const http::Request& request, const http::Respond& r
     if (colon != std::string::npos) {
       std::string id = decoded->substr(0, colon);
       std::string secret = decoded->substr(colon + 1);
-      authenticated = (id == options_.client_id && secret == options_.client_secret) ||
-                      (form_decode(id) == options_.client_id &&
-                       form_decode(secret) == options_.client_secret);
+      authenticated =
+          (id == options_.client_id && secret == options_.client_secret) ||
+          (form_decode(id) == options_.client_id && form_decode(secret) == options_.client_secret);
     }
   } else {
-    authenticated = form["client_id"] == options_.client_id &&
-                    form["client_secret"] == options_.client_secret &&
-                    !options_.client_secret.empty();
+    authenticated =
+        form["client_id"] == options_.client_id && form["client_secret"] == options_.client_secret;
   }
-  if (!authenticated) {
+  if (!authenticated || options_.client_secret.empty()) {
     http::Response r = oauth_error(401, "invalid_client", "client authentication failed");
     if (basic) r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"portier-sim\"");
     return respond(std::move(r));
@@ -239,15 +237,16 @@ std::optional<http::Response> PortalSim::check_bearer(const http::Request& reque
   if (it == tokens_.end() || it->second.expires_ms <= clock_.now_ms()) {
     http::Response r =
         problem_reply(401, "Authorization: the access token is unknown or has expired");
-    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"portier-sim\", error=\"invalid_token\"");
+    r.headers.emplace_back("WWW-Authenticate",
+                           "Bearer realm=\"portier-sim\", error=\"invalid_token\"");
     return r;
   }
   if (scope != nullptr && !it->second.scopes.contains(scope)) {
-    http::Response r =
-        problem_reply(403, std::string("the access token lacks the scope ") + scope);
-    r.headers.emplace_back("WWW-Authenticate", std::string("Bearer realm=\"portier-sim\", "
-                                                           "error=\"insufficient_scope\", scope=\"") +
-                                                   scope + "\"");
+    http::Response r = problem_reply(403, std::string("the access token lacks the scope ") + scope);
+    r.headers.emplace_back("WWW-Authenticate",
+                           std::string("Bearer realm=\"portier-sim\", "
+                                       "error=\"insufficient_scope\", scope=\"") +
+                               scope + "\"");
     return r;
   }
   return std::nullopt;
@@ -262,18 +261,18 @@ void PortalSim::mutate(const http::Request& request, const http::Respond& respon
     if (auto denied = check_bearer(request, kWriteScope)) {
       answer = std::move(*denied);
     } else if (key.empty()) {
-      answer = problem_reply(400, "Idempotency-Key: header is required on every mutating call",
-                             {{"errors", boost::json::object{{"Idempotency-Key",
-                                                              boost::json::array{"is required"}}}}});
+      answer = problem_reply(
+          400, "Idempotency-Key: header is required on every mutating call",
+          {{"errors",
+            boost::json::object{{"Idempotency-Key", boost::json::array{"is required"}}}}});
     } else {
-      std::string fingerprint = sha256_hex(request.method + '\n' + request.path + '\n' +
-                                           request.body);
+      std::string fingerprint =
+          sha256_hex(request.method + '\n' + request.path + '\n' + request.body);
       auto [it, first] = keys_.try_emplace(key);
       KeyRecord& record = it->second;
       ++record.received;
       if (!first && record.fingerprint != fingerprint) {
-        answer = validation_problem("Idempotency-Key",
-                                    "was already used for a different request");
+        answer = validation_problem("Idempotency-Key", "was already used for a different request");
       } else if (!first) {
         answer = record.first_answer;
         answer.headers.emplace_back("Idempotent-Replayed", "true");
@@ -310,8 +309,7 @@ PortalSim::Outcome PortalSim::create_case(const http::Request& request) {
   const boost::json::value* service = body.if_contains("serviceId");
   if (service == nullptr || service->is_null()) {
     add_error(errors, "serviceId", "is required");
-  } else if (service->is_int64() &&
-             service->as_int64() >= std::numeric_limits<int32_t>::min() &&
+  } else if (service->is_int64() && service->as_int64() >= std::numeric_limits<int32_t>::min() &&
              service->as_int64() <= std::numeric_limits<int32_t>::max()) {
     c.service_id = static_cast<int32_t>(service->as_int64());
   } else {
@@ -378,9 +376,8 @@ void PortalSim::get_case(const http::Request& request, const http::Respond& resp
     } else {
       std::string id = case_id_from_path(request.path);
       auto found = case_index_.find(id);
-      answer = found == case_index_.end()
-                   ? problem_reply(404, "business case " + id + " not found")
-                   : json_reply(200, case_json(cases_[found->second]));
+      answer = found == case_index_.end() ? problem_reply(404, "business case " + id + " not found")
+                                          : json_reply(200, case_json(cases_[found->second]));
     }
   }
   respond(std::move(answer));

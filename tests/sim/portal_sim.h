@@ -36,9 +36,8 @@ struct PortalSimOptions {
   std::string client_secret = "portier-sim-secret";
   std::chrono::seconds token_lifetime{300};
   // Scopes a client may ask for; a token request without `scope` gets all of them.
-  std::vector<std::string> scopes = {"businesscases.write", "activities.read",
-                                     "activities.write",    "messages.write",
-                                     "ProfileApi_Low",      "ProfileApi_Medium",
+  std::vector<std::string> scopes = {"businesscases.write", "activities.read", "activities.write",
+                                     "messages.write",      "ProfileApi_Low",  "ProfileApi_Medium",
                                      "ProfileApi_Max"};
 };
 
@@ -104,18 +103,17 @@ class PortalSim final : public SimModule {
 
   // The 401/403 to answer, or nothing if the bearer token is valid (and has `scope`, if given).
   // Caller holds mutex_.
-  std::optional<http::Response> check_bearer(const http::Request& request,
-                                             const char* scope) const;
+  std::optional<http::Response> check_bearer(const http::Request& request, const char* scope) const;
   boost::json::value case_json(const BusinessCase& c) const;
 
   const PortalSimOptions options_;
   const Clock& clock_;
 
   mutable std::mutex mutex_;
-  std::vector<BusinessCase> cases_;                        // in order of creation
-  std::unordered_map<std::string, size_t> case_index_;     // id -> position in cases_
-  std::map<std::string, KeyRecord> keys_;                  // by Idempotency-Key
-  std::unordered_map<std::string, Token> tokens_;          // by access token
+  std::vector<BusinessCase> cases_;                     // in order of creation
+  std::unordered_map<std::string, size_t> case_index_;  // id -> position in cases_
+  std::map<std::string, KeyRecord> keys_;               // by Idempotency-Key
+  std::unordered_map<std::string, Token> tokens_;       // by access token
   uint64_t effects_ = 0;
   uint64_t tokens_issued_ = 0;
 };

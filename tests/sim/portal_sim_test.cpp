@@ -88,9 +88,10 @@ TEST_F(PortalSimTest, IssuesTokenForBasicCredentialsEncodedOrNot) {
   for (const std::string& credentials :
        {std::string("portier-test:s3cret%3Awith%2Bodd%3Dchars"),  // RFC 6749 §2.3.1
         std::string("portier-test:s3cret:with+odd=chars")}) {     // as libcurl sends it
-    http::Response r = call("POST", "/oauth2/token", "grant_type=client_credentials&scope=businesscases.write",
-                            {{"Content-Type", "application/x-www-form-urlencoded"},
-                             {"Authorization", "Basic " + base64(credentials)}});
+    http::Response r =
+        call("POST", "/oauth2/token", "grant_type=client_credentials&scope=businesscases.write",
+             {{"Content-Type", "application/x-www-form-urlencoded"},
+              {"Authorization", "Basic " + base64(credentials)}});
     ASSERT_EQ(r.status, 200u) << credentials << ": " << r.body;
     EXPECT_EQ(json(r).at("scope"), "businesscases.write");
   }
@@ -126,7 +127,8 @@ TEST_F(PortalSimTest, MalformedTokenRequestsAre400) {
   } cases[] = {
       {"grant_type=password" + creds, form, "unsupported_grant_type"},
       {creds.substr(1), form, "invalid_request"},
-      {"grant_type=client_credentials" + creds, {{"Content-Type", "application/json"}},
+      {"grant_type=client_credentials" + creds,
+       {{"Content-Type", "application/json"}},
        "invalid_request"},
       {"grant_type=client_credentials&scope=admin" + creds, form, "invalid_scope"},
       {"grant_type=client_credentials%zz" + creds, form, "invalid_request"},
@@ -187,9 +189,9 @@ TEST_F(PortalSimTest, CreatePatchGet) {
 
   base_clock_.advance(std::chrono::minutes(4));
   const std::string path = std::string("/api/v9/businesscases/") + kCaseId;
-  http::Response patched = call("PATCH", path,
-                                R"({"status":"IN_PROGRESS","statusText":"Gesuch in Prüfung"})",
-                                api_headers(bearer, "patch-1"));
+  http::Response patched =
+      call("PATCH", path, R"({"status":"IN_PROGRESS","statusText":"Gesuch in Prüfung"})",
+           api_headers(bearer, "patch-1"));
   ASSERT_EQ(patched.status, 200u) << patched.body;
   EXPECT_EQ(json(patched).at("status"), "IN_PROGRESS");
 
@@ -215,8 +217,9 @@ TEST_F(PortalSimTest, CreatePatchGet) {
   // Ids are UUIDs: upper case finds the same case.
   std::string upper = path;
   for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  EXPECT_EQ(call("GET", "/api/v9/businesscases/" + upper.substr(22), {}, api_headers(bearer)).status,
-            200u);
+  EXPECT_EQ(
+      call("GET", "/api/v9/businesscases/" + upper.substr(22), {}, api_headers(bearer)).status,
+      200u);
   EXPECT_EQ(portal_state().at("effects"), 2);
 }
 
@@ -366,7 +369,7 @@ TEST_F(PortalSimTest, BusinessProcessIdLimitCountsCharactersNotBytes) {
   object body = case_body(kCaseId);
   std::string bpid;
   for (int i = 0; i < 64; ++i) bpid += "ä";  // 128 bytes, 64 characters
-  bpid += std::string(64, 'x');             // 128 characters
+  bpid += std::string(64, 'x');              // 128 characters
   body["businessProcessId"] = bpid;
   EXPECT_EQ(create(bearer, "k", body).status, 201u);
 }
@@ -398,21 +401,21 @@ TEST_F(PortalSimTest, BodiesThatAreNotJsonAreRefused) {
   std::string bearer = token();
   http::Headers form = api_headers(bearer, "k1");
   form["Content-Type"] = "application/x-www-form-urlencoded";
-  expect_problem(call("POST", "/api/v9/businesscases", boost::json::serialize(case_body(kCaseId)),
-                      form),
-                 415);
-  expect_problem(call("POST", "/api/v9/businesscases", "{\"businessCaseId\":", api_headers(bearer, "k2")),
-                 400);
+  expect_problem(
+      call("POST", "/api/v9/businesscases", boost::json::serialize(case_body(kCaseId)), form), 415);
+  expect_problem(
+      call("POST", "/api/v9/businesscases", "{\"businessCaseId\":", api_headers(bearer, "k2")),
+      400);
   expect_problem(call("POST", "/api/v9/businesscases", "[]", api_headers(bearer, "k3")), 400);
   EXPECT_EQ(portal_state().at("effects"), 0);
 }
 
 TEST_F(PortalSimTest, WrongMethodIs405) {
   std::string bearer = token();
-  EXPECT_EQ(call("DELETE", std::string("/api/v9/businesscases/") + kCaseId, {},
-                 api_headers(bearer, "k"))
-                .status,
-            405u);
+  EXPECT_EQ(
+      call("DELETE", std::string("/api/v9/businesscases/") + kCaseId, {}, api_headers(bearer, "k"))
+          .status,
+      405u);
 }
 
 // --- inspect and reset -----------------------------------------------------------------------

@@ -67,9 +67,8 @@ boost::json::value RequestLog::to_json(uint64_t since) const {
     o["body"] = e.body;
     out.push_back(std::move(o));
   }
-  return boost::json::object{{"entries", std::move(out)},
-                             {"dropped", dropped_},
-                             {"nextSeq", next_seq_}};
+  return boost::json::object{
+      {"entries", std::move(out)}, {"dropped", dropped_}, {"nextSeq", next_seq_}};
 }
 
 void RequestLog::clear() {

@@ -94,8 +94,8 @@ void SimCore::register_routes(http::Router& router) {
     std::string since_text = query_param(request.query, "since");
     uint64_t since = 0;
     if (!since_text.empty()) {
-      auto [end, ec] = std::from_chars(since_text.data(), since_text.data() + since_text.size(),
-                                       since);
+      auto [end, ec] =
+          std::from_chars(since_text.data(), since_text.data() + since_text.size(), since);
       if (ec != std::errc() || end != since_text.data() + since_text.size()) {
         return respond(problem_reply(400, "since: must be a sequence number"));
       }
@@ -106,9 +106,8 @@ void SimCore::register_routes(http::Router& router) {
     reset();
     respond(json_reply(200, boost::json::object{{"reset", true}}));
   });
-  router.add("GET", "/_sim/state", [this](http::Request, http::Respond respond) {
-    respond(json_reply(200, state()));
-  });
+  router.add("GET", "/_sim/state",
+             [this](http::Request, http::Respond respond) { respond(json_reply(200, state())); });
   router.add("GET", "/_sim/clock", [this](http::Request, http::Respond respond) {
     respond(json_reply(200, clock_json()));
   });

@@ -33,8 +33,8 @@
 namespace portier::sim {
 
 struct SimCoreOptions {
-  bool log_requests = false;          // one structured log line (stderr) per answered call
-  size_t max_log_entries = 100'000;   // request log bound
+  bool log_requests = false;         // one structured log line (stderr) per answered call
+  size_t max_log_entries = 100'000;  // request log bound
 };
 
 class SimCore {

@@ -81,9 +81,9 @@ TEST_F(SimCoreTest, LatencyDelaysTheAnswerButNotTheEffect) {
   std::string bearer = token();
   ASSERT_EQ(faults(R"({"latencyMs":150})").status, 200u);
   auto started = std::chrono::steady_clock::now();
-  std::future<http::Response> answer = start("POST", "/api/v9/businesscases",
-                                             boost::json::serialize(case_body(kCaseId)),
-                                             api_headers(bearer, "k1"));
+  std::future<http::Response> answer =
+      start("POST", "/api/v9/businesscases", boost::json::serialize(case_body(kCaseId)),
+            api_headers(bearer, "k1"));
   EXPECT_EQ(answer.wait_for(50ms), std::future_status::timeout);
   // The portal has already applied it: a client that times out now must retry with the key.
   EXPECT_EQ(portal_state().at("effects"), 1);
@@ -92,17 +92,17 @@ TEST_F(SimCoreTest, LatencyDelaysTheAnswerButNotTheEffect) {
   EXPECT_GE(std::chrono::steady_clock::now() - started, 150ms);
 
   ASSERT_EQ(faults(R"({"latencyMs":0})").status, 200u);
-  auto quick = start("GET", std::string("/api/v9/businesscases/") + kCaseId, {},
-                     api_headers(bearer));
+  auto quick =
+      start("GET", std::string("/api/v9/businesscases/") + kCaseId, {}, api_headers(bearer));
   EXPECT_EQ(quick.wait_for(0ms), std::future_status::ready);
 }
 
 TEST_F(SimCoreTest, HungCallsAreHeldUntilTheFaultsAreCleared) {
   std::string bearer = token();
   ASSERT_EQ(faults(R"({"hang":1})").status, 200u);
-  std::future<http::Response> hung = start("POST", "/api/v9/businesscases",
-                                           boost::json::serialize(case_body(kCaseId)),
-                                           api_headers(bearer, "k1"));
+  std::future<http::Response> hung =
+      start("POST", "/api/v9/businesscases", boost::json::serialize(case_body(kCaseId)),
+            api_headers(bearer, "k1"));
   EXPECT_EQ(hung.wait_for(50ms), std::future_status::timeout);
   EXPECT_EQ(json(call("GET", "/_sim/faults")).at("held"), 1);
   EXPECT_EQ(portal_state().at("effects"), 0);  // never reached the module
@@ -161,14 +161,14 @@ TEST_F(SimCoreTest, LogRecordsEveryModuleCallInOrder) {
   std::string bearer = token();
   http::Headers headers = api_headers(bearer, "k1");
   headers["X-Correlation-Id"] = "corr-create";
-  ASSERT_EQ(call("POST", "/api/v9/businesscases", boost::json::serialize(case_body(kCaseId)),
-                 headers)
-                .status,
-            201u);
-  ASSERT_EQ(call("POST", "/api/v9/businesscases", boost::json::serialize(case_body(kCaseId)),
-                 headers)
-                .status,
-            201u);
+  ASSERT_EQ(
+      call("POST", "/api/v9/businesscases", boost::json::serialize(case_body(kCaseId)), headers)
+          .status,
+      201u);
+  ASSERT_EQ(
+      call("POST", "/api/v9/businesscases", boost::json::serialize(case_body(kCaseId)), headers)
+          .status,
+      201u);
   call("GET", "/api/v9/businesscases/unknown?x=1", {}, api_headers(bearer));
   call("GET", "/_sim/state");  // control calls are not logged
 

@@ -3,6 +3,7 @@
 // through Router::route with crafted Requests; answers are captured through the Respond.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
 #include <future>
@@ -112,7 +113,7 @@ class SimTest : public ::testing::Test {
   ManualClock base_clock_;
   SimCore core_;
   http::Router router_;
-  int calls_ = 0;
+  std::atomic<int> calls_{0};  // start() runs on several threads in the concurrency tests
 };
 
 }  // namespace portier::sim::testing
