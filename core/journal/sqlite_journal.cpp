@@ -52,13 +52,18 @@ constexpr const char* kItemColumns =
     "payload, payload_sha256, state, attempts, next_attempt_ms, last_error, created_ms, "
     "updated_ms";
 
-// True for a work item `w` that no earlier open item of its case holds up. An empty Business
-// Process ID means "no case", so such items are not ordered among themselves.
-constexpr const char* kCaseIsFree =
-    "(w.business_process_id = '' OR NOT EXISTS ("
+// True for a work item that no earlier open item of its case holds up; kept in the `ready`
+// column (schema version 2). An empty Business Process ID means "no case", so such items are
+// not ordered among themselves.
+constexpr const char* kIsHeadOfCase =
+    "(business_process_id = '' OR NOT EXISTS ("
     " SELECT 1 FROM work_items AS e"
-    " WHERE e.business_process_id = w.business_process_id"
-    " AND e.id < w.id AND e.state IN ('pending', 'inflight')))";
+    " WHERE e.business_process_id = work_items.business_process_id"
+    " AND e.id < work_items.id AND e.state IN ('pending', 'inflight')))";
+
+// Open items that may go now; the condition is spelled out so that SQLite uses the partial
+// index work_items_ready.
+constexpr const char* kReadyAndOpen = "w.ready = 1 AND w.state IN ('pending', 'inflight')";
 
 constexpr const char* kEvidenceColumns =
     "seq, business_process_id, at_ms, hop, operation, department, destination, work_item_id, "
@@ -224,12 +229,26 @@ struct Change {
   bool reset_attempts = false;
 };
 
+// Gives the next open item of `id`'s case the turn, after `id` has left the queue.
+Status promote_next_of_case(Connection& db, int64_t id) {
+  Result<Statement> st = db.prepare(
+      "UPDATE work_items SET ready = 1 WHERE id = ("
+      " SELECT MIN(n.id) FROM work_items AS n, work_items AS left_item"
+      " WHERE left_item.id = ?1 AND left_item.business_process_id <> ''"
+      " AND n.business_process_id = left_item.business_process_id"
+      " AND n.state IN ('pending', 'inflight'))");
+  if (!st.is_ok()) return st.status();
+  return st->bind(1, id).run();
+}
+
 Status apply_change(Connection& db, int64_t id, const Change& c, int64_t now_ms) {
   Result<Statement> st = db.prepare(
-      "UPDATE work_items SET state = ?2, next_attempt_ms = COALESCE(?3, next_attempt_ms), "
-      "lease_until_ms = ?4, last_error = COALESCE(?5, last_error), "
-      "attempts = CASE WHEN ?6 THEN 0 WHEN ?7 THEN attempts + 1 ELSE attempts END, "
-      "updated_ms = ?8 WHERE id = ?1");
+      std::string(
+          "UPDATE work_items SET state = ?2, next_attempt_ms = COALESCE(?3, next_attempt_ms), "
+          "lease_until_ms = ?4, last_error = COALESCE(?5, last_error), "
+          "attempts = CASE WHEN ?6 THEN 0 WHEN ?7 THEN attempts + 1 ELSE attempts END, "
+          "updated_ms = ?8, ready = ") +
+      kIsHeadOfCase + " WHERE id = ?1");
   if (!st.is_ok()) return st.status();
   st->bind(1, id).bind(2, to_string(c.state));
   if (c.next_attempt_ms)
@@ -245,7 +264,11 @@ Status apply_change(Connection& db, int64_t id, const Change& c, int64_t now_ms)
   else
     st->bind_null(5);
   st->bind(6, int64_t{c.reset_attempts}).bind(7, int64_t{c.count_attempt}).bind(8, now_ms);
-  return st->run();
+  if (Status s = st->run(); !s.is_ok()) return s;
+  if (c.state == ItemState::kDone || c.state == ItemState::kParked) {
+    return promote_next_of_case(db, id);
+  }
+  return Status::ok();
 }
 
 evidence::Record item_evidence(const ItemRow& row, std::string hop, std::string detail) {
@@ -312,8 +335,10 @@ class SqliteJournal::IntakeScope final : public IntakeTransaction {
     Result<Statement> st = journal_.writer_->prepare(
         "INSERT INTO work_items (idempotency_key, department, business_process_id, destination, "
         "kind, correlation_id, payload, payload_sha256, state, attempts, next_attempt_ms, "
-        "lease_until_ms, last_error, created_ms, updated_ms) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', 0, ?9, NULL, NULL, ?9, ?9)");
+        "lease_until_ms, last_error, created_ms, updated_ms, ready) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', 0, ?9, NULL, NULL, ?9, ?9, "
+        " ?3 = '' OR NOT EXISTS (SELECT 1 FROM work_items AS e WHERE e.business_process_id = ?3"
+        " AND e.state IN ('pending', 'inflight')))");
     if (!st.is_ok()) return note(st.status());
     st->bind(1, intake_.idempotency_key + "/" + destination + "/" + std::to_string(items_))
         .bind(2, intake_.department)
@@ -675,7 +700,7 @@ Result<std::vector<model::WorkItem>> SqliteJournal::apply_claim(const std::strin
                                  " AND ((w.state = 'pending' AND w.next_attempt_ms <= ?2)"
                                  "   OR (w.state = 'inflight' AND w.lease_until_ms <= ?2))"
                                  " AND " +
-                                 kCaseIsFree + " ORDER BY w.id LIMIT ?3";
+                                 kReadyAndOpen + " ORDER BY w.id LIMIT ?3";
   std::vector<model::WorkItem> claimed;
   // Parking a damaged item may free later items of its case, hence another round.
   bool parked_any = true;
@@ -895,7 +920,7 @@ Result<std::optional<int64_t>> SqliteJournal::next_due_ms(const std::string& des
       std::string("SELECT MIN(t) FROM (") +
       " SELECT MIN(w.next_attempt_ms) AS t FROM work_items AS w"
       "  WHERE w.destination = ?1 AND w.state = 'pending' AND " +
-      kCaseIsFree +
+      kReadyAndOpen +
       " UNION ALL"
       " SELECT MIN(lease_until_ms) FROM work_items WHERE destination = ?1 AND state = 'inflight')";
   std::lock_guard lock(read_mutex_);

@@ -69,6 +69,19 @@ CREATE TABLE evidence (
 CREATE INDEX evidence_case ON evidence (business_process_id, seq);
 )sql";
 
+// Version 2: `ready` marks the one open item of each case that may be delivered now (the
+// earliest), so claim() scans the heads of the cases instead of every waiting item: with 20k
+// items waiting in 32 cases, a claim read 20k rows before and reads 32 now.
+constexpr const char* kVersion2 = R"sql(
+ALTER TABLE work_items ADD COLUMN ready INTEGER NOT NULL DEFAULT 1;
+UPDATE work_items SET ready = 0
+  WHERE state IN ('pending', 'inflight') AND business_process_id <> '' AND EXISTS (
+    SELECT 1 FROM work_items AS e WHERE e.business_process_id = work_items.business_process_id
+      AND e.id < work_items.id AND e.state IN ('pending', 'inflight'));
+CREATE INDEX work_items_ready ON work_items (destination, id)
+  WHERE ready = 1 AND state IN ('pending', 'inflight');
+)sql";
+
 Result<int> current_version(Connection& db) {
   Result<Statement> st = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
   if (!st.is_ok()) return st.status();
@@ -102,6 +115,7 @@ Status apply(Connection& db, const Migration& m, const Clock& clock) {
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "intake, business cases, work items, evidence", kVersion1},
+      {2, "ready flag: the head of each case's queue", kVersion2},
   };
   return kMigrations;
 }
