@@ -1,8 +1,9 @@
 #include "adapters/soap/department_service.h"
 
+#include <strings.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
-#include <strings.h>
 
 #include "adapters/soap/department_codec.h"
 #include "core/base/digest.h"
@@ -58,9 +59,10 @@ std::string encode_answer(const std::string& bpid, const std::string& case_id, i
   return json::serialize(o);
 }
 
-// Builds the journal intake for one request: what to store and what to answer.
-journal::Intake make_intake(const ParsedRequest& parsed, const http::Request& http,
-                            int64_t now_ms) {
+// Builds the journal intake for one request: what to store, and in `answer` what to answer
+// (known before the commit, so that the reply can be written while the commit runs).
+journal::Intake make_intake(const ParsedRequest& parsed, const http::Request& http, int64_t now_ms,
+                            std::string& answer) {
   const MessageHeader& h = header_of(parsed.request);
   journal::Intake intake;
   intake.idempotency_key = h.sender_id + "/" + h.message_id;
@@ -71,14 +73,16 @@ journal::Intake make_intake(const ParsedRequest& parsed, const http::Request& ht
 
   if (const auto* open = std::get_if<OpenBusinessCase>(&parsed.request)) {
     intake.business_process_id = h.business_process_id.value_or("bp-" + random_uuid());
-    intake.build = [req = *open, bpid = intake.business_process_id,
-                    now_ms](journal::IntakeTransaction& tx) -> Result<std::string> {
+    journal::BusinessCaseRecord record{intake.business_process_id, random_uuid(),  h.sender_id,
+                                       open->service_id,           open->owner_id, now_ms};
+    answer = encode_answer(record.business_process_id, record.business_case_id, now_ms);
+    intake.build = [req = *open, record,
+                    answer](journal::IntakeTransaction& tx) -> Result<std::string> {
+      const std::string& bpid = record.business_process_id;
       if (tx.find_case(bpid)) {
         return Status(StatusCode::kAlreadyExists,
                       "header/businessProcessId '" + bpid + "' is already in use");
       }
-      journal::BusinessCaseRecord record{bpid, random_uuid(), req.header.sender_id,
-                                         req.service_id, req.owner_id, now_ms};
       tx.open_case(record);
       model::BusinessCase bc;
       bc.businessCaseId = record.business_case_id;
@@ -91,12 +95,13 @@ journal::Intake make_intake(const ParsedRequest& parsed, const http::Request& ht
       model::Message message;
       message.__set_businessCase(bc);
       tx.enqueue(kPortalDestination, message);
-      return encode_answer(bpid, record.business_case_id, now_ms);
+      return answer;
     };
   } else {
     const auto& report = std::get<ReportStatus>(parsed.request);
     intake.business_process_id = h.business_process_id.value_or("");
-    intake.build = [req = report, now_ms](journal::IntakeTransaction& tx) -> Result<std::string> {
+    answer = encode_answer(intake.business_process_id, "", now_ms);
+    intake.build = [req = report, answer](journal::IntakeTransaction& tx) -> Result<std::string> {
       const std::string& bpid = *req.header.business_process_id;
       auto found = tx.find_case(bpid);
       if (!found) return not_found("header/businessProcessId '" + bpid + "' is not known");
@@ -111,7 +116,7 @@ journal::Intake make_intake(const ParsedRequest& parsed, const http::Request& ht
       model::Message message;
       message.__set_statusUpdate(update);
       tx.enqueue(kPortalDestination, message);
-      return encode_answer(bpid, "", now_ms);
+      return answer;
     };
   }
   return intake;
@@ -123,9 +128,9 @@ std::string write_answer(DepartmentCodec& codec, const ParsedRequest& parsed,
   std::string bpid(o.at("businessProcessId").as_string());
   int64_t at_ms = o.at("acceptedMs").to_number<int64_t>();
   if (parsed.operation == "openBusinessCase") {
-    return codec.write(parsed.version,
-                       OpenBusinessCaseAnswer{bpid, std::string(o.at("businessCaseId").as_string()),
-                                              at_ms});
+    return codec.write(
+        parsed.version,
+        OpenBusinessCaseAnswer{bpid, std::string(o.at("businessCaseId").as_string()), at_ms});
   }
   return codec.write(parsed.version, ReportStatusAnswer{bpid, at_ms});
 }
@@ -143,8 +148,7 @@ FaultReply to_fault(const Status& status, SoapVersion version) {
     case StatusCode::kUnavailable:
     case StatusCode::kResourceExhausted:
     case StatusCode::kDeadlineExceeded:
-      return {{false, "temporarily unavailable, try again later: " + status.message()}, 503u,
-              true};
+      return {{false, "temporarily unavailable, try again later: " + status.message()}, 503u, true};
     default:
       return {{false, "internal error"}, 500u, false};
   }
@@ -165,8 +169,12 @@ DepartmentService::DepartmentService(journal::Journal& journal, const Clock& clo
                                      GuardLimits limits, unsigned threads,
                                      metrics::Registry& metrics,
                                      std::function<void()> work_accepted)
-    : journal_(journal), clock_(clock), limits_(limits), metrics_(metrics),
-      work_accepted_(std::move(work_accepted)), pool_(std::max(1u, threads)) {
+    : journal_(journal),
+      clock_(clock),
+      limits_(limits),
+      metrics_(metrics),
+      work_accepted_(std::move(work_accepted)),
+      pool_(std::max(1u, threads)) {
   metrics_.describe("portier_soap_requests_total", "counter",
                     "Department SOAP requests by operation and outcome");
 }
@@ -187,9 +195,7 @@ void DepartmentService::handle(http::Request request, http::Respond respond) {
     respond(std::move(r));
     return;
   }
-  boost::asio::post(pool_, [this, request = std::move(request), respond = std::move(respond)] {
-    serve(request, respond);
-  });
+  serve(request, respond);
 }
 
 http::Response DepartmentService::refuse(const http::Request& partial, unsigned status,
@@ -231,7 +237,8 @@ void DepartmentService::serve(const http::Request& request, const http::Respond&
     answer_fault(respond, version, *fault, "unknown");
     return;
   }
-  auto parsed = std::make_shared<ParsedRequest>(std::get<ParsedRequest>(std::move(parsed_or_fault)));
+  auto parsed =
+      std::make_shared<ParsedRequest>(std::get<ParsedRequest>(std::move(parsed_or_fault)));
   std::string action = soap_action(request);
   if (!action.empty() && action != "urn:portier:department:1#" + parsed->operation) {
     answer_fault(respond, version,
@@ -242,43 +249,52 @@ void DepartmentService::serve(const http::Request& request, const http::Respond&
   }
   const MessageHeader& header = header_of(parsed->request);
   if (std::holds_alternative<ReportStatus>(parsed->request) && !header.business_process_id) {
-    answer_fault(respond, version,
-                 {true, "header/businessProcessId is required for reportStatus"},
+    answer_fault(respond, version, {true, "header/businessProcessId is required for reportStatus"},
                  parsed->operation);
     return;
   }
 
-  journal::Intake intake = make_intake(*parsed, request, clock_.now_ms());
+  std::string answer;
+  journal::Intake intake = make_intake(*parsed, request, clock_.now_ms(), answer);
   log::info("department request", {{"operation", parsed->operation},
-                                    {"department", intake.department},
-                                    {"business_process_id", intake.business_process_id},
-                                    {"correlation_id", request.correlation_id}});
-  journal_.accept(std::move(intake), [this, parsed, respond](Result<journal::IntakeOutcome> r) {
-    if (r.is_ok() && !r->duplicate && work_accepted_) work_accepted_();
+                                   {"department", intake.department},
+                                   {"business_process_id", intake.business_process_id},
+                                   {"correlation_id", request.correlation_id}});
+  // Written now, sent only if the commit succeeds and the key was new.
+  http::Response ok;
+  ok.content_type = content_type(parsed->version);
+  ok.body = write_answer(thread_codec(), *parsed, answer);
+  journal_.accept(std::move(intake), [this, parsed, respond, ok = std::move(ok)](
+                                         Result<journal::IntakeOutcome> r) mutable {
+    if (r.is_ok() && !r->duplicate) {
+      if (work_accepted_) work_accepted_();
+      metrics_.increment("portier_soap_requests_total",
+                         {{"operation", parsed->operation}, {"outcome", "accepted"}});
+      respond(std::move(ok));
+      return;
+    }
+    // Rare paths (a replayed messageId, an error) are written on the service's own pool, not
+    // on the journal's writer thread.
     boost::asio::post(pool_, [this, parsed, respond, r = std::move(r)] {
-      if (!r.is_ok()) {
-        FaultReply reply = to_fault(r.status(), parsed->version);
-        if (reply.retry_after) {
-          http::Response busy;
-          busy.status = reply.http_status;
-          busy.content_type = content_type(parsed->version);
-          busy.body = thread_codec().write(parsed->version, reply.fault);
-          busy.headers.emplace_back("Retry-After", "1");
-          metrics_.increment("portier_soap_requests_total",
-                             {{"operation", parsed->operation}, {"outcome", "failed"}});
-          respond(std::move(busy));
-          return;
-        }
-        answer_fault(respond, parsed->version, reply.fault, parsed->operation, reply.http_status);
+      if (r.is_ok()) {
+        metrics_.increment("portier_soap_requests_total",
+                           {{"operation", parsed->operation}, {"outcome", "duplicate"}});
+        http::Response replay;
+        replay.content_type = content_type(parsed->version);
+        replay.body = write_answer(thread_codec(), *parsed, r->answer);
+        respond(std::move(replay));
         return;
       }
+      FaultReply reply = to_fault(r.status(), parsed->version);
+      http::Response fault;
+      fault.status = reply.http_status;
+      fault.content_type = content_type(parsed->version);
+      fault.body = thread_codec().write(parsed->version, reply.fault);
+      if (reply.retry_after) fault.headers.emplace_back("Retry-After", "1");
       metrics_.increment("portier_soap_requests_total",
                          {{"operation", parsed->operation},
-                          {"outcome", r->duplicate ? "duplicate" : "accepted"}});
-      http::Response ok;
-      ok.content_type = content_type(parsed->version);
-      ok.body = write_answer(thread_codec(), *parsed, r->answer);
-      respond(std::move(ok));
+                          {"outcome", reply.fault.sender ? "rejected" : "failed"}});
+      respond(std::move(fault));
     });
   });
 }

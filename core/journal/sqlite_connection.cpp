@@ -125,6 +125,11 @@ Result<Statement> Connection::prepare(const std::string& sql) {
   return Statement(*this, it->second);
 }
 
+Status Connection::run(const std::string& sql) {
+  Result<Statement> st = prepare(sql);
+  return st.is_ok() ? st->run() : st.status();
+}
+
 Status Connection::exec(const char* sql) {
   int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return error(rc, sql);

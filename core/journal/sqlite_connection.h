@@ -61,6 +61,8 @@ class Connection {
   ~Connection();
 
   Result<Statement> prepare(const std::string& sql);
+  // Runs one statement that returns no rows, prepared once and cached (hot paths).
+  Status run(const std::string& sql);
   // For transaction control and pragmas without parameters.
   Status exec(const char* sql);
   // The first column of the first row as text ("" when there is no row).

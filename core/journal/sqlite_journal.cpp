@@ -510,13 +510,13 @@ void SqliteJournal::run_batch(std::vector<WriteOp>& batch) {
   Status refusal = health();
   if (refusal.is_ok()) {
     const std::string hash_at_start = last_hash_;
-    Status failure = writer_->exec("BEGIN IMMEDIATE");
+    Status failure = writer_->run("BEGIN IMMEDIATE");
     const bool busy =
         !failure.is_ok() && (sqlite3_extended_errcode(writer_->handle()) & 0xff) == SQLITE_BUSY;
     if (failure.is_ok()) {
       for (size_t i = 0; i < batch.size(); ++i) {
         const std::string hash_before = last_hash_;
-        failure = writer_->exec("SAVEPOINT op");
+        failure = writer_->run("SAVEPOINT op");
         if (!failure.is_ok()) break;
         Status outcome = guarded("journal write", batch[i].apply);
         if (!writer_->fatal().is_ok()) {
@@ -524,16 +524,16 @@ void SqliteJournal::run_batch(std::vector<WriteOp>& batch) {
           break;
         }
         if (outcome.is_ok()) {
-          failure = writer_->exec("RELEASE op");
+          failure = writer_->run("RELEASE op");
         } else {
           last_hash_ = hash_before;
-          failure = writer_->exec("ROLLBACK TO op");
-          if (failure.is_ok()) failure = writer_->exec("RELEASE op");
+          failure = writer_->run("ROLLBACK TO op");
+          if (failure.is_ok()) failure = writer_->run("RELEASE op");
         }
         if (!failure.is_ok()) break;
         outcomes[i] = std::move(outcome);
       }
-      if (failure.is_ok()) failure = writer_->exec("COMMIT");
+      if (failure.is_ok()) failure = writer_->run("COMMIT");
       committed = failure.is_ok();
       if (!committed && sqlite3_get_autocommit(writer_->handle()) == 0) {
         writer_->exec("ROLLBACK");
