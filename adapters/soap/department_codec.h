@@ -33,7 +33,10 @@ class DepartmentCodec {
   std::variant<ParsedRequest, Fault> parse(std::string_view envelope, SoapVersion& version);
 
   std::string write(SoapVersion version, const OpenBusinessCaseAnswer& answer);
-  std::string write(SoapVersion version, const ReportStatusAnswer& answer);
+  std::string write(SoapVersion version, const AcceptedAnswer& answer);
+  std::string write(SoapVersion version, const BusinessCaseAnswer& answer);
+  std::string write(SoapVersion version, const EventsAnswer& answer);
+  std::string write(SoapVersion version, const AckAnswer& answer);
   std::string write(SoapVersion version, const Fault& fault);
 
  private:

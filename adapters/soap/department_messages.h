@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "core/model/codec.h"
 
@@ -26,13 +27,62 @@ struct OpenBusinessCase {
   std::string title;
 };
 
+// Exactly one of `status` (a portal status) and `department_status_code` (translated by the
+// department's status table) is set.
 struct ReportStatus {
-  MessageHeader header;
-  model::CaseStatus::type status = model::CaseStatus::OPEN;
+  MessageHeader header;  // businessProcessId required
+  std::optional<model::CaseStatus::type> status;
+  std::optional<std::string> department_status_code;
   std::optional<std::string> status_text;
 };
 
-using DepartmentRequest = std::variant<OpenBusinessCase, ReportStatus>;
+// egov4 Activity fields (the portal assigns id, ownerId, createdBy and creationStamp; Portier
+// fills businessCaseId and serviceId from the case).
+struct AddActivity {
+  MessageHeader header;  // businessProcessId required
+  std::string title;
+  std::string body;
+  std::string type;
+  std::optional<std::string> target;
+  std::optional<std::string> event;
+  std::optional<std::string> module;
+  std::optional<std::string> object_id;
+  std::optional<int64_t> display_stamp_ms;
+};
+
+struct SendNotification {
+  MessageHeader header;  // businessProcessId required
+  std::string subject;
+  std::string body;
+  bool important = false;
+};
+
+// A message to the citizen's e-account inbox; important = must be read at next login.
+struct SendMessage {
+  MessageHeader header;  // businessProcessId required
+  std::string subject;
+  std::string body;
+  bool important = false;
+};
+
+struct GetBusinessCase {
+  MessageHeader header;  // businessProcessId required
+};
+
+struct ListEvents {
+  MessageHeader header;
+  int64_t after_seq = 0;    // events with a higher sequence number
+  int32_t max_events = 100;
+};
+
+struct AckEvents {
+  MessageHeader header;
+  std::vector<int64_t> seqs;
+};
+
+using DepartmentRequest = std::variant<OpenBusinessCase, ReportStatus, AddActivity,
+                                       SendNotification, SendMessage, GetBusinessCase, ListEvents,
+                                       AckEvents>;
 
 struct OpenBusinessCaseAnswer {
   std::string business_process_id;
@@ -40,9 +90,45 @@ struct OpenBusinessCaseAnswer {
   int64_t accepted_ms = 0;
 };
 
-struct ReportStatusAnswer {
+// The answer of every operation that queues work: reportStatus, addActivity,
+// sendNotification, sendMessage.
+struct AcceptedAnswer {
+  std::string operation;  // selects the response element, e.g. "reportStatus"
   std::string business_process_id;
   int64_t accepted_ms = 0;
+};
+
+struct HistoryEntry {
+  std::string status;
+  std::string status_text;
+  int64_t at_ms = 0;
+};
+
+struct BusinessCaseAnswer {
+  std::string business_process_id;
+  std::string business_case_id;
+  int32_t service_id = 0;
+  std::string owner_id;
+  std::string title;
+  std::string status;
+  std::string status_text;
+  std::vector<HistoryEntry> history;
+};
+
+struct Event {
+  int64_t seq = 0;
+  std::string kind;  // e.g. "deliveryFailed", "messageRead"
+  std::string business_process_id;
+  int64_t at_ms = 0;
+  std::string detail;
+};
+
+struct EventsAnswer {
+  std::vector<Event> events;
+};
+
+struct AckAnswer {
+  int32_t acknowledged = 0;
 };
 
 // A SOAP Fault: who is to blame (the sender: fix the request; the receiver: try again later) and

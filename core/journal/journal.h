@@ -44,8 +44,16 @@ class IntakeTransaction {
   virtual void enqueue(const std::string& destination, const model::Message& message) = 0;
 };
 
+// A WS-Security nonce to remember with an intake, in the same transaction: a nonce seen before
+// (from any instance sharing the database) fails the intake with kAlreadyExists.
+struct Nonce {
+  std::string value;
+  int64_t expires_ms = 0;             // forgotten after this (the timestamp window has passed)
+};
+
 struct Intake {
   std::string idempotency_key;        // unique per department and message, e.g. "dept/messageId"
+  std::optional<Nonce> nonce;
   std::string department;
   std::string business_process_id;
   std::string correlation_id;
@@ -93,6 +101,28 @@ struct ItemFilter {
   int limit = 100;
 };
 
+// A request refused for who sent it or what it tried to reach.
+struct AuditEntry {
+  int64_t seq = 0;
+  int64_t at_ms = 0;
+  std::string department;             // as resolved or claimed; "" if unknown
+  std::string remote_address;
+  std::string operation;
+  std::string business_process_id;
+  std::string reason;
+  std::string correlation_id;
+};
+
+// Something a department should learn about, kept until it acknowledges it (pull mode).
+struct DepartmentEvent {
+  int64_t seq = 0;
+  std::string department;
+  std::string kind;                   // "deliveryFailed", "messageRead", ...
+  std::string business_process_id;
+  int64_t at_ms = 0;
+  std::string detail;                 // JSON text
+};
+
 struct DepthRow {
   std::string destination;
   ItemState state;
@@ -131,6 +161,23 @@ class Journal {
       const std::optional<std::string>& business_process_id) = 0;
   // The highest sequence number ever handed out, so a removed tail is noticed.
   virtual Result<int64_t> evidence_high_water() = 0;
+
+  // Blocking (worker threads). Remembers `nonce` for `department` unless it is known: true if
+  // new, false if seen before. Expired nonces are forgotten.
+  virtual Result<bool> remember_nonce(const std::string& department, const Nonce& nonce) = 0;
+
+  virtual Status audit(const AuditEntry& entry) = 0;
+  virtual Result<std::vector<AuditEntry>> audit_log(int limit) = 0;
+
+  // Events for departments that pull. add_event() is also called when dispatch parks an item of
+  // a department (kind "deliveryFailed"), in the same transaction as the parking.
+  virtual Status add_event(const DepartmentEvent& event) = 0;
+  // Unacknowledged events of `department` with seq > after_seq, oldest first.
+  virtual Result<std::vector<DepartmentEvent>> events(const std::string& department,
+                                                      int64_t after_seq, int limit) = 0;
+  // Acknowledges the department's events with these seqs; returns how many were open.
+  virtual Result<int> ack_events(const std::string& department,
+                                 const std::vector<int64_t>& seqs) = 0;
 
   // OK, or the sticky error that stopped the journal.
   virtual Status health() const = 0;

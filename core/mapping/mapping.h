@@ -1,0 +1,93 @@
+#pragma once
+// A department application's mapping: everything an integrator writes to connect it, read from
+// one file in the mappings folder (mappings/<name>.xml, validated against mappings/mapping.xsd).
+// Immutable once loaded; shared as `std::shared_ptr<const MappingSet>`, so any thread may read.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/model/codec.h"
+
+namespace portier::mapping {
+
+// How the department proves who it is. At least one of the two is set.
+struct Authentication {
+  // Subject of its TLS client certificate, RFC 2253 form as OpenSSL prints it,
+  // e.g. "CN=steueramt,O=Kanton Solothurn,C=CH".
+  std::optional<std::string> certificate_subject;
+  // WS-Security UsernameToken user and its secret (resolved from env:/file:, never logged).
+  std::optional<std::string> username;
+  std::string password;
+};
+
+// One endpoint of the department's own application that Portier calls (later issues: identity
+// checks, form intake). Templates are request bodies with ${placeholders}.
+struct Endpoint {
+  std::string name;
+  enum class Kind { kSoap, kRest } kind = Kind::kSoap;
+  std::string url;
+  std::string ca_file;                      // resolved path; empty: system CAs
+  std::string username;                     // HTTP Basic, optional
+  std::string password;                     // resolved secret
+  std::chrono::milliseconds timeout{10'000};
+  std::map<std::string, std::string> templates;  // name -> template text
+};
+
+// One row of the status table: the department's own code becomes a portal status and text.
+struct StatusRule {
+  std::string department_code;
+  model::CaseStatus::type portal_status = model::CaseStatus::IN_PROGRESS;
+  std::string text;                         // shown to the citizen; "" keeps the department's text
+};
+
+// How a document of one kind is named (whitepaper §3.8: speaking ASCII names, no spaces).
+// Patterns may use ${prefix}, ${kind}, ${date} (yyyy-mm-dd) and ${title}.
+struct DocumentKind {
+  std::string kind;                         // e.g. "Handelsregisterauszug"
+  std::string file_name_pattern;            // e.g. "${prefix}-${kind}-${date}.pdf"
+  std::string title_pattern;                // e.g. "${kind} - ${date}"
+  bool registered = false;                  // delivery policy: needs proof of delivery
+};
+
+struct Limits {
+  uint32_t max_requests_per_minute = 6000;
+  uint32_t max_text_length = 4000;          // activity, message and notification bodies
+};
+
+struct DepartmentMapping {
+  std::string name;                         // unique; the department's id in Portier
+  std::string display_name;
+  std::string source_file;
+  Authentication authentication;
+  std::set<int32_t> service_ids;            // portal services it may act for
+  std::vector<Endpoint> endpoints;
+  std::vector<StatusRule> status_table;
+  std::string document_prefix;              // e.g. "KantonSolothurn"
+  std::vector<DocumentKind> document_kinds;
+  std::string default_channel = "inbox";    // delivery policy for channel "auto"
+  std::set<std::string> personal_fields;    // field names redacted in logs
+  Limits limits;
+
+  const StatusRule* status_rule(const std::string& department_code) const;
+  const DocumentKind* document_kind(const std::string& kind) const;
+};
+
+// All mappings in force, and the lookups authentication needs.
+class MappingSet {
+ public:
+  explicit MappingSet(std::vector<DepartmentMapping> mappings);
+  const DepartmentMapping* by_name(const std::string& name) const;
+  const DepartmentMapping* by_certificate_subject(const std::string& subject) const;
+  const DepartmentMapping* by_username(const std::string& username) const;
+  const std::vector<DepartmentMapping>& all() const { return mappings_; }
+
+ private:
+  std::vector<DepartmentMapping> mappings_;
+};
+
+}  // namespace portier::mapping
