@@ -3,6 +3,9 @@
 # Idempotent: packages already present are left as they are.
 set -euo pipefail
 
+sudo_cmd=""
+[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+
 packages=(
   build-essential cmake pkg-config clang-format
   libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-url1.81-dev
@@ -11,19 +14,30 @@ packages=(
   libxml2-dev libxml2-utils libssl-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-zeep python3-requests python3-pytest openssl curl
-  wrk nginx-light
+  wrk nginx-light nodejs
 )
+
+install_node_packages() {
+  # The npm `soap` package: a second SOAP client nobody here wrote, for the integration tests.
+  local here
+  here=$(cd "$(dirname "$0")/.." && pwd)
+  if ! command -v npm >/dev/null; then  # some Node.js builds ship npm, Debian's does not
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends npm
+  fi
+  if [ ! -d "$here/tests/integration/node/node_modules/soap" ]; then
+    (cd "$here/tests/integration/node" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
+  install_node_packages
   exit 0
 fi
 
-sudo_cmd=""
-[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 # Packages such as nginx would otherwise start system services listening on public ports.
 policy=/usr/sbin/policy-rc.d
 created_policy=0
@@ -35,3 +49,4 @@ fi
 $sudo_cmd apt-get update -q
 DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}"
 [ "$created_policy" -eq 0 ] || $sudo_cmd rm -f "$policy"
+install_node_packages

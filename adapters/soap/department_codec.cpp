@@ -3,6 +3,8 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include <algorithm>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -23,6 +25,7 @@ struct RequestScope {
     soap_end(soap);
     soap->is = nullptr;
     soap->os = nullptr;
+    soap->header = nullptr;
   }
 };
 
@@ -37,69 +40,172 @@ std::string fault_reason(struct soap* soap) {
 }
 
 // gSOAP reports a missing required element against its parent only ("occurrence constraint
-// violation in element 'p:openBusinessCase'"). To name the field, look again at the request's
-// elements with libxml2 (no DTD, no network: the guard has already refused any DOCTYPE).
-// Runs only for requests that already failed.
+// violation in element 'p:openBusinessCase'"), and too many elements the same way. To name the
+// field, look again at the request's elements with libxml2 (no DTD, no network: the guard has
+// already refused any DOCTYPE). This second reading runs only for requests that already failed,
+// or that hold a dateTime (see timestamp_problem).
 constexpr char kNamespace[] = "urn:portier:department:1";
 
-struct RequiredChildren {
+struct ChildRule {
   const char* parent;
-  std::vector<const char*> children;
+  std::vector<const char*> required;  // in document order
 };
-const std::vector<RequiredChildren>& required_children() {
-  static const std::vector<RequiredChildren> table = {
+const std::vector<ChildRule>& child_rules() {
+  static const std::vector<ChildRule> table = {
       {"openBusinessCase", {"header", "serviceId", "ownerId", "title"}},
-      {"reportStatus", {"header", "status"}},
+      {"reportStatus", {"header"}},  // the status choice is checked after reading
+      {"addActivity", {"header", "title", "body", "type"}},
+      {"sendNotification", {"header", "subject", "body"}},
+      {"sendMessage", {"header", "subject", "body"}},
+      {"getBusinessCase", {"header"}},
+      {"listEvents", {"header"}},
+      {"ackEvents", {"header", "seq"}},
       {"header", {"senderId", "messageId"}},
   };
   return table;
 }
+
+struct RepeatLimit {
+  const char* parent;
+  const char* child;
+  size_t max;
+};
+constexpr RepeatLimit kRepeatLimits[] = {{"ackEvents", "seq", 500}};
 
 bool is_ours(const xmlNode* n, const char* name) {
   return n->type == XML_ELEMENT_NODE && n->ns && xmlStrEqual(n->ns->href, BAD_CAST kNamespace) &&
          xmlStrEqual(n->name, BAD_CAST name);
 }
 
-std::string first_missing(const xmlNode* element, const std::string& path) {
-  for (const RequiredChildren& rule : required_children()) {
+// The reason for the first occurrence violation below `element`, "" if none is found.
+std::string occurrence_problem(const xmlNode* element, const std::string& path) {
+  for (const RepeatLimit& limit : kRepeatLimits) {
+    if (!is_ours(element, limit.parent)) continue;
+    size_t count = 0;
+    for (const xmlNode* c = element->children; c; c = c->next) count += is_ours(c, limit.child);
+    if (count > limit.max) {
+      return "at most " + std::to_string(limit.max) + " elements '" + path + limit.child +
+             "' are allowed, got " + std::to_string(count);
+    }
+  }
+  for (const ChildRule& rule : child_rules()) {
     if (!is_ours(element, rule.parent)) continue;
-    for (const char* child : rule.children) {
+    for (const char* child : rule.required) {
       const xmlNode* found = nullptr;
       for (const xmlNode* c = element->children; c && !found; c = c->next) {
         if (is_ours(c, child)) found = c;
       }
-      if (!found) return path + child;
-      std::string deeper = first_missing(found, path + child + "/");
+      if (!found) return "required element '" + path + child + "' is missing";
+      std::string deeper = occurrence_problem(found, path + child + "/");
       if (!deeper.empty()) return deeper;
     }
   }
   return {};
 }
 
-std::string missing_element(std::string_view envelope) {
+// Reads `envelope` with libxml2 and returns what `inspect` says about the Body's first element
+// ("" when the envelope cannot be read that way).
+template <class Inspect>
+std::string inspect_operation(std::string_view envelope, Inspect inspect) {
   xmlDoc* doc = xmlReadMemory(envelope.data(), static_cast<int>(envelope.size()), nullptr, nullptr,
                               XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
   if (!doc) return {};
-  std::string missing;
+  std::string result;
   const xmlNode* root = xmlDocGetRootElement(doc);
   for (const xmlNode* body = root ? root->children : nullptr; body; body = body->next) {
     if (body->type != XML_ELEMENT_NODE || !xmlStrEqual(body->name, BAD_CAST "Body")) continue;
     for (const xmlNode* op = body->children; op; op = op->next) {
       if (op->type == XML_ELEMENT_NODE) {
-        missing = first_missing(op, reinterpret_cast<const char*>(op->name) + std::string("/"));
+        result = inspect(op);
         break;
       }
     }
   }
   xmlFreeDoc(doc);
-  return missing;
+  return result;
+}
+
+std::string occurrence_problem(std::string_view envelope) {
+  return inspect_operation(envelope, [](const xmlNode* op) {
+    return occurrence_problem(op, reinterpret_cast<const char*>(op->name) + std::string("/"));
+  });
+}
+
+// gSOAP reads xs:dateTime into time_t leniently: "2026-13-01T00:00:00Z" becomes 2027-01-01, a
+// date alone is taken, and a time without a zone is read in the server's local time zone. So the
+// request's dateTime fields are checked again here: YYYY-MM-DDThh:mm:ss[.s+] with Z or +hh:mm.
+struct TimestampField {
+  const char* parent;
+  const char* child;
+};
+constexpr TimestampField kTimestampFields[] = {{"addActivity", "displayStamp"}};
+
+bool is_zoned_date_time(std::string_view s) {
+  constexpr std::string_view kSpace = " \t\r\n";  // xs:dateTime collapses white space
+  s.remove_prefix(std::min(s.size(), s.find_first_not_of(kSpace)));
+  s.remove_suffix(s.size() - std::min(s.size(), s.find_last_not_of(kSpace) + 1));
+  auto number = [&s](size_t at, size_t digits, int& out) {
+    if (at + digits > s.size()) return false;
+    out = 0;
+    for (size_t i = at; i < at + digits; ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+      out = out * 10 + (s[i] - '0');
+    }
+    return true;
+  };
+  int year, month, day, hour, minute, second;
+  if (!number(0, 4, year) || s.size() < 20 || s[4] != '-' || !number(5, 2, month) || s[7] != '-' ||
+      !number(8, 2, day) || s[10] != 'T' || !number(11, 2, hour) || s[13] != ':' ||
+      !number(14, 2, minute) || s[16] != ':' || !number(17, 2, second)) {
+    return false;
+  }
+  size_t at = 19;
+  bool fraction_is_zero = true;
+  if (s[at] == '.') {
+    size_t first = ++at;
+    for (; at < s.size() && s[at] >= '0' && s[at] <= '9'; ++at) fraction_is_zero &= s[at] == '0';
+    if (at == first) return false;
+  }
+  if (s.substr(at) != "Z") {
+    int zone_hour, zone_minute;
+    if (at + 6 != s.size() || (s[at] != '+' && s[at] != '-') || !number(at + 1, 2, zone_hour) ||
+        s[at + 3] != ':' || !number(at + 4, 2, zone_minute) || zone_minute > 59 ||
+        zone_hour * 60 + zone_minute > 14 * 60) {
+      return false;
+    }
+  }
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > kDays[month - 1]) return false;
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (month == 2 && day == 29 && !leap) return false;
+  bool end_of_day = hour == 24 && minute == 0 && second == 0 && fraction_is_zero;
+  return (hour < 24 || end_of_day) && minute < 60 && second < 60;
+}
+
+std::string timestamp_problem(std::string_view envelope) {
+  return inspect_operation(envelope, [](const xmlNode* op) -> std::string {
+    for (const TimestampField& field : kTimestampFields) {
+      if (!is_ours(op, field.parent)) continue;
+      for (const xmlNode* c = op->children; c; c = c->next) {
+        if (!is_ours(c, field.child)) continue;
+        xmlChar* text = xmlNodeGetContent(c);
+        bool valid = text && is_zoned_date_time(reinterpret_cast<const char*>(text));
+        xmlFree(text);
+        if (!valid) {
+          return std::string("element '") + field.parent + "/" + field.child +
+                 "' is not an xs:dateTime with a time zone (e.g. 2026-03-01T10:15:30+01:00)";
+        }
+      }
+    }
+    return {};
+  });
 }
 
 // The fault for a request gSOAP could not read, naming the missing field where that was it.
 Fault read_fault(struct soap* soap, std::string_view envelope) {
   if (soap->error == SOAP_OCCURS) {
-    std::string missing = missing_element(envelope);
-    if (!missing.empty()) return Fault{true, "required element '" + missing + "' is missing"};
+    std::string problem = occurrence_problem(envelope);
+    if (!problem.empty()) return Fault{true, problem};
   }
   return Fault{true, fault_reason(soap)};
 }
@@ -116,23 +222,141 @@ MessageHeader to_header(const p__MessageHeader* h) {
 
 model::CaseStatus::type to_model(p__CaseStatus s) {
   switch (s) {
-    case p__CaseStatus::OPEN: return model::CaseStatus::OPEN;
-    case p__CaseStatus::IN_USCOREPROGRESS: return model::CaseStatus::IN_PROGRESS;
+    case p__CaseStatus::OPEN:
+      return model::CaseStatus::OPEN;
+    case p__CaseStatus::IN_USCOREPROGRESS:
+      return model::CaseStatus::IN_PROGRESS;
     case p__CaseStatus::WAITING_USCOREFOR_USCORECUSTOMER:
       return model::CaseStatus::WAITING_FOR_CUSTOMER;
-    case p__CaseStatus::DECIDED: return model::CaseStatus::DECIDED;
-    case p__CaseStatus::CLOSED: return model::CaseStatus::CLOSED;
-    case p__CaseStatus::CANCELLED: return model::CaseStatus::CANCELLED;
+    case p__CaseStatus::DECIDED:
+      return model::CaseStatus::DECIDED;
+    case p__CaseStatus::CLOSED:
+      return model::CaseStatus::CLOSED;
+    case p__CaseStatus::CANCELLED:
+      return model::CaseStatus::CANCELLED;
   }
   return model::CaseStatus::OPEN;
 }
 
-time_t to_time(int64_t ms) { return static_cast<time_t>(ms / 1000); }
+// xs:dateTime is time_t in gSOAP (whole seconds, UTC); Portier counts epoch milliseconds.
+int64_t to_ms(time_t t) { return static_cast<int64_t>(t) * 1000; }
+time_t to_time(int64_t ms) {
+  return static_cast<time_t>(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000));
+}
+
+std::optional<std::string> optional(const std::string* s) {
+  return s ? std::optional<std::string>(*s) : std::nullopt;
+}
+
+// One function per Body element: gSOAP's object (already read and checked against the schema)
+// to the plain request, or a Fault for what the schema cannot say.
+using Converted = std::variant<DepartmentRequest, Fault>;
+
+Converted convert(const _p__openBusinessCase& req) {
+  return OpenBusinessCase{to_header(req.header), req.serviceId, req.ownerId, req.title};
+}
+
+Converted convert(const _p__reportStatus& req) {
+  ReportStatus out{to_header(req.header), std::nullopt, std::nullopt, optional(req.statusText)};
+  const auto& choice = req.union_reportStatus;
+  if (req.__union_reportStatus == SOAP_UNION__p__union_reportStatus_status && choice.status) {
+    out.status = to_model(*choice.status);
+  } else if (req.__union_reportStatus == SOAP_UNION__p__union_reportStatus_departmentStatusCode &&
+             choice.departmentStatusCode) {
+    out.department_status_code = *choice.departmentStatusCode;
+  } else {
+    // gSOAP does not enforce a required xs:choice, even in strict mode.
+    return Fault{true,
+                 "required element 'reportStatus/status' or 'reportStatus/departmentStatusCode' "
+                 "is missing"};
+  }
+  return out;
+}
+
+Converted convert(const _p__addActivity& req) {
+  AddActivity out;
+  out.header = to_header(req.header);
+  out.title = req.title;
+  out.body = req.body;
+  out.type = req.type;
+  out.target = optional(req.target);
+  out.event = optional(req.event);
+  out.module = optional(req.module);
+  out.object_id = optional(req.objectId);
+  if (req.displayStamp) out.display_stamp_ms = to_ms(*req.displayStamp);
+  return out;
+}
+
+Converted convert(const _p__sendNotification& req) {
+  return SendNotification{to_header(req.header), req.subject, req.body,
+                          req.important && *req.important};
+}
+
+Converted convert(const _p__sendMessage& req) {
+  return SendMessage{to_header(req.header), req.subject, req.body, req.important && *req.important};
+}
+
+Converted convert(const _p__getBusinessCase& req) { return GetBusinessCase{to_header(req.header)}; }
+
+Converted convert(const _p__listEvents& req) {
+  ListEvents out;
+  out.header = to_header(req.header);
+  if (req.afterSeq) out.after_seq = *req.afterSeq;
+  if (req.maxEvents) out.max_events = *req.maxEvents;
+  return out;
+}
+
+Converted convert(const _p__ackEvents& req) {
+  return AckEvents{to_header(req.header), std::vector<int64_t>(req.seq.begin(), req.seq.end())};
+}
+
+// Whether a request holds a field of kTimestampFields.
+template <class Body>
+bool has_timestamp(const Body&) {
+  return false;
+}
+bool has_timestamp(const _p__addActivity& req) { return req.displayStamp != nullptr; }
+
+// Reads the Body element `tag` as `Body`, then the rest of the envelope.
+template <class Body>
+Converted read(struct soap* soap, std::string_view envelope, const char* tag) {
+  Body body;
+  body.soap_default(soap);
+  if (!body.soap_get(soap, tag, nullptr) || soap->error || soap_body_end_in(soap) ||
+      soap_envelope_end_in(soap) || soap_end_recv(soap)) {
+    return read_fault(soap, envelope);
+  }
+  if (has_timestamp(body)) {
+    if (std::string problem = timestamp_problem(envelope); !problem.empty()) {
+      return Fault{true, problem};
+    }
+  }
+  return convert(body);
+}
+
+struct Operation {
+  const char* name;
+  const char* tag;
+  Converted (*read)(struct soap*, std::string_view, const char*);
+};
+constexpr Operation kOperations[] = {
+    {"openBusinessCase", "p:openBusinessCase", &read<_p__openBusinessCase>},
+    {"reportStatus", "p:reportStatus", &read<_p__reportStatus>},
+    {"addActivity", "p:addActivity", &read<_p__addActivity>},
+    {"sendNotification", "p:sendNotification", &read<_p__sendNotification>},
+    {"sendMessage", "p:sendMessage", &read<_p__sendMessage>},
+    {"getBusinessCase", "p:getBusinessCase", &read<_p__getBusinessCase>},
+    {"listEvents", "p:listEvents", &read<_p__listEvents>},
+    {"ackEvents", "p:ackEvents", &read<_p__ackEvents>},
+};
 
 }  // namespace
 
 bool is_department_operation(std::string_view name) {
-  return name == "openBusinessCase" || name == "reportStatus";
+  for (const Operation& op : kOperations) {
+    if (name == op.name) return true;
+  }
+  return false;
 }
 
 DepartmentCodec::DepartmentCodec() : soap_(soap_new1(kMode)) {
@@ -151,6 +375,8 @@ std::variant<ParsedRequest, Fault> DepartmentCodec::parse(std::string_view envel
   soap_->os = &discarded;
   soap_->keep_alive = 0;
   soap_set_imode(soap_, kMode);
+  // Reads the SOAP Header too: a wsse:Security element is known (see wsdl/typemap.dat), so it
+  // is skipped even with mustUnderstand; any other header element with mustUnderstand faults.
   if (soap_begin_serve(soap_)) {
     // The envelope itself is wrong. gSOAP has written a fault to no stream we use; keep the
     // version it detected and report the reason.
@@ -158,39 +384,12 @@ std::variant<ParsedRequest, Fault> DepartmentCodec::parse(std::string_view envel
     return Fault{true, fault_reason(soap_)};
   }
   version = soap_->version == 2 ? SoapVersion::k12 : SoapVersion::k11;
-  ParsedRequest parsed;
-  parsed.version = version;
   if (soap_peek_element(soap_)) return Fault{true, "the SOAP Body holds no operation element"};
-  auto finish = [&]() -> std::optional<Fault> {
-    if (soap_->error || soap_body_end_in(soap_) || soap_envelope_end_in(soap_) ||
-        soap_end_recv(soap_)) {
-      return read_fault(soap_, envelope);
-    }
-    return std::nullopt;
-  };
-  if (!soap_match_tag(soap_, soap_->tag, "p:openBusinessCase")) {
-    parsed.operation = "openBusinessCase";
-    _p__openBusinessCase req;
-    req.soap_default(soap_);
-    if (!soap_get__p__openBusinessCase(soap_, &req, "p:openBusinessCase", nullptr)) {
-      return read_fault(soap_, envelope);
-    }
-    if (auto fault = finish()) return *fault;
-    parsed.request = OpenBusinessCase{to_header(req.header), req.serviceId, req.ownerId, req.title};
-    return parsed;
-  }
-  if (!soap_match_tag(soap_, soap_->tag, "p:reportStatus")) {
-    parsed.operation = "reportStatus";
-    _p__reportStatus req;
-    req.soap_default(soap_);
-    if (!soap_get__p__reportStatus(soap_, &req, "p:reportStatus", nullptr)) {
-      return read_fault(soap_, envelope);
-    }
-    if (auto fault = finish()) return *fault;
-    ReportStatus out{to_header(req.header), to_model(req.status), std::nullopt};
-    if (req.statusText) out.status_text = *req.statusText;
-    parsed.request = std::move(out);
-    return parsed;
+  for (const Operation& op : kOperations) {
+    if (soap_match_tag(soap_, soap_->tag, op.tag)) continue;
+    Converted converted = op.read(soap_, envelope, op.tag);
+    if (Fault* fault = std::get_if<Fault>(&converted)) return std::move(*fault);
+    return ParsedRequest{version, std::get<DepartmentRequest>(std::move(converted)), op.name};
   }
   return Fault{true, std::string("unknown operation '") + soap_->tag + "'"};
 }
@@ -199,9 +398,10 @@ namespace {
 
 // Writes one Body element as a complete envelope, the way a generated service would.
 template <class T>
-std::string write_envelope(struct soap* soap, SoapVersion version, T& body, const char* tag) {
+std::string write_envelope(struct soap* soap, SoapVersion version, const T& body, const char* tag) {
   std::ostringstream out;
   soap->os = &out;
+  soap->header = nullptr;  // answers carry no SOAP Header
   soap_set_omode(soap, kMode);
   soap_set_version(soap, version == SoapVersion::k12 ? 2 : 1);
   soap_serializeheader(soap);
@@ -212,6 +412,14 @@ std::string write_envelope(struct soap* soap, SoapVersion version, T& body, cons
     return {};
   }
   return out.str();
+}
+
+// A string owned by the gSOAP context (released with the answer), for optional elements.
+std::string* optional_out(struct soap* soap, const std::string& s) {
+  if (s.empty()) return nullptr;
+  std::string* copy = soap_new_std__string(soap);
+  *copy = s;
+  return copy;
 }
 
 }  // namespace
@@ -226,19 +434,77 @@ std::string DepartmentCodec::write(SoapVersion version, const OpenBusinessCaseAn
   return write_envelope(soap_, version, body, "p:openBusinessCaseResponse");
 }
 
-std::string DepartmentCodec::write(SoapVersion version, const ReportStatusAnswer& a) {
+std::string DepartmentCodec::write(SoapVersion version, const AcceptedAnswer& a) {
+  static constexpr std::pair<std::string_view, const char*> kResponses[] = {
+      {"reportStatus", "p:reportStatusResponse"},
+      {"addActivity", "p:addActivityResponse"},
+      {"sendNotification", "p:sendNotificationResponse"},
+      {"sendMessage", "p:sendMessageResponse"},
+  };
+  const char* tag = nullptr;
+  for (const auto& [operation, response] : kResponses) {
+    if (a.operation == operation) tag = response;
+  }
+  if (!tag) return {};
   RequestScope scope{soap_};
-  _p__reportStatusResponse body;
+  p__AcceptedAnswer body;
   body.soap_default(soap_);
   body.businessProcessId = a.business_process_id;
   body.acceptedAt = to_time(a.accepted_ms);
-  return write_envelope(soap_, version, body, "p:reportStatusResponse");
+  return write_envelope(soap_, version, body, tag);
+}
+
+std::string DepartmentCodec::write(SoapVersion version, const BusinessCaseAnswer& a) {
+  RequestScope scope{soap_};
+  _p__getBusinessCaseResponse body;
+  body.soap_default(soap_);
+  body.businessProcessId = a.business_process_id;
+  body.businessCaseId = a.business_case_id;
+  body.serviceId = a.service_id;
+  body.ownerId = a.owner_id;
+  body.title = a.title;
+  body.status = a.status;
+  body.statusText = optional_out(soap_, a.status_text);
+  body.history = soap_new_p__History(soap_);
+  for (const HistoryEntry& h : a.history) {
+    p__HistoryEntry* entry = soap_new_p__HistoryEntry(soap_);
+    entry->status = h.status;
+    entry->statusText = optional_out(soap_, h.status_text);
+    entry->at = to_time(h.at_ms);
+    body.history->historyEntry.push_back(entry);
+  }
+  return write_envelope(soap_, version, body, "p:getBusinessCaseResponse");
+}
+
+std::string DepartmentCodec::write(SoapVersion version, const EventsAnswer& a) {
+  RequestScope scope{soap_};
+  _p__listEventsResponse body;
+  body.soap_default(soap_);
+  for (const Event& e : a.events) {
+    p__Event* event = soap_new_p__Event(soap_);
+    event->seq = e.seq;
+    event->kind = e.kind;
+    event->businessProcessId = optional_out(soap_, e.business_process_id);
+    event->at = to_time(e.at_ms);
+    event->detail = optional_out(soap_, e.detail);
+    body.event.push_back(event);
+  }
+  return write_envelope(soap_, version, body, "p:listEventsResponse");
+}
+
+std::string DepartmentCodec::write(SoapVersion version, const AckAnswer& a) {
+  RequestScope scope{soap_};
+  _p__ackEventsResponse body;
+  body.soap_default(soap_);
+  body.acknowledged = a.acknowledged;
+  return write_envelope(soap_, version, body, "p:ackEventsResponse");
 }
 
 std::string DepartmentCodec::write(SoapVersion version, const Fault& fault) {
   RequestScope scope{soap_};
   std::ostringstream out;
   soap_->os = &out;
+  soap_->header = nullptr;
   soap_set_omode(soap_, kMode);
   soap_set_version(soap_, version == SoapVersion::k12 ? 2 : 1);
   if (fault.sender) {

@@ -2,6 +2,9 @@
 // gSOAP (de)serialisation of the department service, from memory: gSOAP never owns a socket.
 // Requests are read with SOAP_XML_STRICT (missing, unknown or mistyped elements and facet
 // violations are faults) and dispatched on the Body's first element, never on SOAPAction.
+// A wsse:Security SOAP header is accepted, also with mustUnderstand, but not interpreted here;
+// any other header element with mustUnderstand is a fault. xs:dateTime values are epoch
+// milliseconds here and whole seconds on the wire; a request's dateTime must carry a time zone.
 //
 // Threads: one DepartmentCodec per thread (each holds its own gSOAP context); not shareable.
 #include <memory>
@@ -33,6 +36,8 @@ class DepartmentCodec {
   std::variant<ParsedRequest, Fault> parse(std::string_view envelope, SoapVersion& version);
 
   std::string write(SoapVersion version, const OpenBusinessCaseAnswer& answer);
+  // The response element named by `answer.operation`; "" if that operation does not answer
+  // with an AcceptedAnswer (a programming error).
   std::string write(SoapVersion version, const AcceptedAnswer& answer);
   std::string write(SoapVersion version, const BusinessCaseAnswer& answer);
   std::string write(SoapVersion version, const EventsAnswer& answer);

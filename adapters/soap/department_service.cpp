@@ -1,20 +1,14 @@
 #include "adapters/soap/department_service.h"
 
+#include <boost/asio/post.hpp>
 #include <strings.h>
 
-#include <boost/asio/post.hpp>
-#include <boost/json.hpp>
-
-#include "adapters/soap/department_codec.h"
-#include "core/base/digest.h"
 #include "core/base/log.h"
 
 std::string_view portier_department_wsdl();  // embedded at build time
 
 namespace portier::soap_adapter {
 namespace {
-
-namespace json = boost::json;
 
 const char* content_type(SoapVersion v) {
   return v == SoapVersion::k12 ? "application/soap+xml; charset=utf-8" : "text/xml; charset=utf-8";
@@ -53,89 +47,31 @@ const MessageHeader& header_of(const DepartmentRequest& r) {
   return std::visit([](const auto& req) -> const MessageHeader& { return req.header; }, r);
 }
 
-std::string encode_answer(const std::string& bpid, const std::string& case_id, int64_t at_ms) {
-  json::object o{{"businessProcessId", bpid}, {"acceptedMs", at_ms}};
-  if (!case_id.empty()) o["businessCaseId"] = case_id;
-  return json::serialize(o);
+http::Response soap_response(SoapVersion version, std::string body, unsigned status = 200) {
+  http::Response r;
+  r.status = status;
+  r.content_type = content_type(version);
+  r.body = std::move(body);
+  return r;
 }
 
-// Builds the journal intake for one request: what to store, and in `answer` what to answer
-// (known before the commit, so that the reply can be written while the commit runs).
-journal::Intake make_intake(const ParsedRequest& parsed, const http::Request& http, int64_t now_ms,
-                            std::string& answer) {
-  const MessageHeader& h = header_of(parsed.request);
-  journal::Intake intake;
-  intake.idempotency_key = h.sender_id + "/" + h.message_id;
-  intake.department = h.sender_id;
-  intake.correlation_id = http.correlation_id;
-  intake.operation = parsed.operation;
-  intake.request_sha256 = sha256_hex(http.body);
-
-  if (const auto* open = std::get_if<OpenBusinessCase>(&parsed.request)) {
-    intake.business_process_id = h.business_process_id.value_or("bp-" + random_uuid());
-    journal::BusinessCaseRecord record{intake.business_process_id, random_uuid(),  h.sender_id,
-                                       open->service_id,           open->owner_id, now_ms};
-    answer = encode_answer(record.business_process_id, record.business_case_id, now_ms);
-    intake.build = [req = *open, record,
-                    answer](journal::IntakeTransaction& tx) -> Result<std::string> {
-      const std::string& bpid = record.business_process_id;
-      if (tx.find_case(bpid)) {
-        return Status(StatusCode::kAlreadyExists,
-                      "header/businessProcessId '" + bpid + "' is already in use");
-      }
-      tx.open_case(record);
-      model::BusinessCase bc;
-      bc.businessCaseId = record.business_case_id;
-      bc.serviceId = req.service_id;
-      bc.ownerId = req.owner_id;
-      bc.title = req.title;
-      if (req.header.our_business_reference_id) {
-        bc.__set_ourBusinessReferenceId(*req.header.our_business_reference_id);
-      }
-      model::Message message;
-      message.__set_businessCase(bc);
-      tx.enqueue(kPortalDestination, message);
-      return answer;
-    };
-  } else {
-    const auto& report = std::get<ReportStatus>(parsed.request);
-    intake.business_process_id = h.business_process_id.value_or("");
-    answer = encode_answer(intake.business_process_id, "", now_ms);
-    intake.build = [req = report, answer](journal::IntakeTransaction& tx) -> Result<std::string> {
-      const std::string& bpid = *req.header.business_process_id;
-      auto found = tx.find_case(bpid);
-      if (!found) return not_found("header/businessProcessId '" + bpid + "' is not known");
-      if (found->department != req.header.sender_id) {
-        return permission_denied("header/businessProcessId '" + bpid +
-                                 "' belongs to another department");
-      }
-      model::StatusUpdate update;
-      update.businessCaseId = found->business_case_id;
-      update.status = req.status;
-      if (req.status_text) update.__set_statusText(*req.status_text);
-      model::Message message;
-      message.__set_statusUpdate(update);
-      tx.enqueue(kPortalDestination, message);
-      return answer;
-    };
+// A nonce seen before means the request was replayed: a refusal of the caller, not bad input.
+Status as_refusal_if_replay(const Status& s) {
+  if (s.code() == StatusCode::kAlreadyExists && s.message().find("nonce") != std::string::npos) {
+    return permission_denied(s.message());
   }
-  return intake;
-}
-
-std::string write_answer(DepartmentCodec& codec, const ParsedRequest& parsed,
-                         const std::string& stored) {
-  json::object o = json::parse(stored).as_object();
-  std::string bpid(o.at("businessProcessId").as_string());
-  int64_t at_ms = o.at("acceptedMs").to_number<int64_t>();
-  if (parsed.operation == "openBusinessCase") {
-    return codec.write(
-        parsed.version,
-        OpenBusinessCaseAnswer{bpid, std::string(o.at("businessCaseId").as_string()), at_ms});
-  }
-  return codec.write(parsed.version, ReportStatusAnswer{bpid, at_ms});
+  return s;
 }
 
 }  // namespace
+
+struct DepartmentService::Call {
+  http::Request request;
+  http::Respond respond;
+  ParsedRequest parsed;
+  std::shared_ptr<const mapping::MappingSet> mappings;  // the set this request started under
+  Caller caller;
+};
 
 FaultReply to_fault(const Status& status, SoapVersion version) {
   switch (status.code()) {
@@ -148,7 +84,8 @@ FaultReply to_fault(const Status& status, SoapVersion version) {
     case StatusCode::kUnavailable:
     case StatusCode::kResourceExhausted:
     case StatusCode::kDeadlineExceeded:
-      return {{false, "temporarily unavailable, try again later: " + status.message()}, 503u, true};
+      return {{false, "temporarily unavailable, try again later: " + status.message()}, 503u,
+              true};
     default:
       return {{false, "internal error"}, 500u, false};
   }
@@ -165,18 +102,11 @@ std::string served_wsdl(std::string_view host, bool tls) {
   return wsdl;
 }
 
-DepartmentService::DepartmentService(journal::Journal& journal, const Clock& clock,
-                                     GuardLimits limits, unsigned threads,
-                                     metrics::Registry& metrics,
-                                     std::function<void()> work_accepted)
-    : journal_(journal),
-      clock_(clock),
-      limits_(limits),
-      metrics_(metrics),
-      work_accepted_(std::move(work_accepted)),
-      pool_(std::max(1u, threads)) {
-  metrics_.describe("portier_soap_requests_total", "counter",
-                    "Department SOAP requests by operation and outcome");
+DepartmentService::DepartmentService(DepartmentServiceParts parts, GuardLimits limits,
+                                     unsigned threads)
+    : parts_(std::move(parts)), limits_(limits), pool_(std::max(1u, threads)) {
+  parts_.metrics.describe("portier_soap_requests_total", "counter",
+                          "Department SOAP requests by operation and outcome");
 }
 
 DepartmentService::~DepartmentService() { shutdown(); }
@@ -201,25 +131,46 @@ void DepartmentService::handle(http::Request request, http::Respond respond) {
 http::Response DepartmentService::refuse(const http::Request& partial, unsigned status,
                                          const std::string& detail) {
   SoapVersion version = version_hint(partial);
-  metrics_.increment("portier_soap_requests_total",
-                     {{"operation", "unknown"}, {"outcome", "rejected"}});
-  http::Response r;
-  r.status = status;
-  r.content_type = content_type(version);
-  r.body = thread_codec().write(version, Fault{true, detail});
-  return r;
+  parts_.metrics.increment("portier_soap_requests_total",
+                           {{"operation", "unknown"}, {"outcome", "rejected"}});
+  return soap_response(version, thread_codec().write(version, Fault{true, detail}), status);
 }
 
 void DepartmentService::answer_fault(const http::Respond& respond, SoapVersion version,
-                                     const Fault& fault, const std::string& operation,
-                                     unsigned http_status) {
-  metrics_.increment("portier_soap_requests_total",
-                     {{"operation", operation}, {"outcome", fault.sender ? "rejected" : "failed"}});
-  http::Response r;
-  r.status = http_status ? http_status : (version == SoapVersion::k12 && fault.sender ? 400 : 500);
-  r.content_type = content_type(version);
-  r.body = thread_codec().write(version, fault);
+                                     const Status& status, const std::string& operation) {
+  FaultReply reply = to_fault(status, version);
+  parts_.metrics.increment("portier_soap_requests_total",
+                           {{"operation", operation},
+                            {"outcome", reply.fault.sender ? "rejected" : "failed"}});
+  http::Response r =
+      soap_response(version, thread_codec().write(version, reply.fault), reply.http_status);
+  if (reply.retry_after) r.headers.emplace_back("Retry-After", "1");
   respond(std::move(r));
+}
+
+void DepartmentService::fail(std::shared_ptr<Call> call, const Status& status) {
+  if (status.code() != StatusCode::kPermissionDenied) {
+    answer_fault(call->respond, call->parsed.version, status, call->parsed.operation);
+    return;
+  }
+  boost::asio::post(pool_, [this, call, status] {
+    const MessageHeader& h = header_of(call->parsed.request);
+    journal::AuditEntry entry;
+    entry.department = call->caller.department ? call->caller.department->name : h.sender_id;
+    entry.remote_address = call->request.remote_address;
+    entry.operation = call->parsed.operation;
+    entry.business_process_id = h.business_process_id.value_or("");
+    entry.reason = status.message();
+    entry.correlation_id = call->request.correlation_id;
+    if (Status s = parts_.journal.audit(entry); !s.is_ok()) {
+      log::error("cannot write audit entry", {{"error", s.to_string()}});
+    }
+    log::warn("department request refused", {{"operation", entry.operation},
+                                              {"department", entry.department},
+                                              {"reason", entry.reason},
+                                              {"correlation_id", entry.correlation_id}});
+    answer_fault(call->respond, call->parsed.version, status, call->parsed.operation);
+  });
 }
 
 void DepartmentService::serve(const http::Request& request, const http::Respond& respond) {
@@ -228,75 +179,126 @@ void DepartmentService::serve(const http::Request& request, const http::Respond&
   if (!guard.ok) {
     log::warn("SOAP request refused by the XML guard",
               {{"rule", guard.rule}, {"correlation_id", request.correlation_id}});
-    answer_fault(respond, version, {true, "XML refused (" + guard.rule + "): " + guard.detail},
-                 "unknown");
-    return;
-  }
-  auto parsed_or_fault = thread_codec().parse(request.body, version);
-  if (auto* fault = std::get_if<Fault>(&parsed_or_fault)) {
-    answer_fault(respond, version, *fault, "unknown");
-    return;
-  }
-  auto parsed =
-      std::make_shared<ParsedRequest>(std::get<ParsedRequest>(std::move(parsed_or_fault)));
-  std::string action = soap_action(request);
-  if (!action.empty() && action != "urn:portier:department:1#" + parsed->operation) {
     answer_fault(respond, version,
-                 {true, "SOAPAction '" + action + "' does not match the Body's operation '" +
-                            parsed->operation + "'"},
-                 parsed->operation);
+                 invalid_argument("XML refused (" + guard.rule + "): " + guard.detail), "unknown");
     return;
   }
-  const MessageHeader& header = header_of(parsed->request);
-  if (std::holds_alternative<ReportStatus>(parsed->request) && !header.business_process_id) {
-    answer_fault(respond, version, {true, "header/businessProcessId is required for reportStatus"},
-                 parsed->operation);
+  auto parsed = thread_codec().parse(request.body, version);
+  if (auto* fault = std::get_if<Fault>(&parsed)) {
+    answer_fault(respond, version, invalid_argument(fault->reason), "unknown");
     return;
   }
+  auto call = std::make_shared<Call>(Call{request, respond, std::get<ParsedRequest>(parsed), {}, {}});
+  const std::string& operation = call->parsed.operation;
+  std::string action = soap_action(request);
+  if (!action.empty() && action != "urn:portier:department:1#" + operation) {
+    answer_fault(respond, version,
+                 invalid_argument("SOAPAction '" + action +
+                                  "' does not match the Body's operation '" + operation + "'"),
+                 operation);
+    return;
+  }
+  call->mappings = parts_.mappings.current();
+  auto caller = authenticate(request, header_of(call->parsed.request), *call->mappings,
+                             parts_.clock.now_ms());
+  if (!caller.is_ok()) return fail(call, caller.status());
+  call->caller = *caller;
+  log::info("department request", {{"operation", operation},
+                                    {"department", call->caller.department->name},
+                                    {"correlation_id", request.correlation_id}});
+  if (queues_work(call->parsed.request)) {
+    accept_work(std::move(call));
+  } else {
+    boost::asio::post(pool_, [this, call] { answer_read(call); });
+  }
+}
 
-  std::string answer;
-  journal::Intake intake = make_intake(*parsed, request, clock_.now_ms(), answer);
-  log::info("department request", {{"operation", parsed->operation},
-                                   {"department", intake.department},
-                                   {"business_process_id", intake.business_process_id},
-                                   {"correlation_id", request.correlation_id}});
+void DepartmentService::accept_work(std::shared_ptr<Call> call) {
+  auto prepared = prepare_intake(call->parsed, *call->caller.department, call->request,
+                                 parts_.clock.now_ms());
+  if (!prepared.is_ok()) return fail(call, prepared.status());
+  prepared->intake.nonce = call->caller.nonce;
   // Written now, sent only if the commit succeeds and the key was new.
-  http::Response ok;
-  ok.content_type = content_type(parsed->version);
-  ok.body = write_answer(thread_codec(), *parsed, answer);
-  journal_.accept(std::move(intake), [this, parsed, respond, ok = std::move(ok)](
-                                         Result<journal::IntakeOutcome> r) mutable {
-    if (r.is_ok() && !r->duplicate) {
-      if (work_accepted_) work_accepted_();
-      metrics_.increment("portier_soap_requests_total",
-                         {{"operation", parsed->operation}, {"outcome", "accepted"}});
-      respond(std::move(ok));
-      return;
+  http::Response ok = soap_response(call->parsed.version,
+                                    write_answer(thread_codec(), call->parsed, prepared->answer));
+  parts_.journal.accept(
+      std::move(prepared->intake),
+      [this, call, ok = std::move(ok)](Result<journal::IntakeOutcome> r) mutable {
+        if (r.is_ok() && !r->duplicate) {
+          if (parts_.work_accepted) parts_.work_accepted();
+          parts_.metrics.increment("portier_soap_requests_total",
+                                   {{"operation", call->parsed.operation}, {"outcome", "accepted"}});
+          call->respond(std::move(ok));
+          return;
+        }
+        // Rare paths (a replayed messageId, an error) are written on the service's pool, not on
+        // the journal's writer thread.
+        boost::asio::post(pool_, [this, call, r = std::move(r)] {
+          if (!r.is_ok()) return fail(call, as_refusal_if_replay(r.status()));
+          parts_.metrics.increment("portier_soap_requests_total",
+                                   {{"operation", call->parsed.operation}, {"outcome", "duplicate"}});
+          call->respond(soap_response(call->parsed.version,
+                                      write_answer(thread_codec(), call->parsed, r->answer)));
+        });
+      });
+}
+
+void DepartmentService::answer_read(std::shared_ptr<Call> call) {
+  const std::string& department = call->caller.department->name;
+  if (call->caller.nonce) {
+    auto fresh = parts_.journal.remember_nonce(department, *call->caller.nonce);
+    if (!fresh.is_ok()) return fail(call, fresh.status());
+    if (!*fresh) return fail(call, permission_denied("WS-Security nonce was used before (replay)"));
+  }
+  DepartmentCodec& codec = thread_codec();
+  const SoapVersion version = call->parsed.version;
+  std::string body;
+  if (const auto* get = std::get_if<GetBusinessCase>(&call->parsed.request)) {
+    if (!get->header.business_process_id) {
+      return fail(call, invalid_argument("header/businessProcessId is required for "
+                                         "getBusinessCase"));
     }
-    // Rare paths (a replayed messageId, an error) are written on the service's own pool, not
-    // on the journal's writer thread.
-    boost::asio::post(pool_, [this, parsed, respond, r = std::move(r)] {
-      if (r.is_ok()) {
-        metrics_.increment("portier_soap_requests_total",
-                           {{"operation", parsed->operation}, {"outcome", "duplicate"}});
-        http::Response replay;
-        replay.content_type = content_type(parsed->version);
-        replay.body = write_answer(thread_codec(), *parsed, r->answer);
-        respond(std::move(replay));
-        return;
-      }
-      FaultReply reply = to_fault(r.status(), parsed->version);
-      http::Response fault;
-      fault.status = reply.http_status;
-      fault.content_type = content_type(parsed->version);
-      fault.body = thread_codec().write(parsed->version, reply.fault);
-      if (reply.retry_after) fault.headers.emplace_back("Retry-After", "1");
-      metrics_.increment("portier_soap_requests_total",
-                         {{"operation", parsed->operation},
-                          {"outcome", reply.fault.sender ? "rejected" : "failed"}});
-      respond(std::move(fault));
-    });
-  });
+    const std::string& bpid = *get->header.business_process_id;
+    auto found = parts_.journal.find_case(bpid);
+    if (!found.is_ok()) return fail(call, found.status());
+    if (!*found) return fail(call, not_found("header/businessProcessId '" + bpid + "' is not known"));
+    if ((*found)->department != department) {
+      return fail(call, permission_denied("header/businessProcessId '" + bpid +
+                                          "' belongs to another department"));
+    }
+    auto at_portal = parts_.portal.read_case((*found)->business_case_id);
+    if (!at_portal.is_ok()) {
+      Status s = at_portal.status().code() == StatusCode::kNotFound
+                     ? unavailable("the business case has not reached the portal yet")
+                     : at_portal.status();
+      return fail(call, s);
+    }
+    BusinessCaseAnswer a{bpid,
+                         (*found)->business_case_id,
+                         (*found)->service_id,
+                         (*found)->owner_id,
+                         at_portal->title,
+                         at_portal->status,
+                         at_portal->status_text,
+                         {}};
+    for (const auto& h : at_portal->history) a.history.push_back({h.status, h.status_text, h.at_ms});
+    body = codec.write(version, a);
+  } else if (const auto* list = std::get_if<ListEvents>(&call->parsed.request)) {
+    auto events = parts_.journal.events(department, list->after_seq, list->max_events);
+    if (!events.is_ok()) return fail(call, events.status());
+    EventsAnswer a;
+    for (const auto& e : *events) {
+      a.events.push_back({e.seq, e.kind, e.business_process_id, e.at_ms, e.detail});
+    }
+    body = codec.write(version, a);
+  } else if (const auto* ack = std::get_if<AckEvents>(&call->parsed.request)) {
+    auto n = parts_.journal.ack_events(department, ack->seqs);
+    if (!n.is_ok()) return fail(call, n.status());
+    body = codec.write(version, AckAnswer{*n});
+  }
+  parts_.metrics.increment("portier_soap_requests_total",
+                           {{"operation", call->parsed.operation}, {"outcome", "answered"}});
+  call->respond(soap_response(version, std::move(body)));
 }
 
 }  // namespace portier::soap_adapter

@@ -1,36 +1,48 @@
 #pragma once
 // The department SOAP service at /soap/v1 (its WSDL at /soap/v1?wsdl): shape guard, gSOAP
-// parse, intake into the journal, answer. Every error becomes a SOAP Fault in one place
-// (`to_fault`), and nothing is stored unless the answer is a success.
+// parse, authentication through the department's mapping, then either an intake into the
+// journal (operations that queue work for the portal) or a read (getBusinessCase, listEvents,
+// ackEvents). Every error becomes a SOAP Fault through `to_fault`; a refusal for who the caller
+// is or what it tried to reach also leaves an audit entry. Nothing is stored unless the answer
+// is a success.
 //
-// Threads: handle() runs on I/O threads. Guard, parse and the success answer are CPU work done
-// there (one gSOAP context per thread; a 2 KB request costs tens of microseconds), so a request
-// crosses threads only twice: to the journal's writer and back to its connection. The writer's
-// callback sends a prepared success answer itself; a replayed messageId or an error is written
-// on the service's own pool. shutdown() is called once, from the main thread, after the HTTP
-// server has drained.
+// Threads: handle() runs on I/O threads. Guard, parse, authentication and the success answer
+// of an intake are CPU work done there (one gSOAP context per thread), so an intake crosses
+// threads only twice: to the journal's writer and back. Blocking work (reads, nonce checks,
+// audit entries, calls to the portal) and rare answers run on the service's own pool.
+// shutdown() is called once, from the main thread, after the HTTP server has drained.
 #include <boost/asio/thread_pool.hpp>
 #include <functional>
+#include <memory>
 #include <string_view>
 
 #include "adapters/http/message.h"
+#include "adapters/soap/department_auth.h"
+#include "adapters/soap/department_codec.h"
 #include "adapters/soap/department_messages.h"
+#include "adapters/soap/department_operations.h"
 #include "adapters/soap/xml_guard.h"
 #include "core/base/clock.h"
 #include "core/base/metrics.h"
 #include "core/base/status.h"
 #include "core/journal/journal.h"
+#include "core/mapping/registry.h"
+#include "core/query/portal_reader.h"
 
 namespace portier::soap_adapter {
 
-// The destination name under which work for the portal is queued.
-inline constexpr char kPortalDestination[] = "portal";
+struct DepartmentServiceParts {
+  journal::Journal& journal;
+  const Clock& clock;
+  mapping::Registry& mappings;
+  query::PortalReader& portal;
+  metrics::Registry& metrics;
+  std::function<void()> work_accepted;  // tells dispatch that new work is waiting
+};
 
 class DepartmentService final : public http::Handler {
  public:
-  DepartmentService(journal::Journal& journal, const Clock& clock, GuardLimits limits,
-                    unsigned threads, metrics::Registry& metrics,
-                    std::function<void()> work_accepted);
+  DepartmentService(DepartmentServiceParts parts, GuardLimits limits, unsigned threads);
   ~DepartmentService() override;
 
   void handle(http::Request request, http::Respond respond) override;
@@ -39,15 +51,17 @@ class DepartmentService final : public http::Handler {
   void shutdown();
 
  private:
+  struct Call;  // one request on its way through the service
   void serve(const http::Request& request, const http::Respond& respond);
-  void answer_fault(const http::Respond& respond, SoapVersion version, const Fault& fault,
-                    const std::string& operation, unsigned http_status = 0);
+  void accept_work(std::shared_ptr<Call> call);
+  void answer_read(std::shared_ptr<Call> call);
+  // Fault for `status`; refusals of the caller are written to the audit log first (on the pool).
+  void fail(std::shared_ptr<Call> call, const Status& status);
+  void answer_fault(const http::Respond& respond, SoapVersion version, const Status& status,
+                    const std::string& operation);
 
-  journal::Journal& journal_;
-  const Clock& clock_;
+  DepartmentServiceParts parts_;
   GuardLimits limits_;
-  metrics::Registry& metrics_;
-  std::function<void()> work_accepted_;  // tells dispatch that new work is waiting
   boost::asio::thread_pool pool_;
 };
 

@@ -1,31 +1,57 @@
 #pragma once
-// Delivers business cases and status updates to the portal's REST API (see portal_wire.h for
-// the calls). Every attempt carries the work item's idempotency key and correlation id, a
-// bearer token (AccessToken) and the attempt timeout. The portal's answer is judged here:
-// 2xx delivered; 401 once more with a fresh token; 408, 425, 429 and 5xx retried (Retry-After
-// honoured); any other 4xx rejected with the problem's title and detail.
-// Threads: deliver() on dispatch worker threads, concurrently.
-#include <memory>
+// Delivers business cases, status updates, activities, notifications and inbox messages to the
+// portal's REST API (see portal_wire.h for the calls), and reads back a business case and the
+// portal's event feed (query::PortalReader).
+//
+// Every call carries a bearer token (AccessToken), the attempt timeout and an X-Correlation-Id
+// (the work item's; a fresh one for each read, named in its errors); deliveries also carry the
+// work item's Idempotency-Key. A 401 is tried once more with a fresh token. Deliveries are
+// judged here: 2xx delivered; 408, 425, 429 and 5xx retried (Retry-After honoured); any other
+// 4xx rejected with the problem's title and detail. Reads are judged by judge_read_status().
+// Threads: deliver(), read_case() and read_events() on worker threads, concurrently.
+#include <chrono>
+#include <string>
+#include <vector>
 
+#include "connectors/http/http_client.h"
 #include "connectors/portal/access_token.h"
+#include "connectors/portal/portal_wire.h"
 #include "core/config/config.h"
 #include "core/dispatch/connector.h"
+#include "core/query/portal_reader.h"
 
 namespace portier::portal {
 
-class PortalConnector final : public dispatch::Connector {
+class PortalConnector final : public dispatch::Connector, public query::PortalReader {
  public:
   PortalConnector(config::Portal settings, std::chrono::milliseconds attempt_timeout,
                   const Clock& clock);
   dispatch::DeliveryResult deliver(const model::WorkItem& item) override;
+  // kNotFound for an unknown case; see judge_read_status() for the other errors.
+  Result<query::PortalCase> read_case(const std::string& business_case_id) override;
+  // kInvalidArgument for a negative cursor or a limit below 1.
+  Result<std::vector<query::PortalEvent>> read_events(int64_t cursor, int limit) override;
 
  private:
+  // One call: bearer token, timeout, `headers`; a 401 is tried once more with a fresh token.
+  // Transport and token failures are errors (kUnavailable, kDeadlineExceeded); any HTTP status
+  // is a reply.
+  Result<outbound::HttpReply> exchange(const PortalRequest& request,
+                                       std::vector<std::string> headers);
+  // GET `request` and judge the answer; errors name the call and the correlation id.
+  Result<std::string> read(const PortalRequest& request);
+
   config::Portal settings_;
   std::chrono::milliseconds attempt_timeout_;
   AccessToken token_;
 };
 
-// How an HTTP status is judged (table-tested).
+// How an HTTP status of a delivery is judged (table-tested).
 dispatch::DeliveryResult::Kind judge_status(long status);
+
+// How an HTTP status of a read is judged (table-tested): 2xx OK; 404 kNotFound; 401 (after
+// the fresh token) and 403 kPermissionDenied; 408, 425, 429, 5xx and anything unexpected
+// kUnavailable; any other 4xx kInvalidArgument. The message is "HTTP <status>: <problem>".
+Status judge_read_status(long status, const std::string& body);
 
 }  // namespace portier::portal

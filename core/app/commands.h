@@ -10,7 +10,10 @@ namespace portier::app {
 
 using Args = std::vector<std::string>;
 
+// Validates configuration files, mapping files and mapping folders offline.
 int check_command(const Args& files);
+// `mapping test FILE...`: loads each mapping and runs its test vectors.
+int mapping_command(const std::string& verb, const Args& args);
 int work_command(journal::Journal& journal, const std::string& verb, const Args& args);
 int evidence_command(journal::Journal& journal, const std::string& verb, const Args& args);
 

@@ -1,6 +1,9 @@
 #include "core/app/gateway.h"
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <boost/json.hpp>
 
 #include "adapters/http/router.h"
@@ -11,17 +14,25 @@
 #include "core/base/metrics.h"
 #include "core/dispatch/dispatcher.h"
 #include "core/journal/sqlite_journal.h"
+#include "core/mapping/registry.h"
 
 namespace portier::app {
 
 struct Gateway::Parts {
   metrics::Registry metrics;
+  std::unique_ptr<mapping::Registry> mappings;
   std::unique_ptr<journal::SqliteJournal> journal;
   std::unique_ptr<dispatch::Dispatcher> dispatcher;
+  std::shared_ptr<portal::PortalConnector> portal;
   std::shared_ptr<soap_adapter::DepartmentService> department_service;
   http::Router router;
   std::unique_ptr<http::Server> server;
   std::atomic<bool> ready{false};
+  // Polls the mappings folder and reloads it when a file changes.
+  std::thread mapping_watcher;
+  std::mutex watcher_mutex;
+  std::condition_variable watcher_wake;
+  bool stopping = false;
 };
 
 namespace {
@@ -54,6 +65,12 @@ Gateway::~Gateway() { stop(); }
 Status Gateway::start() {
   const config::Config& c = *config_;
   Parts& p = *parts_;
+  p.mappings = std::make_unique<mapping::Registry>(c.mappings_folder, p.metrics);
+  if (auto loaded = p.mappings->load(); !loaded.set) {
+    std::string all;
+    for (const auto& problem : loaded.problems) all += "\n" + problem.to_string();
+    return invalid_argument("the mapping files have problems:" + all);
+  }
   journal::SqliteJournal::Options options;
   options.group_commit_max = static_cast<int>(c.journal.group_commit_max);
   auto journal = journal::SqliteJournal::open(c.journal.sqlite_path, clock_, options);
@@ -63,12 +80,14 @@ Status Gateway::start() {
   p.dispatcher = std::make_unique<dispatch::Dispatcher>(*p.journal, clock_, p.metrics,
                                                         c.workers.dispatch_threads);
   const config::Destination& portal = c.destinations.at(soap_adapter::kPortalDestination);
-  p.dispatcher->add_destination(portal, std::make_shared<portal::PortalConnector>(
-                                            c.portal, portal.retry.attempt_timeout, clock_));
+  p.portal = std::make_shared<portal::PortalConnector>(c.portal, portal.retry.attempt_timeout,
+                                                       clock_);
+  p.dispatcher->add_destination(portal, p.portal);
 
   p.department_service = std::make_shared<soap_adapter::DepartmentService>(
-      *p.journal, clock_, guard_limits(c.limits), c.workers.io_threads, p.metrics,
-      [d = p.dispatcher.get()] { d->wake(); });
+      soap_adapter::DepartmentServiceParts{*p.journal, clock_, *p.mappings, *p.portal, p.metrics,
+                                           [d = p.dispatcher.get()] { d->wake(); }},
+      guard_limits(c.limits), c.workers.io_threads);
   p.router.add("", "/soap/v1", p.department_service);
   p.router.on_refusal("/soap", [&p](const http::Request& partial, unsigned status,
                                     const std::string&, const std::string& detail) {
@@ -87,13 +106,36 @@ Status Gateway::start() {
   p.server = std::make_unique<http::Server>(c.listeners, c.limits, p.router, p.metrics);
   if (Status s = p.server->start(c.workers.io_threads); !s.is_ok()) return s;
   p.dispatcher->start();
+  p.mapping_watcher = std::thread([&p] {
+    std::string seen = p.mappings->fingerprint();
+    std::unique_lock lock(p.watcher_mutex);
+    while (!p.watcher_wake.wait_for(lock, std::chrono::seconds(1), [&p] { return p.stopping; })) {
+      std::string now = p.mappings->fingerprint();
+      if (now == seen) continue;
+      seen = now;
+      log::info("mapping files changed: reloading");
+      p.mappings->reload();
+    }
+  });
   p.ready = true;
   log::info("portierd started", {{"config", c.source_file}});
   return Status::ok();
 }
 
+void Gateway::reload_mappings() {
+  if (parts_->mappings) parts_->mappings->reload();
+}
+
 void Gateway::stop() {
   Parts& p = *parts_;
+  if (p.mapping_watcher.joinable()) {
+    {
+      std::lock_guard lock(p.watcher_mutex);
+      p.stopping = true;
+    }
+    p.watcher_wake.notify_all();
+    p.mapping_watcher.join();
+  }
   if (!p.server) return;
   p.ready = false;
   log::info("portierd stopping: draining requests in flight");

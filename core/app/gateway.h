@@ -18,6 +18,9 @@ class Gateway {
   ~Gateway();
 
   Status start();
+  // Re-reads the mapping files (SIGHUP; also done by the watcher when a file changes). An
+  // invalid set is refused and the old one keeps serving.
+  void reload_mappings();
   // Graceful: stop accepting, finish requests in flight, settle deliveries in flight, close.
   void stop();
 

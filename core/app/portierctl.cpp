@@ -1,12 +1,13 @@
 // portierctl: Portier's operator tool.
-//   portierctl check FILE...                       validate configuration files offline
+//   portierctl check FILE|FOLDER...                validate configuration and mapping files offline
+//   portierctl mapping test FILE...                run a mapping file's test vectors
 //   portierctl [--config FILE] work list [--parked|--state S] [--bpid ID] [--destination D]
 //   portierctl [--config FILE] work show|replay ID
 //   portierctl [--config FILE] work park ID [--reason TEXT]
 //   portierctl [--config FILE] evidence verify
 //   portierctl [--config FILE] evidence export BUSINESS_PROCESS_ID
-// The configuration defaults to $PORTIER_CONFIG. Exit codes: 0 ok, 1 failed, 2 usage or
-// invalid configuration, 3 evidence chain broken.
+// The configuration defaults to $PORTIER_CONFIG. Exit codes: 0 ok, 1 failed (or a mapping test
+// vector failed), 2 usage or invalid configuration or mapping, 3 evidence chain broken.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -19,7 +20,8 @@
 namespace {
 
 constexpr char kUsage[] =
-    "usage: portierctl check FILE...\n"
+    "usage: portierctl check FILE|FOLDER...\n"
+    "       portierctl mapping test FILE...\n"
     "       portierctl [--config FILE] work list [--parked|--state STATE] [--bpid ID]\n"
     "                                           [--destination NAME] [--limit N]\n"
     "       portierctl [--config FILE] work show|replay ID\n"
@@ -48,6 +50,10 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "check") {
     return portier::app::check_command(portier::app::Args(args.begin() + 1, args.end()));
+  }
+  if (args[0] == "mapping") {
+    if (args.size() < 2) return usage();
+    return portier::app::mapping_command(args[1], portier::app::Args(args.begin() + 2, args.end()));
   }
   if (args.size() < 2 || (args[0] != "work" && args[0] != "evidence")) return usage();
   if (config_path.empty()) {

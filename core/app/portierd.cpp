@@ -53,13 +53,15 @@ int main(int argc, char** argv) {
   portier::app::Gateway gateway(loaded.config);
   if (auto s = gateway.start(); !s.is_ok()) {
     portier::log::error("portierd cannot start", {{"error", s.to_string()}});
-    return 1;
+    std::fprintf(stderr, "%s\n", s.message().c_str());
+    return s.code() == portier::StatusCode::kInvalidArgument ? 2 : 1;
   }
   for (;;) {
     int signal = 0;
     sigwait(&signals, &signal);
     if (signal == SIGHUP) {
-      portier::log::info("SIGHUP: nothing to reload yet");
+      portier::log::info("SIGHUP: reloading the mapping files");
+      gateway.reload_mappings();
       continue;
     }
     portier::log::info("signal received", {{"signal", strsignal(signal)}});

@@ -21,6 +21,7 @@
 
 #include "core/base/log.h"
 #include "core/config/config_document.h"
+#include "core/config/document_reader.h"
 
 namespace portier::config {
 
@@ -35,51 +36,18 @@ namespace fs = std::filesystem;
 
 constexpr size_t kMaxConfigBytes = 1 << 20;
 
-std::string_view trim(std::string_view text) {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!text.empty() && space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && space(text.back())) text.remove_suffix(1);
-  return text;
-}
-
-std::string name_of(const xmlNode* element) { return reinterpret_cast<const char*>(element->name); }
-
-bool is_ours(const xmlNode* node) {
-  return node->type == XML_ELEMENT_NODE && node->ns != nullptr &&
-         xmlStrEqual(node->ns->href, BAD_CAST kNamespace);
-}
-
-// The element children of `parent` in the configuration namespace; others are the schema's.
-std::vector<xmlNode*> children_of(const xmlNode* parent) {
-  std::vector<xmlNode*> children;
-  for (xmlNode* child = parent->children; child != nullptr; child = child->next) {
-    if (is_ours(child)) children.push_back(child);
-  }
-  return children;
-}
-
 bool is_ip_address(const std::string& text) {
   unsigned char buffer[sizeof(struct in6_addr)];
   return inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
          inet_pton(AF_INET6, text.c_str(), buffer) == 1;
 }
 
-bool is_http_url(std::string_view url) {
-  for (std::string_view scheme : {"http://", "https://"}) {
-    if (url.starts_with(scheme) && url.size() > scheme.size() &&
-        url.find_first_of(" \t\r\n") == std::string_view::npos) {
-      return true;
-    }
-  }
-  return false;
-}
-
 // Reads one configuration tree into a Config. Every problem becomes a Finding on the line of
 // the element, or of the attribute when there is one.
-class ConfigReader {
+class ConfigReader : public DocumentReader {
  public:
   ConfigReader(const ConfigDocument& document, fs::path folder, std::vector<Finding>& findings)
-      : document_(document), folder_(std::move(folder)), findings_(findings) {}
+      : DocumentReader(document, config_schema(), std::move(folder), findings) {}
 
   void read(const xmlNode* root, Config& config) {
     check_attributes(root, {});
@@ -108,6 +76,9 @@ class ConfigReader {
         } else {
           config.destinations.emplace(destination.name, std::move(destination));
         }
+      } else if (name == "mappings") {
+        check_attributes(child, {"folder"});
+        config.mappings_folder = resolve(required(child, "folder"));
       } else if (name == "drain") {
         check_attributes(child, {"timeoutMs"});
         millis(child, "timeoutMs", config.drain_timeout);
@@ -126,8 +97,8 @@ class ConfigReader {
     check_attributes(element, {"level"});
     if (auto level = text(element, "level")) {
       log::Level parsed;
-      if (log::parse_level(trim(*level), parsed)) {
-        config.log_level = std::string(trim(*level));
+      if (log::parse_level(trim_space(*level), parsed)) {
+        config.log_level = std::string(trim_space(*level));
       } else {
         problem(element, "level",
                 show(element, "level", *level) + ": expected debug, info, warn or error");
@@ -140,7 +111,7 @@ class ConfigReader {
     Listener listener;
     listener.name = required(element, "name");
     if (auto address = text(element, "address")) {
-      listener.address = std::string(trim(*address));
+      listener.address = std::string(trim_space(*address));
       if (!is_ip_address(listener.address)) {
         problem(element, "address",
                 show(element, "address", *address) +
@@ -267,200 +238,10 @@ class ConfigReader {
     return destination;
   }
 
-  // --- attributes ---------------------------------------------------------------------------
-
-  int line(const xmlNode* element) const { return document_.line_of(element); }
-
-  void problem(const xmlNode* element, std::string attribute, std::string message) {
-    const int at = attribute.empty() ? line(element) : document_.line_of(element, attribute);
-    findings_.push_back({at, std::move(attribute), std::move(message), false});
-  }
-
-  // `<listener> port="80x80"`: how a problem names the value it is about.
-  static std::string show(const xmlNode* element, const char* attribute, std::string_view value) {
-    return "<" + name_of(element) + "> " + attribute + "=\"" + std::string(value) + "\"";
-  }
-
-  static std::optional<std::string> text(const xmlNode* element, const char* attribute) {
-    xmlChar* value = xmlGetNoNsProp(element, BAD_CAST attribute);
-    if (value == nullptr) return std::nullopt;
-    std::string result(reinterpret_cast<const char*>(value));
-    xmlFree(value);
-    return result;
-  }
-
-  std::string required(const xmlNode* element, const char* attribute) {
-    auto value = text(element, attribute);
-    if (!value || trim(*value).empty()) {
-      problem(element, attribute,
-              "<" + name_of(element) + "> " + attribute + ": required, and must not be empty");
-      return {};
-    }
-    return *value;
-  }
-
-  // Unknown attributes without a namespace; namespaced ones (xsi:schemaLocation, for editors)
-  // are left to the schema.
-  void check_attributes(const xmlNode* element, std::initializer_list<std::string_view> allowed) {
-    for (const xmlAttr* attribute = element->properties; attribute != nullptr;
-         attribute = attribute->next) {
-      if (attribute->ns != nullptr) continue;
-      const std::string_view name = reinterpret_cast<const char*>(attribute->name);
-      if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
-      std::string message = "<" + name_of(element) + ">: unknown attribute " + std::string(name);
-      if (allowed.size() == 0) {
-        message += "; this element has no attributes";
-      } else {
-        message += "; allowed:";
-        const char* separator = " ";
-        for (std::string_view known : allowed) {
-          message += separator + std::string(known);
-          separator = ", ";
-        }
-      }
-      problem(element, std::string(name), std::move(message));
-    }
-  }
-
-  template <class T>
-  void number(const xmlNode* element, const char* attribute, T& out, uint64_t min = 1) {
-    auto value = text(element, attribute);
-    if (!value) return;
-    std::string_view digits = trim(*value);
-    if (digits.starts_with('+')) digits.remove_prefix(1);
-    const uint64_t max = std::numeric_limits<T>::max();
-    uint64_t parsed = 0;
-    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), parsed);
-    if (digits.empty() || error != std::errc() || end != digits.data() + digits.size() ||
-        parsed < min || parsed > max) {
-      problem(element, attribute,
-              show(element, attribute, *value) + ": expected a whole number from " +
-                  std::to_string(min) + " to " + std::to_string(max));
-      return;
-    }
-    out = static_cast<T>(parsed);
-  }
-
-  void millis(const xmlNode* element, const char* attribute, Millis& out) {
-    uint32_t count = static_cast<uint32_t>(out.count());
-    number(element, attribute, count);
-    out = Millis(count);
-  }
-
-  void boolean(const xmlNode* element, const char* attribute, bool& out) {
-    auto value = text(element, attribute);
-    if (!value) return;
-    const std::string_view word = trim(*value);
-    if (word == "true" || word == "1") {
-      out = true;
-    } else if (word == "false" || word == "0") {
-      out = false;
-    } else {
-      problem(element, attribute, show(element, attribute, *value) + ": expected true or false");
-    }
-  }
-
-  std::string url(const xmlNode* element, const char* attribute) {
-    std::string value = required(element, attribute);
-    if (!value.empty() && !is_http_url(value)) {
-      problem(element, attribute,
-              show(element, attribute, value) +
-                  ": expected a URL starting with http:// or https://, without spaces");
-    }
-    return value;
-  }
-
-  // Relative paths are relative to the configuration file's folder, not to the working folder.
-  std::string resolve(const std::string& path) const {
-    if (path.empty()) return path;
-    const fs::path given(path);
-    return (given.is_absolute() ? given : folder_ / given).lexically_normal().string();
-  }
-
-  // Resolves a path and checks that the file can be read now, so that a typo stops the start
-  // and not the first TLS handshake. Empty stays empty ("none").
-  std::string readable_file(const xmlNode* element, const char* attribute,
-                            const std::string& value) {
-    if (trim(value).empty()) return {};
-    std::string path = resolve(value);
-    std::error_code ignored;
-    if (fs::is_directory(path, ignored)) {
-      problem(element, attribute,
-              "<" + name_of(element) + "> " + attribute + ": " + path + " is a folder, not a file");
-      return path;
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      problem(element, attribute,
-              "<" + name_of(element) + "> " + attribute + ": cannot read " + path + " (" +
-                  std::strerror(errno) + ")");
-    }
-    return path;
-  }
-
-  // Secrets are resolved now; messages name the variable or file, never a value.
-  std::string secret(const xmlNode* element, const char* attribute) {
-    auto reference = text(element, attribute);
-    if (!reference) {
-      required(element, attribute);
-      return {};
-    }
-    std::string resolvable = *reference;
-    if (resolvable.starts_with("file:")) resolvable = "file:" + resolve(resolvable.substr(5));
-    Result<std::string> value = resolve_secret(resolvable);
-    if (!value.is_ok()) {
-      problem(element, attribute,
-              "<" + name_of(element) + "> " + attribute + ": " + value.status().message());
-      return {};
-    }
-    return std::move(*value);
-  }
-
-  const ConfigDocument& document_;
-  const fs::path folder_;
-  std::vector<Finding>& findings_;
   std::map<std::string, int> listener_lines_;
   std::map<uint16_t, std::string> listener_ports_;
   std::map<std::string, int> destination_lines_;
 };
-
-bool read_text(const std::string& path, std::string& text, std::string& error) {
-  std::error_code ignored;
-  if (fs::is_directory(path, ignored)) {
-    error = "is a folder, not a configuration file";
-    return false;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = std::string("cannot read the file (") + std::strerror(errno) + ")";
-    return false;
-  }
-  char buffer[16 * 1024];
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-    text.append(buffer, static_cast<size_t>(in.gcount()));
-    if (text.size() > kMaxConfigBytes) {
-      error = "larger than 1 MiB; that is not a configuration file";
-      return false;
-    }
-  }
-  if (in.bad()) {
-    error = "cannot read the file";
-    return false;
-  }
-  return true;
-}
-
-// A loader finding about an attribute says it better than the schema's message about the
-// same attribute (which may also have been redacted); keep one message per attribute.
-void drop_superseded(std::vector<Finding>& findings) {
-  std::set<std::pair<int, std::string>> from_loader;
-  for (const Finding& f : findings) {
-    if (!f.from_schema && !f.attribute.empty()) from_loader.emplace(f.line, f.attribute);
-  }
-  std::erase_if(findings, [&](const Finding& f) {
-    return f.from_schema && !f.attribute.empty() && from_loader.contains({f.line, f.attribute});
-  });
-}
 
 }  // namespace
 
@@ -468,7 +249,7 @@ LoadResult load(const std::string& path) {
   LoadResult result;
   std::string text;
   std::string error;
-  if (!read_text(path, text, error)) {
+  if (!read_document_file(path, kMaxConfigBytes, "configuration", text, error)) {
     result.problems.push_back({path, 0, error});
     return result;
   }
@@ -481,7 +262,8 @@ LoadResult load(const std::string& path) {
   config->source_file = absolute.string();
 
   if (const xmlNode* root = document.root(); root != nullptr) {
-    if (is_ours(root) && name_of(root) == "portier") {
+    if (root->ns != nullptr && xmlStrEqual(root->ns->href, BAD_CAST kNamespace) &&
+        xmlStrEqual(root->name, BAD_CAST "portier")) {
       ConfigReader(document, absolute.parent_path(), findings).read(root, *config);
     } else if (findings.empty()) {
       findings.push_back(
@@ -493,10 +275,7 @@ LoadResult load(const std::string& path) {
   if (findings.empty() && (document.root() == nullptr || !document.schema_valid())) {
     findings.push_back({0, "", "the file is not a valid configuration", false});
   }
-  std::stable_sort(findings.begin(), findings.end(),
-                   [](const Finding& a, const Finding& b) { return a.line < b.line; });
-
-  for (Finding& f : findings) result.problems.push_back({path, f.line, std::move(f.message)});
+  result.problems = to_problems(path, std::move(findings));
   if (result.problems.empty()) result.config = std::move(config);
   return result;
 }

@@ -93,6 +93,9 @@ struct Config {
   Portal portal;
   Workers workers;
   std::map<std::string, Destination> destinations;  // by name; "portal" always present
+  // The folder of the department applications' mapping files (core/mapping), resolved against
+  // the configuration file's folder; empty: no mappings. Read by core/mapping, not here.
+  std::string mappings_folder;
   std::string log_level = "info";
   Millis drain_timeout{15'000};       // SIGTERM: time for in-flight work to finish
 };

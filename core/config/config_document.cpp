@@ -21,10 +21,6 @@ namespace {
 // Line numbers above 65535 are kept too.
 constexpr int kParseOptions = XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_BIG_LINES;
 
-// Attributes whose value is a secret reference; an invalid value may be the secret itself,
-// so libxml2's messages about them, which quote the value, are never passed on.
-constexpr const char* kSecretAttributes[] = {"clientSecret"};
-
 std::string trim(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
     text.pop_back();
@@ -49,15 +45,11 @@ std::string attribute_named_in(const std::string& message) {
   return message.substr(at, end - at);
 }
 
-bool is_secret_attribute(std::string_view name) {
-  return std::any_of(std::begin(kSecretAttributes), std::end(kSecretAttributes),
-                     [&](const char* secret) { return name == secret; });
-}
-
 // Receives every libxml2 error raised on this thread while a file is read.
 struct ErrorSink {
   std::vector<Finding>* findings = nullptr;
   const ConfigDocument* document = nullptr;  // for attribute lines
+  const DocumentSchema* schema = nullptr;    // for the namespace and the secret attributes
   bool doctype_refused = false;
   bool in_schema_validation = false;
   std::string generic_text;  // unstructured messages, collected piecewise
@@ -68,9 +60,9 @@ struct ErrorSink {
     Finding finding;
     finding.from_schema = in_schema_validation;
     finding.message = trim(error.message != nullptr ? error.message : "unknown XML error");
-    replace_all(finding.message, std::string("{") + kNamespace + "}", "");
+    if (schema != nullptr) replace_all(finding.message, "{" + schema->namespace_uri() + "}", "");
     finding.attribute = attribute_named_in(finding.message);
-    if (is_secret_attribute(finding.attribute) &&
+    if (schema != nullptr && schema->is_secret_attribute(finding.attribute) &&
         finding.message.find("is required but missing") == std::string::npos) {
       finding.message = "attribute '" + finding.attribute +
                         "': not a secret reference env:NAME or file:PATH (the value is not shown)";
@@ -124,40 +116,6 @@ class ErrorCapture {
   xmlGenericErrorFunc old_generic_;
   void* old_generic_context_;
 };
-
-// The XSD, compiled once per process; a compiled schema may validate on several threads.
-struct CompiledSchema {
-  xmlSchemaPtr schema = nullptr;
-  std::string error;
-
-  CompiledSchema() {
-    xmlInitParser();
-    ErrorSink sink;
-    std::vector<Finding> findings;
-    sink.findings = &findings;
-    ErrorCapture capture(sink);
-    const std::string_view text = schema_text();
-    xmlSchemaParserCtxtPtr parser =
-        xmlSchemaNewMemParserCtxt(text.data(), static_cast<int>(text.size()));
-    if (parser != nullptr) {
-      xmlSchemaSetParserStructuredErrors(parser, on_structured_error, &sink);
-      schema = xmlSchemaParse(parser);
-      xmlSchemaFreeParserCtxt(parser);
-    }
-    if (schema == nullptr) {
-      error = "internal error: the built-in configuration schema does not compile";
-      if (!findings.empty()) error += ": " + findings.front().message;
-    }
-  }
-  ~CompiledSchema() {
-    if (schema != nullptr) xmlSchemaFree(schema);
-  }
-};
-
-const CompiledSchema& compiled_schema() {
-  static const CompiledSchema instance;
-  return instance;
-}
 
 // What the SAX callbacks need; reached through the parser context's _private.
 struct ParseState {
@@ -230,23 +188,61 @@ void on_start_element(void* context, const xmlChar* local_name, const xmlChar* p
 void on_doctype(void* context, const xmlChar*, const xmlChar*, const xmlChar*) {
   auto* parser = static_cast<xmlParserCtxtPtr>(context);
   auto* state = static_cast<ParseState*>(parser->_private);
-  state->sink->findings->push_back(
-      {parser->input != nullptr ? parser->input->line : 0, "",
-       "a DOCTYPE is not allowed in a configuration file; remove the <!DOCTYPE ...> declaration",
-       false});
+  state->sink->findings->push_back({parser->input != nullptr ? parser->input->line : 0, "",
+                                    "a DOCTYPE is not allowed in a " + state->sink->schema->kind() +
+                                        " file; remove the <!DOCTYPE ...> declaration",
+                                    false});
   state->sink->doctype_refused = true;
   xmlStopParser(parser);
 }
 
 }  // namespace
 
+DocumentSchema::DocumentSchema(std::string_view xsd, std::string namespace_uri, std::string kind,
+                               std::vector<std::string> secret_attributes)
+    : namespace_uri_(std::move(namespace_uri)),
+      kind_(std::move(kind)),
+      secret_attributes_(std::move(secret_attributes)) {
+  xmlInitParser();
+  ErrorSink sink;
+  std::vector<Finding> findings;
+  sink.findings = &findings;
+  ErrorCapture capture(sink);
+  xmlSchemaParserCtxtPtr parser =
+      xmlSchemaNewMemParserCtxt(xsd.data(), static_cast<int>(xsd.size()));
+  if (parser != nullptr) {
+    xmlSchemaSetParserStructuredErrors(parser, on_structured_error, &sink);
+    compiled_ = xmlSchemaParse(parser);
+    xmlSchemaFreeParserCtxt(parser);
+  }
+  if (compiled_ == nullptr) {
+    error_ = "internal error: the built-in " + kind_ + " schema does not compile";
+    if (!findings.empty()) error_ += ": " + findings.front().message;
+  }
+}
+
+DocumentSchema::~DocumentSchema() {
+  if (compiled_ != nullptr) xmlSchemaFree(compiled_);
+}
+
+bool DocumentSchema::is_secret_attribute(std::string_view name) const {
+  return std::find(secret_attributes_.begin(), secret_attributes_.end(), name) !=
+         secret_attributes_.end();
+}
+
+const DocumentSchema& config_schema() {
+  static const DocumentSchema schema(schema_text(), kNamespace, "configuration", {"clientSecret"});
+  return schema;
+}
+
 ConfigDocument ConfigDocument::read(std::string_view text, const std::string& file_name,
-                                    std::vector<Finding>& findings) {
-  const CompiledSchema& compiled = compiled_schema();  // also initialises libxml2, once
+                                    const DocumentSchema& schema, std::vector<Finding>& findings) {
+  xmlInitParser();
   ConfigDocument document;
   ErrorSink sink;
   sink.findings = &findings;
   sink.document = &document;
+  sink.schema = &schema;
   ErrorCapture capture(sink);
 
   xmlParserCtxtPtr parser = xmlCreateMemoryParserCtxt(text.data(), static_cast<int>(text.size()));
@@ -277,16 +273,16 @@ ConfigDocument ConfigDocument::read(std::string_view text, const std::string& fi
     return document;
   }
   if (document.doc_->intSubset != nullptr || document.doc_->extSubset != nullptr) {
-    findings.push_back({0, "", "a DOCTYPE is not allowed in a configuration file", false});
+    findings.push_back({0, "", "a DOCTYPE is not allowed in a " + schema.kind() + " file", false});
     document.doc_.reset();
     return document;
   }
 
-  if (compiled.schema == nullptr) {
-    findings.push_back({0, "", compiled.error, false});
+  if (schema.compiled() == nullptr) {
+    findings.push_back({0, "", schema.error(), false});
     return document;
   }
-  xmlSchemaValidCtxtPtr validation = xmlSchemaNewValidCtxt(compiled.schema);
+  xmlSchemaValidCtxtPtr validation = xmlSchemaNewValidCtxt(schema.compiled());
   if (validation == nullptr) {
     findings.push_back({0, "", "cannot start schema validation (out of memory?)", false});
     return document;
@@ -300,7 +296,8 @@ ConfigDocument ConfigDocument::read(std::string_view text, const std::string& fi
   if (!sink.generic_text.empty()) findings.push_back({0, "", trim(sink.generic_text), true});
   document.schema_valid_ = result == 0;
   if (result != 0 && findings.size() == before) {
-    findings.push_back({0, "", "the file is not valid against the configuration schema", true});
+    findings.push_back(
+        {0, "", "the file is not valid against the " + schema.kind() + " schema", true});
   }
   return document;
 }

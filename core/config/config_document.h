@@ -1,11 +1,14 @@
 #pragma once
-// The configuration file as a libxml2 tree: parsed with safe options (no network, no entity
-// expansion, no DTD: a DOCTYPE is refused), validated against the embedded XSD, with the line
-// of every element and of every attribute kept so that each finding can point at it.
-// Internal to core/config. Any thread may read a file; one ConfigDocument is used by one
-// thread at a time. libxml2's error handlers are redirected for the calling thread while a
-// file is read, so nothing is printed to stderr.
+// A file people edit (the configuration, a mapping file) as a libxml2 tree: parsed with safe
+// options (no network, no entity expansion, no DTD: a DOCTYPE is refused), validated against an
+// XSD compiled into the binary, with the line of every element and of every attribute kept so
+// that each finding can point at it.
+// Used by core/config and core/mapping. Any thread may read a file; one ConfigDocument is used
+// by one thread at a time; a DocumentSchema is immutable once built and shared by all threads.
+// libxml2's error handlers are redirected for the calling thread while a file is read, so
+// nothing is printed to stderr.
 #include <libxml/tree.h>
+#include <libxml/xmlschemas.h>
 
 #include <map>
 #include <memory>
@@ -16,6 +19,37 @@
 namespace portier::config {
 
 inline constexpr char kNamespace[] = "urn:portier:config:1";
+
+// One kind of document: its XSD (compiled once, when the DocumentSchema is built), the
+// namespace of its elements, the word that names it in messages ("configuration", "mapping")
+// and the attributes that hold secret references (libxml2 quotes attribute values in its
+// messages, and an invalid reference may be the secret itself, so those are never passed on).
+// Build each one once, as a function-local static.
+class DocumentSchema {
+ public:
+  DocumentSchema(std::string_view xsd, std::string namespace_uri, std::string kind,
+                 std::vector<std::string> secret_attributes);
+  ~DocumentSchema();
+  DocumentSchema(const DocumentSchema&) = delete;
+  DocumentSchema& operator=(const DocumentSchema&) = delete;
+
+  const std::string& namespace_uri() const { return namespace_uri_; }
+  const std::string& kind() const { return kind_; }
+  bool is_secret_attribute(std::string_view name) const;
+  // Null if the XSD does not compile (a build error); then error() says why.
+  xmlSchemaPtr compiled() const { return compiled_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string namespace_uri_;
+  std::string kind_;
+  std::vector<std::string> secret_attributes_;
+  xmlSchemaPtr compiled_ = nullptr;
+  std::string error_;
+};
+
+// The configuration schema (config/portier.xsd, namespace kNamespace).
+const DocumentSchema& config_schema();
 
 // A problem before it gets its file name. `attribute` is set when the problem is about one
 // attribute; a loader finding then replaces the schema's finding for the same attribute.
@@ -28,10 +62,15 @@ struct Finding {
 
 class ConfigDocument {
  public:
-  // Parses and validates `text`, read from `file_name` (used in libxml2's own messages only).
-  // Every problem found is appended to `findings`.
+  // Parses and validates `text` against `schema`; `file_name` is used in libxml2's own
+  // messages only. Every problem found is appended to `findings`.
   static ConfigDocument read(std::string_view text, const std::string& file_name,
-                             std::vector<Finding>& findings);
+                             const DocumentSchema& schema, std::vector<Finding>& findings);
+  // The same against the configuration schema.
+  static ConfigDocument read(std::string_view text, const std::string& file_name,
+                             std::vector<Finding>& findings) {
+    return read(text, file_name, config_schema(), findings);
+  }
 
   // The root element if the text was well-formed XML without a DOCTYPE, else null.
   xmlNode* root() const;

@@ -1,6 +1,8 @@
 #include "core/journal/sqlite_journal.h"
 
 #include <algorithm>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <exception>
 #include <future>
 #include <utility>
@@ -46,6 +48,11 @@ constexpr const char* kPayloadDamaged = "payload damaged: SHA-256 mismatch";
 // WAL size (in pages) after which the writer checkpoints. SQLite's own automatic checkpoint
 // would swallow an fsync error of the database file; doing it ourselves makes it sticky too.
 constexpr int64_t kCheckpointFrames = 1000;
+// Expired nonces are deleted after this many new ones, or this long after the last purge.
+constexpr int64_t kNoncePurgeEvery = 1000;
+constexpr int64_t kNoncePurgeIntervalMs = 60'000;
+// Upper bound of a page of audit entries or events, and of the seqs acknowledged at once.
+constexpr int kMaxPage = 10'000;
 
 constexpr const char* kItemColumns =
     "id, idempotency_key, department, business_process_id, destination, kind, correlation_id, "
@@ -64,6 +71,8 @@ constexpr const char* kIsHeadOfCase =
 // Open items that may go now; the condition is spelled out so that SQLite uses the partial
 // index work_items_ready.
 constexpr const char* kReadyAndOpen = "w.ready = 1 AND w.state IN ('pending', 'inflight')";
+
+constexpr const char* kReplayedNonce = "WS-Security nonce was used before (replay)";
 
 constexpr const char* kEvidenceColumns =
     "seq, business_process_id, at_ms, hop, operation, department, destination, work_item_id, "
@@ -127,6 +136,8 @@ StoredItem to_stored(const ItemRow& r) {
   }
   return s;
 }
+
+int64_t page_size(int limit) { return limit < 1 ? 100 : std::min(limit, kMaxPage); }
 
 evidence::Record read_evidence(const Statement& st) {
   evidence::Record r;
@@ -513,6 +524,7 @@ void SqliteJournal::run_batch(std::vector<WriteOp>& batch) {
     Status failure = writer_->run("BEGIN IMMEDIATE");
     const bool busy =
         !failure.is_ok() && (sqlite3_extended_errcode(writer_->handle()) & 0xff) == SQLITE_BUSY;
+    if (failure.is_ok()) failure = purge_nonces_if_due();
     if (failure.is_ok()) {
       for (size_t i = 0; i < batch.size(); ++i) {
         const std::string hash_before = last_hash_;
@@ -603,6 +615,13 @@ void SqliteJournal::accept(Intake intake, IntakeCallback done) {
 Result<IntakeOutcome> SqliteJournal::apply_accept(Intake& intake) {
   if (intake.idempotency_key.empty()) return invalid_argument("intake: idempotency key is empty");
   if (!intake.build) return invalid_argument("intake: no build function");
+  // Before the key: a replayed request is refused even if its key is known. A failure rolls
+  // back the savepoint, so a refused or failed intake leaves no nonce behind.
+  if (intake.nonce) {
+    Result<bool> fresh = insert_nonce(intake.department, *intake.nonce);
+    if (!fresh.is_ok()) return fresh.status();
+    if (!*fresh) return Status(StatusCode::kAlreadyExists, kReplayedNonce);
+  }
   {
     Result<Statement> st =
         writer_->prepare("SELECT department, answer FROM intake WHERE idempotency_key = ?1");
@@ -774,6 +793,9 @@ Status SqliteJournal::apply_settle(int64_t item_id, const AttemptRecord& attempt
       break;
   }
   if (Status s = apply_change(*writer_, item_id, c, clock_.now_ms()); !s.is_ok()) return s;
+  if (c.state == ItemState::kParked) {
+    if (Status s = add_delivery_failed(*row, attempt.error); !s.is_ok()) return s;
+  }
   evidence::Record r = item_evidence(*row, hop, join(attempt.detail, attempt.error));
   r.request_sha256 = attempt.request_sha256;
   r.response_sha256 = attempt.response_sha256;
@@ -828,7 +850,133 @@ Status SqliteJournal::set_parked(const ItemRow& row, const std::string& reason) 
   Change c(ItemState::kParked);
   c.last_error = reason;
   if (Status s = apply_change(*writer_, row.id, c, clock_.now_ms()); !s.is_ok()) return s;
+  if (Status s = add_delivery_failed(row, reason); !s.is_ok()) return s;
   return append_evidence(item_evidence(row, "parked", reason));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Nonces, audit entries and department events: writes.
+
+Result<bool> SqliteJournal::remember_nonce(const std::string& department, const Nonce& nonce) {
+  return write_and_wait<bool>([=, this] { return insert_nonce(department, nonce); });
+}
+
+Result<bool> SqliteJournal::insert_nonce(const std::string& department, const Nonce& nonce) {
+  if (nonce.value.empty()) return invalid_argument("nonce: value is empty");
+  const int64_t now = clock_.now_ms();
+  // An expired row is taken over by the new use; a live one is left alone (0 rows changed).
+  Result<Statement> st = writer_->prepare(
+      "INSERT INTO nonces (department, value, expires_ms) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (department, value) DO UPDATE SET expires_ms = excluded.expires_ms "
+      "WHERE nonces.expires_ms < ?4");
+  if (!st.is_ok()) return st.status();
+  st->bind(1, department).bind(2, nonce.value).bind(3, nonce.expires_ms).bind(4, now);
+  if (Status s = st->run(); !s.is_ok()) return s;
+  if (writer_->changes() == 0) return false;
+  ++nonces_since_purge_;
+  return true;
+}
+
+Status SqliteJournal::purge_nonces_if_due() {
+  const int64_t now = clock_.now_ms();
+  if (nonces_since_purge_ < kNoncePurgeEvery &&
+      (nonces_since_purge_ == 0 || now < next_nonce_purge_ms_)) {
+    return Status::ok();
+  }
+  nonces_since_purge_ = 0;
+  next_nonce_purge_ms_ = now + kNoncePurgeIntervalMs;
+  // In its own savepoint: a failed purge must not take the batch's operations with it.
+  if (Status s = writer_->run("SAVEPOINT purge"); !s.is_ok()) return s;
+  Result<Statement> st = writer_->prepare("DELETE FROM nonces WHERE expires_ms < ?1");
+  Status deleted = st.is_ok() ? st->bind(1, now).run() : st.status();
+  if (!writer_->fatal().is_ok()) return writer_->fatal();
+  if (deleted.is_ok()) return writer_->run("RELEASE purge");
+  log::warn("journal: expired nonces were not purged", {{"error", deleted.to_string()}});
+  Status s = writer_->run("ROLLBACK TO purge");
+  return s.is_ok() ? writer_->run("RELEASE purge") : s;
+}
+
+Status SqliteJournal::audit(const AuditEntry& entry) {
+  return write_and_wait<std::monostate>([=, this]() -> Result<std::monostate> {
+           Result<Statement> st = writer_->prepare(
+               "INSERT INTO audit (at_ms, department, remote_address, operation, "
+               "business_process_id, reason, correlation_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+           if (!st.is_ok()) return st.status();
+           st->bind(1, entry.at_ms != 0 ? entry.at_ms : clock_.now_ms())
+               .bind(2, entry.department)
+               .bind(3, entry.remote_address)
+               .bind(4, entry.operation)
+               .bind(5, entry.business_process_id)
+               .bind(6, entry.reason)
+               .bind(7, entry.correlation_id);
+           if (Status s = st->run(); !s.is_ok()) return s;
+           return std::monostate{};
+         })
+      .status();
+}
+
+Status SqliteJournal::add_event(const DepartmentEvent& event) {
+  return write_and_wait<std::monostate>([=, this]() -> Result<std::monostate> {
+           if (Status s = insert_event(event); !s.is_ok()) return s;
+           return std::monostate{};
+         })
+      .status();
+}
+
+Status SqliteJournal::insert_event(DepartmentEvent event) {
+  if (event.department.empty() || event.kind.empty()) {
+    return invalid_argument("event: department and kind are required");
+  }
+  Result<Statement> st = writer_->prepare(
+      "INSERT INTO department_events (department, kind, business_process_id, at_ms, detail, "
+      "acked_ms) VALUES (?1, ?2, ?3, ?4, ?5, NULL)");
+  if (!st.is_ok()) return st.status();
+  st->bind(1, event.department)
+      .bind(2, event.kind)
+      .bind(3, event.business_process_id)
+      .bind(4, event.at_ms != 0 ? event.at_ms : clock_.now_ms())
+      .bind(5, event.detail.empty() ? std::string("{}") : event.detail);
+  return st->run();
+}
+
+Status SqliteJournal::add_delivery_failed(const ItemRow& row, const std::string& error) {
+  if (row.department.empty()) return Status::ok();  // nobody to tell
+  boost::json::object detail;
+  detail["workItemId"] = row.id;
+  detail["destination"] = row.destination;
+  detail["kind"] = row.kind;
+  detail["error"] = error;
+  DepartmentEvent event;
+  event.department = row.department;
+  event.kind = "deliveryFailed";
+  event.business_process_id = row.business_process_id;
+  event.detail = boost::json::serialize(detail);
+  return insert_event(std::move(event));
+}
+
+Result<int> SqliteJournal::ack_events(const std::string& department,
+                                      const std::vector<int64_t>& seqs) {
+  if (seqs.empty()) return 0;
+  if (seqs.size() > static_cast<size_t>(kMaxPage)) {
+    return invalid_argument("ack_events: at most " + std::to_string(kMaxPage) + " events at once");
+  }
+  return write_and_wait<int>([=, this] { return apply_ack_events(department, seqs); });
+}
+
+Result<int> SqliteJournal::apply_ack_events(const std::string& department,
+                                            const std::vector<int64_t>& seqs) {
+  const int64_t now = clock_.now_ms();
+  int acked = 0;
+  for (int64_t seq : seqs) {
+    // Another department's seq matches no row, so it is ignored rather than refused.
+    Result<Statement> st = writer_->prepare(
+        "UPDATE department_events SET acked_ms = ?3 "
+        "WHERE seq = ?1 AND department = ?2 AND acked_ms IS NULL");
+    if (!st.is_ok()) return st.status();
+    if (Status s = st->bind(1, seq).bind(2, department).bind(3, now).run(); !s.is_ok()) return s;
+    acked += writer_->changes();
+  }
+  return acked;
 }
 
 Result<ItemRow> SqliteJournal::load_item(int64_t item_id) {
@@ -960,6 +1108,58 @@ Result<int64_t> SqliteJournal::evidence_high_water() {
   Result<bool> row = st->next();
   if (!row.is_ok()) return row.status();
   return *row ? st->int64(0) : int64_t{0};
+}
+
+Result<std::vector<AuditEntry>> SqliteJournal::audit_log(int limit) {
+  std::lock_guard lock(read_mutex_);
+  Result<Statement> st = reader_->prepare(
+      "SELECT seq, at_ms, department, remote_address, operation, business_process_id, reason, "
+      "correlation_id FROM audit ORDER BY seq DESC LIMIT ?1");
+  if (!st.is_ok()) return st.status();
+  st->bind(1, page_size(limit));
+  std::vector<AuditEntry> entries;
+  for (;;) {
+    Result<bool> row = st->next();
+    if (!row.is_ok()) return row.status();
+    if (!*row) break;
+    AuditEntry e;
+    e.seq = st->int64(0);
+    e.at_ms = st->int64(1);
+    e.department = st->text(2);
+    e.remote_address = st->text(3);
+    e.operation = st->text(4);
+    e.business_process_id = st->text(5);
+    e.reason = st->text(6);
+    e.correlation_id = st->text(7);
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+Result<std::vector<DepartmentEvent>> SqliteJournal::events(const std::string& department,
+                                                           int64_t after_seq, int limit) {
+  std::lock_guard lock(read_mutex_);
+  // Spelled so that department_events_open (department, acked_ms, seq) answers it.
+  Result<Statement> st = reader_->prepare(
+      "SELECT seq, department, kind, business_process_id, at_ms, detail FROM department_events "
+      "WHERE department = ?1 AND acked_ms IS NULL AND seq > ?2 ORDER BY seq LIMIT ?3");
+  if (!st.is_ok()) return st.status();
+  st->bind(1, department).bind(2, after_seq).bind(3, page_size(limit));
+  std::vector<DepartmentEvent> events;
+  for (;;) {
+    Result<bool> row = st->next();
+    if (!row.is_ok()) return row.status();
+    if (!*row) break;
+    DepartmentEvent e;
+    e.seq = st->int64(0);
+    e.department = st->text(1);
+    e.kind = st->text(2);
+    e.business_process_id = st->text(3);
+    e.at_ms = st->int64(4);
+    e.detail = st->text(5);
+    events.push_back(std::move(e));
+  }
+  return events;
 }
 
 }  // namespace portier::journal

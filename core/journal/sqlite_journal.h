@@ -1,7 +1,7 @@
 #pragma once
 // The journal on one SQLite file (WAL, synchronous=FULL): the default for a single portierd.
 //
-// Writes (accept, claim, settle, replay, park) go to one writer thread that owns the write
+// Writes (accept, claim, settle, replay, park, ...) go to one writer thread that owns the write
 // connection. It takes up to `group_commit_max` queued operations, runs them in one transaction,
 // each inside its own savepoint so that a failing operation rolls back only itself, commits once
 // (one fsync for the whole group) and only then answers them. Reads use a second, read-only
@@ -12,10 +12,17 @@
 // operation in it and every later write fails with kUnavailable("journal stopped: ..."), and
 // health() reports it. The fsync is never retried: the process is expected to restart.
 //
+// Nonces, audit entries and department events live in the same file, so an intake's nonce and
+// a parked item's "deliveryFailed" event commit in the same transaction as the intake or the
+// parking. A nonce is alive while now <= expires_ms; an expired one may be used again. Expired
+// nonces are deleted at the start of a batch after every 1000 new nonces, or after a minute if
+// any new nonce was stored, so the table holds about one timestamp window of them.
+//
 // Threads: every public method may be called from any thread, except that the blocking writes
-// (claim, settle, replay, park) must not be called from an accept callback or an intake's build
-// function, which run on the writer thread (they fail with kInternal there). The destructor must
-// not race with other calls; it answers everything still queued and then stops the writer.
+// (claim, settle, replay, park, remember_nonce, audit, add_event, ack_events) must not be called
+// from an accept callback or an intake's build function, which run on the writer thread (they
+// fail with kInternal there). The destructor must not race with other calls; it answers
+// everything still queued and then stops the writer.
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -73,6 +80,17 @@ class SqliteJournal final : public Journal {
   Result<std::vector<evidence::Record>> evidence(
       const std::optional<std::string>& business_process_id) override;
   Result<int64_t> evidence_high_water() override;
+
+  Result<bool> remember_nonce(const std::string& department, const Nonce& nonce) override;
+  // at_ms 0 means now.
+  Status audit(const AuditEntry& entry) override;
+  Result<std::vector<AuditEntry>> audit_log(int limit) override;
+  // department and kind are required; at_ms 0 means now, an empty detail is stored as "{}".
+  Status add_event(const DepartmentEvent& event) override;
+  Result<std::vector<DepartmentEvent>> events(const std::string& department, int64_t after_seq,
+                                              int limit) override;
+  Result<int> ack_events(const std::string& department, const std::vector<int64_t>& seqs) override;
+
   Status health() const override;
 
   // Counters for metrics and tests: committed transactions and the operations they carried.
@@ -113,6 +131,13 @@ class SqliteJournal final : public Journal {
   Result<sqlite::ItemRow> load_item(int64_t item_id);
   Status set_parked(const sqlite::ItemRow& row, const std::string& reason);
   Status append_evidence(evidence::Record record);
+  // true if the nonce is new (or the stored one had expired), false for a replay.
+  Result<bool> insert_nonce(const std::string& department, const Nonce& nonce);
+  Status purge_nonces_if_due();
+  Status insert_event(DepartmentEvent event);
+  // The department's "deliveryFailed" event for a work item that was just parked.
+  Status add_delivery_failed(const sqlite::ItemRow& row, const std::string& error);
+  Result<int> apply_ack_events(const std::string& department, const std::vector<int64_t>& seqs);
 
   const Clock& clock_;
   const Options options_;
@@ -120,6 +145,8 @@ class SqliteJournal final : public Journal {
   std::unique_ptr<sqlite::Connection> writer_;  // writer thread only (after open)
   std::string last_hash_;                       // writer thread only: hash of the newest record
   std::atomic<int64_t> wal_frames_{0};          // set by SQLite's WAL hook on the writer thread
+  int64_t nonces_since_purge_ = 0;              // writer thread only
+  int64_t next_nonce_purge_ms_ = 0;             // writer thread only
 
   mutable std::mutex read_mutex_;
   std::unique_ptr<sqlite::Connection> reader_;  // guarded by read_mutex_

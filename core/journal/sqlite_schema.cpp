@@ -82,6 +82,44 @@ CREATE INDEX work_items_ready ON work_items (destination, id)
   WHERE ready = 1 AND state IN ('pending', 'inflight');
 )sql";
 
+// Version 3: what the department service keeps beside the intakes.
+//  - nonces: WS-Security nonces per department until their timestamp window has passed; the
+//    primary key makes a replay fail even between instances sharing the file. nonces_expiry
+//    serves the periodic purge of expired ones.
+//  - audit: requests refused for who sent them or what they tried to reach.
+//  - department_events: what a department that pulls should learn about (e.g. a parked
+//    delivery) until it acknowledges it; department_events_open serves "the open events of
+//    one department after seq n".
+constexpr const char* kVersion3 = R"sql(
+CREATE TABLE nonces (
+  department          TEXT NOT NULL,
+  value               TEXT NOT NULL,
+  expires_ms          INTEGER NOT NULL,
+  PRIMARY KEY (department, value)
+) WITHOUT ROWID;
+CREATE INDEX nonces_expiry ON nonces (expires_ms);
+CREATE TABLE audit (
+  seq                 INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_ms               INTEGER NOT NULL,
+  department          TEXT NOT NULL,
+  remote_address      TEXT NOT NULL,
+  operation           TEXT NOT NULL,
+  business_process_id TEXT NOT NULL,
+  reason              TEXT NOT NULL,
+  correlation_id      TEXT NOT NULL
+);
+CREATE TABLE department_events (
+  seq                 INTEGER PRIMARY KEY AUTOINCREMENT,
+  department          TEXT NOT NULL,
+  kind                TEXT NOT NULL,
+  business_process_id TEXT NOT NULL,
+  at_ms               INTEGER NOT NULL,
+  detail              TEXT NOT NULL,
+  acked_ms            INTEGER
+);
+CREATE INDEX department_events_open ON department_events (department, acked_ms, seq);
+)sql";
+
 Result<int> current_version(Connection& db) {
   Result<Statement> st = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
   if (!st.is_ok()) return st.status();
@@ -116,6 +154,7 @@ const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "intake, business cases, work items, evidence", kVersion1},
       {2, "ready flag: the head of each case's queue", kVersion2},
+      {3, "WS-Security nonces, audit log, department events", kVersion3},
   };
   return kMigrations;
 }

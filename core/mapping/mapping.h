@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/model/codec.h"
@@ -77,7 +78,13 @@ struct DepartmentMapping {
   const DocumentKind* document_kind(const std::string& kind) const;
 };
 
-// All mappings in force, and the lookups authentication needs.
+// A certificate subject in the form mappings are compared in: RFC 2253 "TYPE=value" parts
+// joined by "," without spaces around separators, types in upper case ("cn = mfk, o=Kanton
+// Solothurn" -> "CN=mfk,O=Kanton Solothurn"). Escaped commas ("\,") stay inside their value.
+std::string normalize_subject(std::string_view subject);
+
+// All mappings in force, and the lookups authentication needs. Subjects are compared after
+// normalize_subject().
 class MappingSet {
  public:
   explicit MappingSet(std::vector<DepartmentMapping> mappings);

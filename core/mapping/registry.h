@@ -17,6 +17,8 @@ namespace portier::mapping {
 
 class Registry {
  public:
+  // An empty `folder` means no mappings (the configuration has no <mappings>): every load
+  // gives the valid, empty set. Before the first successful load current() is that empty set.
   Registry(std::string folder, metrics::Registry& metrics);
   // Loads the folder; the first load must succeed (portierd refuses to start otherwise).
   LoadResult load();
@@ -27,6 +29,8 @@ class Registry {
   std::string fingerprint() const;
 
  private:
+  LoadResult load_now() const;
+
   std::string folder_;
   metrics::Registry& metrics_;
   std::shared_ptr<const MappingSet> current_;  // read and replaced with std::atomic_load/store

@@ -44,6 +44,7 @@ std::string kind_of(const Message& m) {
   if (m.__isset.documentDelivery) return "documentDelivery";
   if (m.__isset.formSubmission) return "formSubmission";
   if (m.__isset.identityLink) return "identityLink";
+  if (m.__isset.inboxMessage) return "inboxMessage";
   return "";
 }
 

@@ -53,6 +53,15 @@ struct Notification {
   5: optional string businessCaseId
 }
 
+// A message to the citizen's e-account inbox; `important` ones must be read at the next login.
+struct InboxMessage {
+  1: string ownerId
+  2: string businessCaseId        // "" if the message belongs to no business case
+  3: string subject
+  4: string body
+  5: bool important
+}
+
 enum DeliveryChannel {
   INBOX = 1,
   REGISTERED = 2,
@@ -108,6 +117,7 @@ union Message {
   5: DocumentDelivery documentDelivery
   6: FormSubmission formSubmission
   7: IdentityLink identityLink
+  8: InboxMessage inboxMessage
 }
 
 // One unit of outbound work: one message for one destination. The journal stores `message` as

@@ -3,6 +3,9 @@
 Binaries come from PORTIER_BIN_DIR (set by CTest). Every process is stopped when its owner is
 closed, so a failing test leaves nothing running.
 """
+import base64
+import datetime
+import hashlib
 import json
 import os
 import signal
@@ -14,6 +17,64 @@ import urllib.request
 
 BIN_DIR = os.environ.get("PORTIER_BIN_DIR", os.path.join(os.path.dirname(__file__), "../../build"))
 PORTAL_SECRET = "integration-secret"
+
+# The departments of the integration tests: name -> (UsernameToken password, service ids,
+# status table). Each gets a mapping file in the test's folder.
+DEPARTMENTS = {
+    "steueramt": ("steuer-geheim", (7, 101), {"VERANLAGT": ("DECIDED", "Die Veranlagung ist erstellt")}),
+    "mfk": ("mfk-geheim", (3, 201), {}),
+    "d": ("d-geheim", (1, 42), {}),
+}
+# A department that authenticates by client certificate only (see make_pki in the TLS tests).
+CERTIFICATE_DEPARTMENT = ("zertifikat", "CN=portier-client,O=Kanton Test", (5,))
+
+WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+TOKEN_PROFILE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
+
+
+def password_of(department):
+    return DEPARTMENTS[department][0]
+
+
+def mapping_xml(name, auth, services, statuses=None):
+    rows = "".join(f'<status code="{code}" portal="{portal}" text="{text}"/>'
+                   for code, (portal, text) in (statuses or {}).items())
+    table = f"<statusTable>{rows}</statusTable>" if rows else ""
+    service_xml = "".join(f'<service id="{s}"/>' for s in services)
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<mapping xmlns="urn:portier:mapping:1" '
+            f'name="{name}" displayName="{name}"><authentication>{auth}</authentication>'
+            f"<services>{service_xml}</services>{table}</mapping>\n")
+
+
+def write_mappings(folder):
+    os.makedirs(folder, exist_ok=True)
+    env = {}
+    for name, (password, services, statuses) in DEPARTMENTS.items():
+        var = f"PORTIER_TEST_{name.upper()}_SECRET"
+        env[var] = password
+        auth = f'<usernameToken user="{name}" password="env:{var}"/>'
+        with open(os.path.join(folder, f"{name}.xml"), "w") as f:
+            f.write(mapping_xml(name, auth, services, statuses))
+    name, subject, services = CERTIFICATE_DEPARTMENT
+    with open(os.path.join(folder, f"{name}.xml"), "w") as f:
+        f.write(mapping_xml(name, f'<clientCertificate subject="{subject}"/>', services))
+    return env
+
+
+def wsse_header(user, password, created=None, nonce=None):
+    """A WS-Security UsernameToken header with PasswordDigest, as zeep and npm soap send it."""
+    nonce = nonce or os.urandom(16)
+    created = created or datetime.datetime.now(datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+    digest = base64.b64encode(hashlib.sha1(nonce + created.encode() + password.encode())
+                              .digest()).decode()
+    return (f'<s:Header><wsse:Security xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}">'
+            f"<wsse:UsernameToken><wsse:Username>{user}</wsse:Username>"
+            f'<wsse:Password Type="{TOKEN_PROFILE}#PasswordDigest">{digest}</wsse:Password>'
+            f"<wsse:Nonce>{base64.b64encode(nonce).decode()}</wsse:Nonce>"
+            f"<wsu:Created>{created}</wsu:Created></wsse:UsernameToken></wsse:Security>"
+            f"</s:Header>")
 
 
 def binary(name):
@@ -115,11 +176,13 @@ CONFIG_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
   <journal><sqlite path="{journal}"/></journal>
   <workers io="2" dispatch="4"/>
   <portal baseUrl="{sim}/api/v9" tokenUrl="{sim}/oauth2/token" clientId="portier-test"
-          clientSecret="env:PORTIER_PORTAL_SECRET" timeoutMs="5000"/>
+          clientSecret="env:PORTIER_PORTAL_SECRET" timeoutMs="5000"
+          scope="businesscases.write activities.write messages.write"/>
   <destination name="portal" concurrency="4">
     <retry initialDelayMs="{retry_ms}" maxDelayMs="{retry_max_ms}" maxAttempts="{max_attempts}" attemptTimeoutMs="3000"/>
     <circuitBreaker failureThreshold="5" openMs="300"/>
   </destination>
+  <mappings folder="{mappings}"/>
   <drain timeoutMs="10000"/>
 </portier>
 """
@@ -134,13 +197,16 @@ class Portier:
         self.port = free_port()
         self.journal = os.path.join(workdir, "journal.db")
         self.config = os.path.join(workdir, "portier.xml")
+        self.mappings = os.path.join(workdir, "mappings")
+        mapping_env = write_mappings(self.mappings)
         self.scheme = "https" if tls else "http"
         with open(self.config, "w") as f:
             f.write(CONFIG_TEMPLATE.format(
-                port=self.port, tls=tls, journal=self.journal, sim=sim.url, max_body=max_body,
+                port=self.port, tls=tls, journal=self.journal, mappings=self.mappings,
+                sim=sim.url, max_body=max_body,
                 max_in_flight=max_in_flight, retry_ms=retry_ms, retry_max_ms=retry_max_ms,
                 max_attempts=max_attempts, log_level=log_level))
-        self.env = dict(os.environ, PORTIER_PORTAL_SECRET=PORTAL_SECRET)
+        self.env = dict(os.environ, PORTIER_PORTAL_SECRET=PORTAL_SECRET, **mapping_env)
         self.proc = None
         self.start()
 
@@ -209,11 +275,13 @@ class Portier:
                 self.proc.wait()
 
 
-def soap_envelope(operation, fields, version="1.1"):
+def soap_envelope(operation, fields, version="1.1", sender=None):
+    """An envelope; with `sender`, signed in by that test department's UsernameToken."""
     env_ns = ("http://schemas.xmlsoap.org/soap/envelope/" if version == "1.1"
               else "http://www.w3.org/2003/05/soap-envelope")
+    header = wsse_header(sender, password_of(sender)) if sender in DEPARTMENTS else ""
     return (f'<?xml version="1.0" encoding="UTF-8"?>'
-            f'<s:Envelope xmlns:s="{env_ns}" xmlns:p="urn:portier:department:1">'
+            f'<s:Envelope xmlns:s="{env_ns}" xmlns:p="urn:portier:department:1">{header}'
             f'<s:Body><p:{operation}>{fields}</p:{operation}></s:Body></s:Envelope>')
 
 
@@ -223,15 +291,18 @@ def header_xml(sender, message_id, bpid=None):
             f"{bp}</p:header>")
 
 
-def open_case_envelope(sender, message_id, owner="owner-1", service=42, title="Steuererklaerung"):
+def open_case_envelope(sender, message_id, owner="owner-1", service=None, title="Steuererklaerung"):
+    service = service or DEPARTMENTS.get(sender, (None, (1,)))[1][0]
     return soap_envelope("openBusinessCase",
                          header_xml(sender, message_id) + f"<p:serviceId>{service}</p:serviceId>"
-                         f"<p:ownerId>{owner}</p:ownerId><p:title>{title}</p:title>")
+                         f"<p:ownerId>{owner}</p:ownerId><p:title>{title}</p:title>",
+                         sender=sender)
 
 
 def report_status_envelope(sender, message_id, bpid, status="IN_PROGRESS", text="in Bearbeitung"):
     return soap_envelope("reportStatus", header_xml(sender, message_id, bpid) +
-                         f"<p:status>{status}</p:status><p:statusText>{text}</p:statusText>")
+                         f"<p:status>{status}</p:status><p:statusText>{text}</p:statusText>",
+                         sender=sender)
 
 
 def work_items(journal_path):
@@ -245,6 +316,7 @@ def work_items(journal_path):
 
 
 def journal_counts(journal_path):
+    """Rows in what an intake stores: intake, work items, business cases, evidence."""
     import sqlite3
     db = sqlite3.connect(f"file:{journal_path}?mode=ro", uri=True)
     try:
@@ -252,6 +324,28 @@ def journal_counts(journal_path):
                      for t in ("intake", "work_items", "business_cases", "evidence"))
     finally:
         db.close()
+
+
+def audit_entries(journal_path):
+    import sqlite3
+    db = sqlite3.connect(f"file:{journal_path}?mode=ro", uri=True)
+    try:
+        return db.execute("SELECT department, operation, reason FROM audit ORDER BY seq").fetchall()
+    finally:
+        db.close()
+
+
+def zeep_client(portier, department, binding="DepartmentSoap11", session=None):
+    """A zeep client from the served WSDL, signed in with the department's UsernameToken."""
+    import zeep
+    from zeep.transports import Transport
+    from zeep.wsse.username import UsernameToken
+    wsse = UsernameToken(department, password_of(department), use_digest=True)
+    transport = Transport(session=session) if session else None
+    kwargs = {"wsse": wsse}
+    if transport:
+        kwargs["transport"] = transport
+    return zeep.Client(portier.wsdl, **kwargs).bind("PortierDepartmentService", binding)
 
 
 class Workspace:

@@ -6,12 +6,11 @@ import subprocess
 import pytest
 import zeep
 
-from harness import http, journal_counts, wait_until
+from harness import audit_entries, http, journal_counts, wait_until, zeep_client
 
 
-def client(portier, binding):
-    c = zeep.Client(portier.wsdl)
-    return c.bind("PortierDepartmentService", binding)
+def client(portier, binding, department="steueramt"):
+    return zeep_client(portier, department, binding)
 
 
 @pytest.mark.parametrize("binding", ["DepartmentSoap11", "DepartmentSoap12"])
@@ -50,7 +49,7 @@ def test_open_case_and_report_status_reach_the_portal(ws, binding):
 
 
 def test_same_message_id_returns_the_first_answer_and_stores_nothing(ws):
-    service = client(ws.portier, "DepartmentSoap11")
+    service = client(ws.portier, "DepartmentSoap11", "mfk")
     header = {"senderId": "mfk", "messageId": "same-id"}
     first = service.openBusinessCase(header=header, serviceId=3, ownerId="o-1", title="MFK Termin")
     # intake, work items, business cases (evidence grows as the first one is delivered)
@@ -60,13 +59,14 @@ def test_same_message_id_returns_the_first_answer_and_stores_nothing(ws):
                                                                  first.businessCaseId)
     assert journal_counts(ws.portier.journal)[:3] == counts
     # The same messageId from another department is another message.
-    other = service.openBusinessCase(header={"senderId": "steueramt", "messageId": "same-id"},
-                                     serviceId=3, ownerId="o-1", title="MFK Termin")
+    other = client(ws.portier, "DepartmentSoap11").openBusinessCase(
+        header={"senderId": "steueramt", "messageId": "same-id"}, serviceId=7, ownerId="o-1",
+        title="Steuererklaerung")
     assert other.businessProcessId != first.businessProcessId
 
 
 def test_status_for_an_unknown_case_is_a_fault_and_stores_nothing(ws):
-    service = client(ws.portier, "DepartmentSoap11")
+    service = client(ws.portier, "DepartmentSoap11", "mfk")
     counts = journal_counts(ws.portier.journal)
     with pytest.raises(zeep.exceptions.Fault) as fault:
         service.reportStatus(header={"senderId": "mfk", "messageId": "x-1",
@@ -76,21 +76,23 @@ def test_status_for_an_unknown_case_is_a_fault_and_stores_nothing(ws):
 
 
 def test_another_departments_case_is_refused(ws):
-    service = client(ws.portier, "DepartmentSoap11")
-    opened = service.openBusinessCase(header={"senderId": "steueramt", "messageId": "a-1"},
-                                      serviceId=1, ownerId="o", title="t")
+    opened = client(ws.portier, "DepartmentSoap11").openBusinessCase(
+        header={"senderId": "steueramt", "messageId": "a-1"}, serviceId=7, ownerId="o", title="t")
+    counts = journal_counts(ws.portier.journal)[:3]
     with pytest.raises(zeep.exceptions.Fault) as fault:
-        service.reportStatus(header={"senderId": "mfk", "messageId": "a-2",
-                                     "businessProcessId": opened.businessProcessId},
-                             status="CLOSED")
+        client(ws.portier, "DepartmentSoap11", "mfk").reportStatus(
+            header={"senderId": "mfk", "messageId": "a-2",
+                    "businessProcessId": opened.businessProcessId}, status="CLOSED")
     assert "another department" in fault.value.message
+    assert journal_counts(ws.portier.journal)[:3] == counts
+    assert ("mfk", "reportStatus") in [(d, o) for d, o, _ in audit_entries(ws.portier.journal)]
 
 
 def test_operational_endpoints(ws):
     status, _, body = http("GET", ws.portier.url + "/healthz")
     assert status == 200 and json.loads(body)["status"] == "ok"
     assert http("GET", ws.portier.url + "/readyz")[0] == 200
-    client(ws.portier, "DepartmentSoap11").openBusinessCase(
+    client(ws.portier, "DepartmentSoap11", "d").openBusinessCase(
         header={"senderId": "d", "messageId": "metrics-1"}, serviceId=1, ownerId="o", title="t")
     wait_until(lambda: ws.sim.portal()["businessCases"], what="delivery")
 
@@ -108,7 +110,7 @@ def test_operational_endpoints(ws):
 
 
 def test_logs_are_json_lines_without_bodies_or_secrets(ws):
-    client(ws.portier, "DepartmentSoap11").openBusinessCase(
+    client(ws.portier, "DepartmentSoap11", "d").openBusinessCase(
         header={"senderId": "d", "messageId": "log-1"}, serviceId=1, ownerId="Muster Hans",
         title="Geheimer Titel")
     wait_until(lambda: ws.sim.portal()["businessCases"], what="delivery")
@@ -116,5 +118,5 @@ def test_logs_are_json_lines_without_bodies_or_secrets(ws):
     for line in logs.splitlines():
         json.loads(line)
     assert "Muster Hans" not in logs and "Geheimer Titel" not in logs
-    assert "integration-secret" not in logs
+    assert "integration-secret" not in logs and "d-geheim" not in logs
     assert '"correlation_id"' in logs and '"business_process_id"' in logs

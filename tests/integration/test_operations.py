@@ -28,7 +28,7 @@ def make_pki(folder):
     for name, extra in (("server", "subjectAltName=IP:127.0.0.1"),
                         ("client", "extendedKeyUsage=clientAuth")):
         openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out",
-                f"{name}.csr", "-subj", f"/CN=portier-{name}/O=Kanton Test", cwd=folder)
+                f"{name}.csr", "-subj", f"/O=Kanton Test/CN=portier-{name}", cwd=folder)
         with open(os.path.join(folder, f"{name}.ext"), "w") as f:
             f.write(extra + "\n")
         openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
@@ -62,8 +62,9 @@ def test_tls_requires_a_client_certificate_from_the_configured_ca(tls_ws):
     session.cert = (os.path.join(folder, "client.pem"), os.path.join(folder, "client.key"))
     service = zeep.Client(portier.wsdl, transport=Transport(session=session)).bind(
         "PortierDepartmentService", "DepartmentSoap11")
-    opened = service.openBusinessCase(header={"senderId": "d", "messageId": "tls-1"},
-                                      serviceId=1, ownerId="o", title="t")
+    # The client certificate's subject names the department (its mapping), no token needed.
+    opened = service.openBusinessCase(header={"senderId": "zertifikat", "messageId": "tls-1"},
+                                      serviceId=5, ownerId="o", title="t")
     assert opened.businessProcessId
 
     for cert in (None, (os.path.join(folder, "stranger.pem"), os.path.join(folder, "stranger.key"))):

@@ -1,5 +1,6 @@
 // The portal simulator through Router::route: token flow, bearer checks, business cases,
-// idempotency, validation, 404, token expiry on the sim clock, inspect().
+// activities, notifications, inbox messages and the event feed, idempotency, validation, 404,
+// token expiry on the sim clock, inspect().
 #include "tests/sim/portal_sim.h"
 
 #include <gtest/gtest.h>
@@ -19,6 +20,7 @@ using boost::json::value;
 
 constexpr const char* kCaseId = "6f1c9a52-3b7e-4d21-9c0a-8e5b2f7d4a10";
 constexpr const char* kOtherCaseId = "0b8e2d34-9a61-4f7c-b3d5-1c2e4f6a8b90";
+constexpr const char* kStart = "2023-11-14T22:13:20.000Z";  // ManualClock's start
 
 std::string base64(const std::string& in) {
   static constexpr char kAlphabet[] =
@@ -416,6 +418,492 @@ TEST_F(PortalSimTest, WrongMethodIs405) {
       call("DELETE", std::string("/api/v9/businesscases/") + kCaseId, {}, api_headers(bearer, "k"))
           .status,
       405u);
+}
+
+// --- activities ------------------------------------------------------------------------------
+
+object activity_body() {
+  return {{"ownerId", "owner-42"},
+          {"title", "Gesuch eingegangen"},
+          {"body", "Ihr Gesuch ist eingegangen."},
+          {"type", "info"},
+          {"target", "citizen"},
+          {"event", "received"},
+          {"module", "baugesuch"},
+          {"objectId", "AZ-2026-1"},
+          {"businessCaseId", "6F1C9A52-3B7E-4D21-9C0A-8E5B2F7D4A10"},
+          {"serviceId", 1201},
+          {"relatedProfileId", 77},
+          {"displayStamp", "2026-01-05T09:00:00+01:00"}};
+}
+
+class PortalActivitiesTest : public PortalSimTest {
+ protected:
+  http::Response add(const std::string& bearer, const std::string& key, const object& body) {
+    return call("POST", "/api/v9/activities", boost::json::serialize(body),
+                api_headers(bearer, key));
+  }
+  value list(const std::string& bearer, const std::string& query) {
+    http::Response r = call("GET", "/api/v9/activities?" + query, {}, api_headers(bearer));
+    EXPECT_EQ(r.status, 200u) << query << ": " << r.body;
+    return json(r);
+  }
+};
+
+TEST_F(PortalActivitiesTest, CreateGetListDelete) {
+  std::string bearer = token();
+  http::Response created = add(bearer, "a1", activity_body());
+  ASSERT_EQ(created.status, 201u) << created.body;
+  EXPECT_EQ(header(created, "Location"), "/api/v9/activities/1");
+  value expected = {{"id", 1},
+                    {"ownerId", "owner-42"},
+                    {"title", "Gesuch eingegangen"},
+                    {"body", "Ihr Gesuch ist eingegangen."},
+                    {"type", "info"},
+                    {"target", "citizen"},
+                    {"event", "received"},
+                    {"module", "baugesuch"},
+                    {"objectId", "AZ-2026-1"},
+                    {"businessCaseId", kCaseId},  // lower case
+                    {"serviceId", 1201},
+                    {"relatedProfileId", 77},
+                    {"displayStamp", "2026-01-05T08:00:00.000Z"},
+                    {"createdBy", kClientId},
+                    {"creationStamp", kStart}};
+  EXPECT_EQ(json(created), expected);
+  EXPECT_EQ(json(created).as_object().size(), 15u);  // exactly the real fields
+
+  http::Response got = call("GET", "/api/v9/activities/1", {}, api_headers(bearer));
+  ASSERT_EQ(got.status, 200u) << got.body;
+  EXPECT_EQ(json(got), expected);
+
+  value listed = list(bearer, "OwnerId=owner-42&PageNumber=1&PageSize=50");
+  EXPECT_EQ(listed, (value{{"items", boost::json::array{expected}}, {"totalCount", 1}}));
+
+  http::Response deleted = call("DELETE", "/api/v9/activities/1", {}, api_headers(bearer, "d1"));
+  EXPECT_EQ(deleted.status, 204u) << deleted.body;
+  EXPECT_TRUE(deleted.body.empty());
+  expect_problem(call("GET", "/api/v9/activities/1", {}, api_headers(bearer)), 404);
+  expect_problem(call("DELETE", "/api/v9/activities/1", {}, api_headers(bearer, "d2")), 404);
+  EXPECT_EQ(list(bearer, "OwnerId=owner-42").at("totalCount"), 0);
+  EXPECT_EQ(portal_state().at("effects"), 2);
+}
+
+TEST_F(PortalActivitiesTest, OptionalFieldsAreNullAndDisplayStampDefaultsToCreation) {
+  std::string bearer = token();
+  http::Response r = add(bearer, "a", object{{"ownerId", "o"}, {"title", "t"}, {"type", "info"}});
+  ASSERT_EQ(r.status, 201u) << r.body;
+  value a = json(r);
+  EXPECT_EQ(a.as_object().size(), 15u);
+  for (const char* field : {"body", "target", "event", "module", "objectId", "businessCaseId",
+                            "serviceId", "relatedProfileId"}) {
+    EXPECT_TRUE(a.at(field).is_null()) << field;
+  }
+  EXPECT_EQ(a.at("displayStamp"), kStart);
+  EXPECT_EQ(a.at("creationStamp"), kStart);
+}
+
+TEST_F(PortalActivitiesTest, ListingFiltersByOwnerAndCaseAndPages) {
+  std::string bearer = token();
+  int n = 0;
+  auto add_one = [&](const char* owner, const char* case_id) {
+    object body = activity_body();
+    body["ownerId"] = owner;
+    body["title"] = "t" + std::to_string(n + 1);
+    if (case_id == nullptr) {
+      body.erase("businessCaseId");
+    } else {
+      body["businessCaseId"] = case_id;
+    }
+    ASSERT_EQ(add(bearer, "a" + std::to_string(++n), body).status, 201u);
+  };
+  add_one("A", kCaseId);
+  add_one("B", kCaseId);
+  add_one("A", kOtherCaseId);
+  add_one("A", nullptr);
+  add_one("A", kCaseId);
+
+  auto ids = [](const value& page) {
+    std::vector<int64_t> out;
+    for (const value& item : page.at("items").as_array()) out.push_back(item.at("id").as_int64());
+    return out;
+  };
+  value all = list(bearer, "OwnerId=A");
+  EXPECT_EQ(all.at("totalCount"), 4);
+  EXPECT_EQ(ids(all), (std::vector<int64_t>{1, 3, 4, 5}));  // in order of creation
+  value of_case = list(bearer, std::string("OwnerId=A&BusinessCaseId=") + kCaseId);
+  EXPECT_EQ(ids(of_case), (std::vector<int64_t>{1, 5}));
+  EXPECT_EQ(of_case.at("totalCount"), 2);
+
+  value page2 = list(bearer, "OwnerId=A&PageNumber=2&PageSize=3");
+  EXPECT_EQ(ids(page2), (std::vector<int64_t>{5}));
+  EXPECT_EQ(page2.at("totalCount"), 4);  // of every page
+  EXPECT_TRUE(list(bearer, "OwnerId=A&PageNumber=3&PageSize=3").at("items").as_array().empty());
+  EXPECT_EQ(ids(list(bearer, "OwnerId=A&PageSize=-1")).size(), 4u);
+  EXPECT_TRUE(list(bearer, "OwnerId=A&PageSize=0").at("items").as_array().empty());
+  // ASP.NET Core binds query parameters whatever their case; values are percent-decoded.
+  EXPECT_EQ(ids(list(bearer, "ownerid=B&pagesize=10")), (std::vector<int64_t>{2}));
+  EXPECT_EQ(list(bearer, "OwnerId=nobody").at("totalCount"), 0);
+}
+
+TEST_F(PortalActivitiesTest, ListingWithoutOwnerIdIs422NamingIt) {
+  std::string bearer = token();
+  expect_names_field(call("GET", "/api/v9/activities", {}, api_headers(bearer)), "OwnerId");
+  expect_names_field(call("GET", "/api/v9/activities?OwnerId=&PageSize=5", {}, api_headers(bearer)),
+                     "OwnerId");
+  const std::pair<const char*, const char*> table[] = {
+      {"OwnerId=o&PageNumber=0", "PageNumber"},
+      {"OwnerId=o&PageNumber=x", "PageNumber"},
+      {"OwnerId=o&PageSize=-2", "PageSize"},
+      {"OwnerId=o&PageSize=2147483648", "PageSize"},
+      {"OwnerId=o&BusinessCaseId=42", "BusinessCaseId"},
+  };
+  for (const auto& [query, field] : table) {
+    SCOPED_TRACE(query);
+    expect_names_field(
+        call("GET", std::string("/api/v9/activities?") + query, {}, api_headers(bearer)), field);
+  }
+  expect_problem(call("GET", "/api/v9/activities?OwnerId=%zz", {}, api_headers(bearer)), 400);
+}
+
+TEST_F(PortalActivitiesTest, InvalidActivityIs422NamingTheField) {
+  std::string bearer = token();
+  struct Case {
+    std::string field;
+    value bad;  // null: remove the field
+  } cases[] = {
+      {"ownerId", nullptr},
+      {"ownerId", ""},
+      {"title", nullptr},
+      {"type", nullptr},
+      {"body", 5},
+      {"target", false},
+      {"module", 1},
+      {"objectId", 2},
+      {"businessCaseId", "42"},
+      {"serviceId", "1201"},
+      {"serviceId", 1.5},
+      {"relatedProfileId", int64_t{1} << 31},
+      {"displayStamp", "yesterday"},
+      {"displayStamp", "2026-01-05"},
+      {"id", 7},
+      {"createdBy", "me"},
+      {"creationStamp", "2026-01-05T08:00:00Z"},
+  };
+  int n = 0;
+  for (const Case& c : cases) {
+    object body = activity_body();
+    if (c.bad.is_null()) {
+      body.erase(c.field);
+    } else {
+      body[c.field] = c.bad;
+    }
+    SCOPED_TRACE(c.field + " = " + boost::json::serialize(c.bad));
+    expect_names_field(add(bearer, "k" + std::to_string(++n), body), c.field);
+  }
+  EXPECT_TRUE(portal_state().at("activities").as_array().empty());
+}
+
+TEST_F(PortalActivitiesTest, IdsThatAreNotInt32Are422AndUnknownOnes404) {
+  std::string bearer = token();
+  expect_names_field(call("GET", "/api/v9/activities/abc", {}, api_headers(bearer)), "activityId");
+  expect_names_field(call("DELETE", "/api/v9/activities/9999999999", {}, api_headers(bearer, "d")),
+                     "activityId");
+  expect_problem(call("GET", "/api/v9/activities/42", {}, api_headers(bearer)), 404);
+}
+
+TEST_F(PortalActivitiesTest, ScopesBearerAndIdempotencyKey) {
+  expect_problem(add(token("activities.read"), "a1", activity_body()), 403);
+  expect_problem(
+      call("GET", "/api/v9/activities?OwnerId=o", {}, api_headers(token("activities.write"))), 403);
+  expect_problem(call("GET", "/api/v9/activities?OwnerId=o"), 401);
+  object o = expect_problem(add(token(), "", activity_body()), 400);
+  EXPECT_TRUE(o.at("errors").as_object().contains("Idempotency-Key"));
+  EXPECT_EQ(portal_state().at("effects"), 0);
+}
+
+TEST_F(PortalActivitiesTest, RepeatsAreIdempotent) {
+  std::string bearer = token();
+  http::Response first = add(bearer, "a1", activity_body());
+  http::Response again = add(bearer, "a1", activity_body());
+  ASSERT_EQ(first.status, 201u);
+  EXPECT_EQ(again.status, 201u);
+  EXPECT_EQ(again.body, first.body);  // the same id
+  EXPECT_EQ(header(again, "Idempotent-Replayed"), "true");
+  EXPECT_EQ(portal_state().at("activities").as_array().size(), 1u);
+
+  http::Response d1 = call("DELETE", "/api/v9/activities/1", {}, api_headers(bearer, "d"));
+  http::Response d2 = call("DELETE", "/api/v9/activities/1", {}, api_headers(bearer, "d"));
+  EXPECT_EQ(d1.status, 204u);
+  EXPECT_EQ(d2.status, 204u);
+  EXPECT_EQ(header(d2, "Idempotent-Replayed"), "true");
+  value state = portal_state();
+  EXPECT_EQ(state.at("effects"), 2);
+  EXPECT_EQ(state.at("keys").at("a1"), (value{{"received", 2}, {"applied", 1}, {"status", 201}}));
+  EXPECT_EQ(state.at("keys").at("d"), (value{{"received", 2}, {"applied", 1}, {"status", 204}}));
+}
+
+// --- notifications ---------------------------------------------------------------------------
+
+TEST_F(PortalSimTest, NotificationsAreCreatedOnceAndValidated) {
+  std::string bearer = token();
+  const std::string body = boost::json::serialize(object{{"ownerId", "owner-42"},
+                                                         {"businessCaseId", kCaseId},
+                                                         {"subject", "Neue Verfügung"},
+                                                         {"body", "Bitte lesen."},
+                                                         {"important", true}});
+  http::Response r = call("POST", "/api/v9/notifications", body, api_headers(bearer, "n1"));
+  ASSERT_EQ(r.status, 201u) << r.body;
+  value v = json(r);
+  EXPECT_EQ(v.as_object().size(), 1u);
+  EXPECT_TRUE(is_uuid(v.at("notificationId").as_string()));
+  http::Response again = call("POST", "/api/v9/notifications", body, api_headers(bearer, "n1"));
+  EXPECT_EQ(again.body, r.body);
+
+  value state = portal_state();
+  const auto& notifications = state.at("notifications").as_array();
+  ASSERT_EQ(notifications.size(), 1u);
+  EXPECT_EQ(notifications[0], (value{{"notificationId", v.at("notificationId")},
+                                     {"ownerId", "owner-42"},
+                                     {"businessCaseId", kCaseId},
+                                     {"subject", "Neue Verfügung"},
+                                     {"body", "Bitte lesen."},
+                                     {"important", true},
+                                     {"createdAt", kStart}}));
+
+  // Without a case and without `important` (false).
+  ASSERT_EQ(call("POST", "/api/v9/notifications", R"({"ownerId":"o","subject":"s","body":"b"})",
+                 api_headers(bearer, "n2"))
+                .status,
+            201u);
+  value second = portal_state().at("notifications").at(1);
+  EXPECT_TRUE(second.at("businessCaseId").is_null());
+  EXPECT_EQ(second.at("important"), false);
+
+  const std::pair<const char*, const char*> invalid[] = {
+      {R"({"subject":"s","body":"b"})", "ownerId"},
+      {R"({"ownerId":"o","body":"b"})", "subject"},
+      {R"({"ownerId":"o","subject":"s"})", "body"},
+      {R"({"ownerId":"o","subject":"s","body":"b","important":"yes"})", "important"},
+      {R"({"ownerId":"o","subject":"s","body":"b","businessCaseId":"x"})", "businessCaseId"},
+  };
+  int n = 0;
+  for (const auto& [request, field] : invalid) {
+    SCOPED_TRACE(request);
+    expect_names_field(call("POST", "/api/v9/notifications", request,
+                            api_headers(bearer, "x" + std::to_string(++n))),
+                       field);
+  }
+  expect_problem(
+      call("POST", "/api/v9/notifications", body, api_headers(token("businesscases.write"), "n3")),
+      403);
+  EXPECT_EQ(portal_state().at("effects"), 2);
+}
+
+// --- inbox messages and the event feed -------------------------------------------------------
+
+class PortalMessagesTest : public PortalSimTest {
+ protected:
+  // Sends a message; returns its id.
+  std::string send(const std::string& bearer, const std::string& key, bool important,
+                   const char* case_id = kCaseId) {
+    object body{{"ownerId", "owner-42"},
+                {"subject", "Verfügung"},
+                {"body", "Ihre Verfügung liegt bei."},
+                {"important", important},
+                {"documents", boost::json::array{object{{"documentId", "doc-1"}}}}};
+    if (case_id != nullptr) body["businessCaseId"] = case_id;
+    http::Response r =
+        call("POST", "/api/v9/messages", boost::json::serialize(body), api_headers(bearer, key));
+    EXPECT_EQ(r.status, 201u) << r.body;
+    return r.status == 201 ? std::string(json(r).at("messageId").as_string()) : std::string();
+  }
+  http::Response read_by_citizen(const std::string& message_id) {
+    return call("POST", "/_sim/portal/read",
+                boost::json::serialize(object{{"messageId", message_id}}));
+  }
+  value feed(const std::string& bearer, const std::string& query = {}) {
+    http::Response r = call("GET", "/api/v9/notifications/feed" + query, {}, api_headers(bearer));
+    EXPECT_EQ(r.status, 200u) << r.body;
+    return json(r).at("events");
+  }
+};
+
+TEST_F(PortalMessagesTest, ImportantMessagesMustBeReadAtNextLogin) {
+  std::string bearer = token();
+  std::string important = send(bearer, "m1", true);
+  std::string plain = send(bearer, "m2", false, nullptr);
+  ASSERT_TRUE(is_uuid(important));
+  ASSERT_TRUE(is_uuid(plain));
+
+  value state = portal_state();
+  const auto& messages = state.at("messages").as_array();
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0], (value{{"messageId", important},
+                                {"ownerId", "owner-42"},
+                                {"businessCaseId", kCaseId},
+                                {"subject", "Verfügung"},
+                                {"body", "Ihre Verfügung liegt bei."},
+                                {"important", true},
+                                {"mustReadAtNextLogin", true},
+                                {"documents", {object{{"documentId", "doc-1"}}}},
+                                {"deliveredAt", kStart},
+                                {"read", false},
+                                {"readAt", nullptr}}));
+  EXPECT_EQ(messages[1].at("mustReadAtNextLogin"), false);
+  EXPECT_TRUE(messages[1].at("businessCaseId").is_null());
+}
+
+TEST_F(PortalMessagesTest, DeliveryAndReadingAppendEventsToTheFeed) {
+  std::string bearer = token();
+  std::string first = send(bearer, "m1", true);
+  base_clock_.advance(std::chrono::minutes(1));
+  std::string second = send(bearer, "m2", false, nullptr);
+  base_clock_.advance(std::chrono::minutes(1));
+
+  http::Response read = read_by_citizen(first);
+  ASSERT_EQ(read.status, 200u) << read.body;
+  EXPECT_EQ(json(read).at("read"), true);
+  EXPECT_EQ(json(read).at("readAt"), "2023-11-14T22:15:20.000Z");
+  // A second read is no new event.
+  EXPECT_EQ(read_by_citizen(first).status, 200u);
+
+  value events = feed(bearer);
+  EXPECT_EQ(events, (value{{{"cursor", 1},
+                            {"kind", "MESSAGE_DELIVERED"},
+                            {"messageId", first},
+                            {"businessCaseId", kCaseId},
+                            {"at", kStart}},
+                           {{"cursor", 2},
+                            {"kind", "MESSAGE_DELIVERED"},
+                            {"messageId", second},
+                            {"businessCaseId", nullptr},
+                            {"at", "2023-11-14T22:14:20.000Z"}},
+                           {{"cursor", 3},
+                            {"kind", "MESSAGE_READ"},
+                            {"messageId", first},
+                            {"businessCaseId", kCaseId},
+                            {"at", "2023-11-14T22:15:20.000Z"}}}));
+  EXPECT_EQ(portal_state().at("events").as_array().size(), 3u);
+  EXPECT_EQ(portal_state().at("messages").at(0).at("read"), true);
+  // The citizen's read is no call of Portier's: not in the request log.
+  value log = json(call("GET", "/_sim/log"));
+  for (const value& e : log.at("entries").as_array()) {
+    EXPECT_NE(e.at("path"), "/_sim/portal/read");
+  }
+}
+
+TEST_F(PortalMessagesTest, FeedPagesByCursorAndLimit) {
+  std::string bearer = token();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(send(bearer, "m" + std::to_string(i), false));
+  auto cursors = [](const value& events) {
+    std::vector<int64_t> out;
+    for (const value& e : events.as_array()) out.push_back(e.at("cursor").as_int64());
+    return out;
+  };
+  EXPECT_EQ(cursors(feed(bearer, "?limit=2")), (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(cursors(feed(bearer, "?after=2&limit=2")), (std::vector<int64_t>{3, 4}));
+  EXPECT_EQ(cursors(feed(bearer, "?after=4&limit=2")), (std::vector<int64_t>{5}));
+  EXPECT_TRUE(feed(bearer, "?after=5").as_array().empty());
+  EXPECT_TRUE(feed(bearer, "?after=99").as_array().empty());
+  ASSERT_EQ(read_by_citizen(ids[1]).status, 200u);
+  value after5 = feed(bearer, "?after=5");
+  ASSERT_EQ(after5.as_array().size(), 1u);
+  EXPECT_EQ(after5.at(0).at("kind"), "MESSAGE_READ");
+  EXPECT_EQ(after5.at(0).at("messageId"), ids[1].c_str());
+  EXPECT_EQ(after5.at(0).at("cursor"), 6);
+
+  for (const auto& [query, field] : {std::pair<const char*, const char*>{"?limit=0", "limit"},
+                                     {"?limit=1001", "limit"},
+                                     {"?after=-1", "after"},
+                                     {"?after=x", "after"}}) {
+    SCOPED_TRACE(query);
+    expect_names_field(
+        call("GET", std::string("/api/v9/notifications/feed") + query, {}, api_headers(bearer)),
+        field);
+  }
+  expect_problem(call("GET", "/api/v9/notifications/feed"), 401);
+}
+
+TEST_F(PortalMessagesTest, RepeatedMessageIsDeliveredOnce) {
+  std::string bearer = token();
+  const std::string body = R"({"ownerId":"o","subject":"s","body":"b","important":true})";
+  http::Response first = call("POST", "/api/v9/messages", body, api_headers(bearer, "m"));
+  http::Response again = call("POST", "/api/v9/messages", body, api_headers(token(), "m"));
+  ASSERT_EQ(first.status, 201u);
+  EXPECT_EQ(again.body, first.body);
+  EXPECT_EQ(header(again, "Idempotent-Replayed"), "true");
+  value state = portal_state();
+  EXPECT_EQ(state.at("messages").as_array().size(), 1u);
+  EXPECT_EQ(state.at("events").as_array().size(), 1u);  // one MESSAGE_DELIVERED
+  EXPECT_EQ(state.at("effects"), 1);
+}
+
+TEST_F(PortalMessagesTest, InvalidMessagesAndReads) {
+  std::string bearer = token();
+  const std::pair<const char*, const char*> invalid[] = {
+      {R"({"subject":"s","body":"b"})", "ownerId"},
+      {R"({"ownerId":"o","body":"b"})", "subject"},
+      {R"({"ownerId":"o","subject":"s","body":""})", "body"},
+      {R"({"ownerId":"o","subject":"s","body":"b","important":1})", "important"},
+      {R"({"ownerId":"o","subject":"s","body":"b","documents":{}})", "documents"},
+      {R"({"ownerId":"o","subject":"s","body":"b","documents":[{"id":"x"}]})", "documents"},
+      {R"({"ownerId":"o","subject":"s","body":"b","businessCaseId":7})", "businessCaseId"},
+  };
+  int n = 0;
+  for (const auto& [request, field] : invalid) {
+    SCOPED_TRACE(request);
+    expect_names_field(
+        call("POST", "/api/v9/messages", request, api_headers(bearer, "x" + std::to_string(++n))),
+        field);
+  }
+  expect_problem(call("POST", "/api/v9/messages", R"({"ownerId":"o","subject":"s","body":"b"})",
+                      api_headers(token("activities.write"), "y")),
+                 403);
+  expect_problem(read_by_citizen("6f1c9a52-0000-4000-8000-000000000000"), 404);
+  expect_names_field(call("POST", "/_sim/portal/read", "{}"), "messageId");
+  expect_problem(call("POST", "/_sim/portal/read", "not json"), 400);
+  value state = portal_state();
+  EXPECT_TRUE(state.at("messages").as_array().empty());
+  EXPECT_TRUE(state.at("events").as_array().empty());
+}
+
+TEST_F(PortalMessagesTest, ResetKeepsCursorsAndActivityIdsCounting) {
+  std::string bearer = token();
+  send(bearer, "m1", false);
+  ASSERT_EQ(call("POST", "/api/v9/activities", R"({"ownerId":"o","title":"t","type":"info"})",
+                 api_headers(bearer, "a1"))
+                .status,
+            201u);
+  ASSERT_EQ(call("POST", "/_sim/reset").status, 200u);
+  value state = portal_state();
+  EXPECT_TRUE(state.at("messages").as_array().empty());
+  EXPECT_TRUE(state.at("events").as_array().empty());
+  EXPECT_TRUE(state.at("activities").as_array().empty());
+  EXPECT_TRUE(state.at("notifications").as_array().empty());
+
+  send(bearer, "m1", false);
+  EXPECT_EQ(feed(bearer).at(0).at("cursor"), 2);  // a client reading after 1 misses nothing
+  http::Response a =
+      call("POST", "/api/v9/activities", R"({"ownerId":"o","title":"t","type":"info"})",
+           api_headers(bearer, "a1"));
+  EXPECT_EQ(json(a).at("id"), 2);
+}
+
+// --- business case history -------------------------------------------------------------------
+
+TEST_F(PortalSimTest, CaseHistoryEntriesHaveStatusTextAndTime) {
+  std::string bearer = token();
+  ASSERT_EQ(create(bearer, "c", case_body(kCaseId)).status, 201u);
+  const std::string path = std::string("/api/v9/businesscases/") + kCaseId;
+  ASSERT_EQ(call("PATCH", path, R"({"status":"DECIDED","statusText":"Bewilligt"})",
+                 api_headers(bearer, "p"))
+                .status,
+            200u);
+  value history = json(call("GET", path, {}, api_headers(bearer))).at("history");
+  EXPECT_EQ(history, (value{{{"status", "OPEN"}, {"statusText", nullptr}, {"at", kStart}},
+                            {{"status", "DECIDED"}, {"statusText", "Bewilligt"}, {"at", kStart}}}));
 }
 
 // --- inspect and reset -----------------------------------------------------------------------

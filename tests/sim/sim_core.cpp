@@ -139,7 +139,11 @@ void SimCore::register_routes(http::Router& router) {
 
   for (auto& mounted : modules_) {
     mounted->module->register_routes(mounted->router);
+    mounted->module->register_control_routes(mounted->control);
     const Mounted* m = mounted.get();
+    router.add("", "/_sim/" + m->name + "/", [m](http::Request request, http::Respond respond) {
+      m->control.route(std::move(request), std::move(respond));
+    });
     for (const std::string& prefix : m->module->path_prefixes()) {
       if (prefix.empty() || prefix.back() != '/' || prefix.starts_with("/_sim/")) {
         throw std::logic_error("module " + m->name + ": bad path prefix '" + prefix + "'");

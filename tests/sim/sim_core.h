@@ -11,6 +11,7 @@
 //   GET    /_sim/clock    {nowMs, now, offsetMs}
 //   POST   /_sim/clock    {"nowMs": 1700000000000}: set the sim clock
 //   POST   /_sim/advance  {"days": 7, "hours": 1, "seconds": 30, "ms": 5}: move it forward
+//   *      /_sim/<module>/...  the module's own control endpoints (register_control_routes)
 //
 // A call under a module's prefix goes: fault plan (hang / injected failure) -> request log ->
 // the module's own Router -> log the status -> injected latency -> answer.
@@ -62,6 +63,7 @@ class SimCore {
     std::unique_ptr<SimModule> module;
     std::string name;
     http::Router router;
+    http::Router control;  // /_sim/<name>/...
   };
 
   void dispatch(const Mounted& mounted, http::Request request, http::Respond respond);

@@ -4,9 +4,10 @@
 // the common `/_sim/*` endpoints, and sends every request under a module's path prefixes
 // through fault injection and the request log before the module's own Router sees it.
 //
-// Threads: register_routes() and path_prefixes() are called once, from the main thread, before
-// the server starts. The handlers a module registers, inspect() and reset() are called
-// concurrently from any I/O thread: a module guards its state itself and never blocks.
+// Threads: register_routes(), register_control_routes() and path_prefixes() are called once,
+// from the main thread, before the server starts. The handlers a module registers, inspect()
+// and reset() are called concurrently from any I/O thread: a module guards its state itself and
+// never blocks.
 #include <boost/json/value.hpp>
 #include <string>
 #include <vector>
@@ -26,6 +27,10 @@ class SimModule {
   virtual std::vector<std::string> path_prefixes() const = 0;
   // Registers the module's endpoints on its own Router (the core hands each module one).
   virtual void register_routes(http::Router& router) = 0;
+  // Registers the module's test-only control endpoints, each below "/_sim/<name()>/" (e.g.
+  // "/_sim/portal/read"), on a second Router of its own. Like the core's /_sim/* endpoints they
+  // are neither faulted nor logged. Most modules have none.
+  virtual void register_control_routes(http::Router& /*router*/) {}
   // Everything a test may want to assert on, as JSON (GET /_sim/state).
   virtual boost::json::value inspect() const = 0;
   // Forgets the simulated state (POST /_sim/reset). Configuration stays, and so may what a

@@ -4,6 +4,8 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
@@ -411,6 +413,14 @@ TEST_F(SqliteJournalTest, TamperedPayloadIsParkedAsDamagedAndNeverHandedOut) {
   EXPECT_EQ(ev->back().work_item_id, 1);
   EXPECT_EQ(ev->back().detail, "payload damaged: SHA-256 mismatch");
   EXPECT_TRUE(verify_chain().intact);
+
+  // The department learns that item 1 will not be delivered.
+  Result<std::vector<DepartmentEvent>> events = j.events("steueramt", 0, 10);
+  ASSERT_TRUE(events.is_ok());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].kind, "deliveryFailed");
+  EXPECT_EQ((*events)[0].business_process_id, "bp-1");
+  EXPECT_NE((*events)[0].detail.find("payload damaged"), std::string::npos);
 }
 
 TEST_F(SqliteJournalTest, OnlyAnInflightItemCanBeSettled) {
@@ -799,6 +809,348 @@ TEST_F(EvidenceTamperTest, DeletedLastRecordIsReported) {
   accept_ok(make_intake("k9", "bp-9"));
   EXPECT_EQ(journal_->evidence(std::string("bp-9"))->front().seq, 6);
   EXPECT_FALSE(verify_chain().intact);
+}
+
+// --- WS-Security nonces, the audit log and department events ----------------------------------
+
+constexpr int64_t kNonceWindow = 600'000;
+
+Intake with_nonce(Intake intake, const std::string& value, int64_t expires_ms) {
+  intake.nonce = Nonce{value, expires_ms};
+  return intake;
+}
+
+Intake for_department(Intake intake, const std::string& department) {
+  intake.department = department;
+  return intake;
+}
+
+class JournalRecordsTest : public SqliteJournalTest {
+ protected:
+  Nonce nonce(const std::string& value) { return {value, clock_.now_ms() + kNonceWindow}; }
+  bool remember(Journal& j, const std::string& department, const Nonce& n) {
+    Result<bool> fresh = j.remember_nonce(department, n);
+    EXPECT_TRUE(fresh.is_ok()) << fresh.status().to_string();
+    return fresh.is_ok() && *fresh;
+  }
+  std::vector<DepartmentEvent> open_events(const std::string& department, int64_t after = 0,
+                                           int limit = 100) {
+    Result<std::vector<DepartmentEvent>> events = journal_->events(department, after, limit);
+    EXPECT_TRUE(events.is_ok()) << events.status().to_string();
+    return events.is_ok() ? *events : std::vector<DepartmentEvent>{};
+  }
+  std::vector<int64_t> seqs_of(const std::vector<DepartmentEvent>& events) {
+    std::vector<int64_t> seqs;
+    for (const DepartmentEvent& e : events) seqs.push_back(e.seq);
+    return seqs;
+  }
+  int64_t add(const std::string& department, const std::string& kind) {
+    DepartmentEvent e;
+    e.department = department;
+    e.kind = kind;
+    e.business_process_id = "bp-" + department;
+    EXPECT_TRUE(journal_->add_event(e).is_ok());
+    return RawDb(path_).scalar("SELECT MAX(seq) FROM department_events");
+  }
+};
+
+TEST_F(JournalRecordsTest, ReplayedNonceFailsTheIntakeAndStoresNothing) {
+  SqliteJournal& j = open();
+  const int64_t expires = clock_.now_ms() + kNonceWindow;
+  accept_ok(with_nonce(make_intake("k1", "bp-1"), "n1", expires));
+
+  bool built = false;
+  Intake replay = with_nonce(make_intake("k2", "bp-2"), "n1", expires);
+  replay.build = [&built](IntakeTransaction& txn) -> Result<std::string> {
+    built = true;
+    txn.enqueue("portal", status_update("bp-2"));
+    return std::string("answer:k2");
+  };
+  Result<IntakeOutcome> r = accept_now(j, replay);
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(r.status().message(), "WS-Security nonce was used before (replay)");
+  EXPECT_FALSE(built);
+  // The nonce is checked before the key: a replay of the very same request is refused too.
+  EXPECT_EQ(accept_now(j, with_nonce(make_intake("k1", "bp-1"), "n1", expires)).status().code(),
+            StatusCode::kAlreadyExists);
+  EXPECT_EQ(count("intake"), 1);
+  EXPECT_EQ(count("work_items"), 1);
+  EXPECT_EQ(count("evidence"), 1);
+  EXPECT_EQ(count("nonces"), 1);
+  EXPECT_EQ(RawDb(path_).scalar("SELECT expires_ms FROM nonces"), expires);
+  EXPECT_TRUE(verify_chain().intact);
+}
+
+TEST_F(JournalRecordsTest, FailedIntakeLeavesItsNonceUnused) {
+  SqliteJournal& j = open();
+  Intake broken = with_nonce(make_intake("k1", "bp-1"), "n1", clock_.now_ms() + kNonceWindow);
+  broken.build = [](IntakeTransaction&) -> Result<std::string> {
+    return invalid_argument("no mapping");
+  };
+  EXPECT_EQ(accept_now(j, broken).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(count("nonces"), 0);
+  accept_ok(with_nonce(make_intake("k1", "bp-1"), "n1", clock_.now_ms() + kNonceWindow));
+  EXPECT_EQ(count("nonces"), 1);
+}
+
+TEST_F(JournalRecordsTest, DuplicateKeyWithAFreshNonceIsStillADuplicate) {
+  SqliteJournal& j = open();
+  accept_ok(with_nonce(make_intake("k1", "bp-1"), "n1", clock_.now_ms() + kNonceWindow));
+  Result<IntakeOutcome> again =
+      accept_now(j, with_nonce(make_intake("k1", "bp-1"), "n2", clock_.now_ms() + kNonceWindow));
+  ASSERT_TRUE(again.is_ok()) << again.status().to_string();
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->answer, "answer:k1");
+  EXPECT_EQ(count("nonces"), 2);
+}
+
+TEST_F(JournalRecordsTest, SameNonceOfAnotherDepartmentIsFine) {
+  SqliteJournal& j = open();
+  const int64_t expires = clock_.now_ms() + kNonceWindow;
+  accept_ok(with_nonce(make_intake("steueramt/1", "bp-1"), "n1", expires));
+  accept_ok(with_nonce(for_department(make_intake("bauamt/1", "bp-2"), "bauamt"), "n1", expires));
+  EXPECT_FALSE(remember(j, "bauamt", nonce("n1")));
+  EXPECT_FALSE(remember(j, "steueramt", nonce("n1")));
+  EXPECT_TRUE(remember(j, "gesundheitsamt", nonce("n1")));
+  EXPECT_EQ(count("nonces"), 3);
+}
+
+TEST_F(JournalRecordsTest, ExpiredNonceMayBeUsedAgain) {
+  SqliteJournal& j = open();
+  const int64_t expires = clock_.now_ms() + 1000;
+  EXPECT_TRUE(remember(j, "steueramt", {"n1", expires}));
+  EXPECT_FALSE(remember(j, "steueramt", {"n1", expires}));
+  clock_.set(expires);
+  EXPECT_FALSE(remember(j, "steueramt", {"n1", expires + 1000})) << "alive until expires_ms";
+  clock_.set(expires + 1);
+  EXPECT_TRUE(remember(j, "steueramt", {"n1", expires + kNonceWindow}));
+  EXPECT_EQ(RawDb(path_).scalar("SELECT expires_ms FROM nonces"), expires + kNonceWindow);
+  EXPECT_FALSE(remember(j, "steueramt", {"n1", expires + kNonceWindow}));
+
+  // Through an intake as well.
+  clock_.set(expires + kNonceWindow + 1);
+  accept_ok(with_nonce(make_intake("k1", "bp-1"), "n1", clock_.now_ms() + kNonceWindow));
+  EXPECT_EQ(j.remember_nonce("steueramt", {"", expires}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_F(JournalRecordsTest, ExpiredNoncesArePurged) {
+  SqliteJournal& j = open();
+  EXPECT_TRUE(remember(j, "steueramt", {"old", clock_.now_ms() + 1000}));
+  EXPECT_TRUE(remember(j, "steueramt", {"live", clock_.now_ms() + 10 * kNonceWindow}));
+  EXPECT_EQ(count("nonces"), 2);
+  clock_.advance(Millis(2 * kNonceWindow));
+  // The purge runs at the start of a batch, once a minute has passed since the last one.
+  accept_ok(with_nonce(make_intake("k1", "bp-1"), "new", clock_.now_ms() + kNonceWindow));
+  RawDb raw(path_);
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM nonces WHERE value = 'old'"), 0);
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM nonces"), 2);
+}
+
+TEST_F(JournalRecordsTest, NoncesHoldAcrossInstancesAndReopen) {
+  SqliteJournal& first = open();
+  accept_ok(with_nonce(make_intake("k1", "bp-1"), "n1", clock_.now_ms() + kNonceWindow));
+
+  SqliteJournal::Options options;
+  options.recover_in_flight = false;
+  Result<std::unique_ptr<SqliteJournal>> second =
+      SqliteJournal::open(path_.string(), clock_, options);
+  ASSERT_TRUE(second.is_ok()) << second.status().to_string();
+  Result<IntakeOutcome> replay = accept_now(
+      **second, with_nonce(make_intake("k2", "bp-2"), "n1", clock_.now_ms() + kNonceWindow));
+  EXPECT_EQ(replay.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_FALSE(remember(**second, "steueramt", nonce("n1")));
+  EXPECT_TRUE(remember(**second, "steueramt", nonce("n2")));
+  EXPECT_FALSE(remember(first, "steueramt", nonce("n2")));
+  second->reset();
+  close();
+
+  SqliteJournal& reopened = open();
+  EXPECT_FALSE(remember(reopened, "steueramt", nonce("n1")));
+  EXPECT_FALSE(remember(reopened, "steueramt", nonce("n2")));
+  EXPECT_EQ(count("intake"), 1);
+}
+
+TEST_F(JournalRecordsTest, AuditLogIsNewestFirst) {
+  SqliteJournal& j = open();
+  AuditEntry first;
+  first.department = "steueramt";
+  first.remote_address = "192.0.2.7:50112";
+  first.operation = "reportStatus";
+  first.business_process_id = "bp-9";
+  first.reason = "business case belongs to another department";
+  first.correlation_id = "corr-1";
+  ASSERT_TRUE(j.audit(first).is_ok());
+  clock_.advance(Millis(5));
+  AuditEntry second;
+  second.at_ms = 42;
+  second.remote_address = "198.51.100.1:443";
+  second.reason = "unknown client certificate";
+  ASSERT_TRUE(j.audit(second).is_ok());
+
+  Result<std::vector<AuditEntry>> log = j.audit_log(10);
+  ASSERT_TRUE(log.is_ok()) << log.status().to_string();
+  ASSERT_EQ(log->size(), 2u);
+  const AuditEntry& newest = (*log)[0];
+  EXPECT_EQ(newest.seq, 2);
+  EXPECT_EQ(newest.at_ms, 42);
+  EXPECT_EQ(newest.department, "");
+  EXPECT_EQ(newest.reason, "unknown client certificate");
+  const AuditEntry& oldest = (*log)[1];
+  EXPECT_EQ(oldest.seq, 1);
+  EXPECT_EQ(oldest.at_ms, clock_.now_ms() - 5);
+  EXPECT_EQ(oldest.department, first.department);
+  EXPECT_EQ(oldest.remote_address, first.remote_address);
+  EXPECT_EQ(oldest.operation, first.operation);
+  EXPECT_EQ(oldest.business_process_id, first.business_process_id);
+  EXPECT_EQ(oldest.reason, first.reason);
+  EXPECT_EQ(oldest.correlation_id, first.correlation_id);
+  EXPECT_EQ(j.audit_log(1)->size(), 1u);
+}
+
+TEST_F(JournalRecordsTest, ParkingAddsOneDeliveryFailedEventForTheItemsDepartment) {
+  SqliteJournal& j = open();
+  accept_ok(make_intake("steueramt/1", "bp-1"));
+  accept_ok(for_department(make_intake("bauamt/1", "bp-2"), "bauamt"));
+  ASSERT_EQ(claim_ids("portal"), (std::vector<int64_t>{1, 2}));
+
+  // A retry tells nobody; parking by settle does.
+  ASSERT_TRUE(j.settle(1, retry_at(clock_.now_ms())).is_ok());
+  EXPECT_TRUE(open_events("steueramt").empty());
+  ASSERT_EQ(claim_ids("portal"), std::vector<int64_t>{1});
+  ASSERT_TRUE(j.settle(1, park_it()).is_ok());
+  std::vector<DepartmentEvent> steueramt = open_events("steueramt");
+  ASSERT_EQ(steueramt.size(), 1u);
+  EXPECT_EQ(steueramt[0].department, "steueramt");
+  EXPECT_EQ(steueramt[0].kind, "deliveryFailed");
+  EXPECT_EQ(steueramt[0].business_process_id, "bp-1");
+  EXPECT_EQ(steueramt[0].at_ms, clock_.now_ms());
+  boost::json::object detail = boost::json::parse(steueramt[0].detail).as_object();
+  EXPECT_EQ(detail.at("workItemId").as_int64(), 1);
+  EXPECT_EQ(detail.at("destination").as_string(), "portal");
+  EXPECT_EQ(detail.at("kind").as_string(), "statusUpdate");
+  EXPECT_EQ(detail.at("error").as_string(), "HTTP 400");
+  EXPECT_TRUE(open_events("bauamt").empty());
+
+  // Parking by an operator; a refused park (item already parked) adds nothing.
+  ASSERT_TRUE(j.park(2, "counterpart gone").is_ok());
+  EXPECT_EQ(j.park(2, "again").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(j.settle(1, park_it()).code(), StatusCode::kFailedPrecondition);
+  std::vector<DepartmentEvent> bauamt = open_events("bauamt");
+  ASSERT_EQ(bauamt.size(), 1u);
+  EXPECT_EQ(bauamt[0].kind, "deliveryFailed");
+  EXPECT_EQ(bauamt[0].business_process_id, "bp-2");
+  detail = boost::json::parse(bauamt[0].detail).as_object();
+  EXPECT_EQ(detail.at("workItemId").as_int64(), 2);
+  EXPECT_EQ(detail.at("error").as_string(), "counterpart gone");
+  EXPECT_EQ(open_events("steueramt").size(), 1u);
+  EXPECT_EQ(count("department_events"), 2);
+}
+
+TEST_F(JournalRecordsTest, EventsArePagedOldestFirstAfterASeq) {
+  SqliteJournal& j = open();
+  std::vector<int64_t> mine;
+  for (int i = 0; i < 5; ++i) {
+    mine.push_back(add("steueramt", "messageRead"));
+    add("bauamt", "messageRead");
+  }
+  std::vector<DepartmentEvent> page = open_events("steueramt", 0, 2);
+  EXPECT_EQ(seqs_of(page), (std::vector<int64_t>{mine[0], mine[1]}));
+  EXPECT_EQ(page[0].kind, "messageRead");
+  EXPECT_EQ(page[0].business_process_id, "bp-steueramt");
+  EXPECT_EQ(page[0].at_ms, clock_.now_ms());
+  EXPECT_EQ(page[0].detail, "{}");
+  page = open_events("steueramt", page.back().seq, 2);
+  EXPECT_EQ(seqs_of(page), (std::vector<int64_t>{mine[2], mine[3]}));
+  page = open_events("steueramt", page.back().seq, 2);
+  EXPECT_EQ(seqs_of(page), std::vector<int64_t>{mine[4]});
+  EXPECT_TRUE(open_events("steueramt", mine[4], 2).empty());
+  EXPECT_EQ(open_events("bauamt").size(), 5u);
+
+  DepartmentEvent nameless;
+  nameless.kind = "messageRead";
+  EXPECT_EQ(j.add_event(nameless).code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(JournalRecordsTest, AckAffectsOnlyTheCallersDepartment) {
+  SqliteJournal& j = open();
+  const int64_t a = add("steueramt", "deliveryFailed");
+  const int64_t theirs = add("bauamt", "deliveryFailed");
+  const int64_t b = add("steueramt", "messageRead");
+
+  Result<int> acked = j.ack_events("steueramt", {a, theirs, 999});
+  ASSERT_TRUE(acked.is_ok()) << acked.status().to_string();
+  EXPECT_EQ(*acked, 1);
+  EXPECT_EQ(seqs_of(open_events("steueramt")), std::vector<int64_t>{b});
+  EXPECT_EQ(seqs_of(open_events("bauamt")), std::vector<int64_t>{theirs});
+  EXPECT_EQ(*j.ack_events("steueramt", {a}), 0) << "already acknowledged";
+  EXPECT_EQ(*j.ack_events("steueramt", {}), 0);
+  EXPECT_EQ(*j.ack_events("steueramt", {b, b}), 1);
+  EXPECT_TRUE(open_events("steueramt").empty());
+  EXPECT_EQ(*j.ack_events("bauamt", {theirs}), 1);
+  EXPECT_TRUE(open_events("bauamt").empty());
+  EXPECT_EQ(RawDb(path_).scalar("SELECT COUNT(*) FROM department_events WHERE acked_ms = " +
+                                std::to_string(clock_.now_ms())),
+            3);
+}
+
+TEST_F(JournalRecordsTest, MigrationFromVersion2KeepsData) {
+  // A file as the build before schema version 3 left it: migrations 1 and 2, one intake with
+  // its work item and its evidence record.
+  {
+    RawDb raw(path_);
+    raw.exec("PRAGMA journal_mode=WAL");
+    raw.exec(
+        "CREATE TABLE schema_migrations ("
+        " version INTEGER PRIMARY KEY NOT NULL, applied_ms INTEGER NOT NULL)");
+    for (const sqlite::Migration& m : sqlite::migrations()) {
+      if (m.version > 2) break;
+      raw.exec(m.sql);
+      raw.exec("INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", 1)");
+    }
+    const std::string payload = model::encode(status_update("bp-old"));
+    raw.exec(
+        "INSERT INTO intake VALUES ('k-old', 'steueramt', 'bp-old', "
+        "CAST('answer:k-old' AS BLOB), 1)");
+    raw.exec(
+        "INSERT INTO work_items (idempotency_key, department, business_process_id, destination, "
+        "kind, correlation_id, payload, payload_sha256, state, attempts, next_attempt_ms, "
+        "created_ms, updated_ms, ready) VALUES ('k-old/portal/1', 'steueramt', 'bp-old', "
+        "'portal', 'statusUpdate', NULL, X'" +
+        to_hex(payload) + "', '" + sha256_hex(payload) + "', 'pending', 0, 1, 1, 1, 1)");
+    evidence::Record r;
+    r.seq = 1;
+    r.business_process_id = "bp-old";
+    r.at_ms = 1;
+    r.hop = "accepted";
+    r.operation = "reportStatus";
+    r.department = "steueramt";
+    r.detail = "1";
+    r.hash = evidence::chain_hash(r);
+    raw.exec(
+        "INSERT INTO evidence (seq, business_process_id, at_ms, hop, operation, department, "
+        "destination, work_item_id, request_sha256, response_sha256, detail, prev_hash, hash) "
+        "VALUES (1, 'bp-old', 1, 'accepted', 'reportStatus', 'steueramt', '', 0, '', '', '1', "
+        "'', '" +
+        r.hash + "')");
+    ASSERT_EQ(raw.scalar("SELECT MAX(version) FROM schema_migrations"), 2);
+  }
+
+  SqliteJournal& j = open();
+  EXPECT_EQ(RawDb(path_).scalar("SELECT MAX(version) FROM schema_migrations"), 3);
+  Result<IntakeOutcome> dup = accept_now(j, make_intake("k-old", "bp-old"));
+  ASSERT_TRUE(dup.is_ok()) << dup.status().to_string();
+  EXPECT_TRUE(dup->duplicate);
+  EXPECT_EQ(dup->answer, "answer:k-old");
+  ASSERT_EQ(claim_ids("portal"), std::vector<int64_t>{1});
+  ASSERT_TRUE(j.settle(1, park_it()).is_ok());
+  EXPECT_EQ(open_events("steueramt").size(), 1u);
+  EXPECT_TRUE(remember(j, "steueramt", nonce("n1")));
+  ASSERT_TRUE(j.audit(AuditEntry{}).is_ok());
+  evidence::Verdict v = verify_chain();
+  EXPECT_TRUE(v.intact);
+  EXPECT_EQ(v.records, 2);
 }
 
 }  // namespace

@@ -1,0 +1,206 @@
+#include "adapters/soap/department_operations.h"
+
+#include <boost/json.hpp>
+
+#include "core/base/digest.h"
+#include "core/mapping/apply.h"
+
+namespace portier::soap_adapter {
+namespace {
+
+namespace json = boost::json;
+
+std::string encode_answer(const std::string& bpid, const std::string& case_id, int64_t at_ms) {
+  json::object o{{"businessProcessId", bpid}, {"acceptedMs", at_ms}};
+  if (!case_id.empty()) o["businessCaseId"] = case_id;
+  return json::serialize(o);
+}
+
+const MessageHeader& header_of(const DepartmentRequest& r) {
+  return std::visit([](const auto& req) -> const MessageHeader& { return req.header; }, r);
+}
+
+// Text limits count characters, as the mapping's maxTextLength says, not bytes.
+Status check_length(const char* field, const std::string& text, size_t limit) {
+  if (mapping::character_count(text) <= limit) return Status::ok();
+  return invalid_argument(std::string(field) + " is longer than the department's limit of " +
+                          std::to_string(limit) + " characters");
+}
+
+// Builds the message for a case inside the transaction, after checking the case belongs to
+// the department.
+using CaseMessage = std::function<model::Message(const journal::BusinessCaseRecord&)>;
+
+std::function<Result<std::string>(journal::IntakeTransaction&)> on_case(
+    std::string department, std::string bpid, std::string answer, CaseMessage make) {
+  return [=](journal::IntakeTransaction& tx) -> Result<std::string> {
+    auto found = tx.find_case(bpid);
+    if (!found) return not_found("header/businessProcessId '" + bpid + "' is not known");
+    if (found->department != department) {
+      return permission_denied("header/businessProcessId '" + bpid +
+                               "' belongs to another department");
+    }
+    tx.enqueue(kPortalDestination, make(*found));
+    return answer;
+  };
+}
+
+Result<model::Message> status_message(const ReportStatus& req,
+                                      const mapping::DepartmentMapping& department) {
+  model::StatusUpdate update;
+  if (req.status.has_value() == req.department_status_code.has_value()) {
+    return invalid_argument("exactly one of status and departmentStatusCode is required");
+  }
+  if (req.status) {
+    update.status = *req.status;
+    if (req.status_text) update.__set_statusText(*req.status_text);
+  } else {
+    auto mapped = mapping::map_status(department, *req.department_status_code, req.status_text);
+    if (!mapped.is_ok()) return mapped.status();
+    update.status = mapped->status;
+    update.__set_departmentStatusCode(*req.department_status_code);
+    if (mapped->status_text) update.__set_statusText(*mapped->status_text);
+  }
+  model::Message m;
+  m.__set_statusUpdate(update);
+  return m;
+}
+
+}  // namespace
+
+bool queues_work(const DepartmentRequest& r) {
+  return std::holds_alternative<OpenBusinessCase>(r) || std::holds_alternative<ReportStatus>(r) ||
+         std::holds_alternative<AddActivity>(r) || std::holds_alternative<SendNotification>(r) ||
+         std::holds_alternative<SendMessage>(r);
+}
+
+Result<PreparedIntake> prepare_intake(const ParsedRequest& parsed,
+                                      const mapping::DepartmentMapping& department,
+                                      const http::Request& request, int64_t now_ms) {
+  const MessageHeader& h = header_of(parsed.request);
+  PreparedIntake p;
+  journal::Intake& intake = p.intake;
+  intake.idempotency_key = department.name + "/" + h.message_id;
+  intake.department = department.name;
+  intake.correlation_id = request.correlation_id;
+  intake.operation = parsed.operation;
+  intake.request_sha256 = sha256_hex(request.body);
+  const size_t max_text = department.limits.max_text_length;
+
+  if (const auto* open = std::get_if<OpenBusinessCase>(&parsed.request)) {
+    if (!department.service_ids.count(open->service_id)) {
+      return permission_denied("serviceId " + std::to_string(open->service_id) +
+                               " is not a service of " + department.name);
+    }
+    intake.business_process_id = h.business_process_id.value_or("bp-" + random_uuid());
+    journal::BusinessCaseRecord record{intake.business_process_id, random_uuid(), department.name,
+                                       open->service_id, open->owner_id, now_ms};
+    p.answer = encode_answer(record.business_process_id, record.business_case_id, now_ms);
+    intake.build = [req = *open, record,
+                    answer = p.answer](journal::IntakeTransaction& tx) -> Result<std::string> {
+      if (tx.find_case(record.business_process_id)) {
+        return Status(StatusCode::kAlreadyExists, "header/businessProcessId '" +
+                                                      record.business_process_id +
+                                                      "' is already in use");
+      }
+      tx.open_case(record);
+      model::BusinessCase bc;
+      bc.businessCaseId = record.business_case_id;
+      bc.serviceId = req.service_id;
+      bc.ownerId = req.owner_id;
+      bc.title = req.title;
+      if (req.header.our_business_reference_id) {
+        bc.__set_ourBusinessReferenceId(*req.header.our_business_reference_id);
+      }
+      model::Message message;
+      message.__set_businessCase(bc);
+      tx.enqueue(kPortalDestination, message);
+      return answer;
+    };
+    return p;
+  }
+
+  if (!h.business_process_id) {
+    return invalid_argument("header/businessProcessId is required for " + parsed.operation);
+  }
+  const std::string bpid = *h.business_process_id;
+  intake.business_process_id = bpid;
+  p.answer = encode_answer(bpid, "", now_ms);
+
+  if (const auto* report = std::get_if<ReportStatus>(&parsed.request)) {
+    auto message = status_message(*report, department);
+    if (!message.is_ok()) return message.status();
+    intake.build = on_case(department.name, bpid, p.answer,
+                           [m = *message](const journal::BusinessCaseRecord& c) {
+                             model::Message out = m;
+                             out.statusUpdate.businessCaseId = c.business_case_id;
+                             return out;
+                           });
+  } else if (const auto* a = std::get_if<AddActivity>(&parsed.request)) {
+    if (Status s = check_length("body", a->body, max_text); !s.is_ok()) return s;
+    intake.build = on_case(department.name, bpid, p.answer,
+                           [a = *a, now_ms](const journal::BusinessCaseRecord& c) {
+                             model::Activity act;
+                             act.businessCaseId = c.business_case_id;
+                             act.ownerId = c.owner_id;
+                             act.title = a.title;
+                             act.body = a.body;
+                             act.type = a.type;
+                             if (a.target) act.__set_target(*a.target);
+                             if (a.event) act.__set_event(*a.event);
+                             if (a.module) act.__set_moduleName(*a.module);
+                             if (a.object_id) act.__set_objectId(*a.object_id);
+                             act.__set_serviceId(c.service_id);
+                             act.__set_displayStampMs(a.display_stamp_ms.value_or(now_ms));
+                             model::Message m;
+                             m.__set_activity(act);
+                             return m;
+                           });
+  } else if (const auto* n = std::get_if<SendNotification>(&parsed.request)) {
+    if (Status s = check_length("body", n->body, max_text); !s.is_ok()) return s;
+    intake.build = on_case(department.name, bpid, p.answer,
+                           [n = *n](const journal::BusinessCaseRecord& c) {
+                             model::Notification note;
+                             note.ownerId = c.owner_id;
+                             note.subject = n.subject;
+                             note.body = n.body;
+                             note.important = n.important;
+                             note.__set_businessCaseId(c.business_case_id);
+                             model::Message m;
+                             m.__set_notification(note);
+                             return m;
+                           });
+  } else if (const auto* s = std::get_if<SendMessage>(&parsed.request)) {
+    if (Status st = check_length("body", s->body, max_text); !st.is_ok()) return st;
+    intake.build = on_case(department.name, bpid, p.answer,
+                           [s = *s](const journal::BusinessCaseRecord& c) {
+                             model::InboxMessage msg;
+                             msg.ownerId = c.owner_id;
+                             msg.businessCaseId = c.business_case_id;
+                             msg.subject = s.subject;
+                             msg.body = s.body;
+                             msg.important = s.important;
+                             model::Message m;
+                             m.__set_inboxMessage(msg);
+                             return m;
+                           });
+  } else {
+    return internal_error(parsed.operation + " does not queue work");
+  }
+  return p;
+}
+
+std::string write_answer(DepartmentCodec& codec, const ParsedRequest& parsed,
+                         const std::string& stored) {
+  json::object o = json::parse(stored).as_object();
+  std::string bpid(o.at("businessProcessId").as_string());
+  int64_t at_ms = o.at("acceptedMs").to_number<int64_t>();
+  if (std::holds_alternative<OpenBusinessCase>(parsed.request)) {
+    return codec.write(parsed.version,
+                       OpenBusinessCaseAnswer{bpid, std::string(o.at("businessCaseId").as_string()),
+                                              at_ms});
+  }
+  return codec.write(parsed.version, AcceptedAnswer{parsed.operation, bpid, at_ms});
+}
+
+}  // namespace portier::soap_adapter

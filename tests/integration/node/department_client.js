@@ -1,0 +1,46 @@
+// Calls Portier's department SOAP service with the npm `soap` package, built from the served
+// WSDL, authenticated with a WS-Security UsernameToken (PasswordDigest).
+//   node department_client.js WSDL_URL USER PASSWORD 1.1|1.2 < calls.json
+// calls.json: [{"op": "openBusinessCase", "args": {...}}, ...]. Arguments may refer to an
+// earlier result as "$0.businessProcessId". Prints one JSON array: {op, ok, result | fault}.
+const soap = require('soap');
+
+function resolve(value, results) {
+  if (typeof value === 'string' && value.startsWith('$')) {
+    const [index, ...path] = value.slice(1).split('.');
+    return path.reduce((v, k) => (v == null ? v : v[k]), results[Number(index)].result);
+  }
+  if (Array.isArray(value)) return value.map((v) => resolve(v, results));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v, results)]));
+  }
+  return value;
+}
+
+async function main() {
+  const [wsdl, user, password, version] = process.argv.slice(2);
+  const calls = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+  const soap12 = version === '1.2';
+  const client = await soap.createClientAsync(wsdl, { forceSoap12Headers: soap12 });
+  client.setSecurity(new soap.WSSecurity(user, password, {
+    passwordType: 'PasswordDigest', hasTimeStamp: false, hasNonce: true, mustUnderstand: true,
+  }));
+  const port = client.PortierDepartmentService[soap12 ? 'DepartmentSoap12' : 'DepartmentSoap11'];
+  const results = [];
+  for (const call of calls) {
+    try {
+      const [result] = await port[call.op + 'Async'](resolve(call.args, results));
+      results.push({ op: call.op, ok: true, result });
+    } catch (err) {
+      const fault = err.root && err.root.Envelope && err.root.Envelope.Body
+        ? err.root.Envelope.Body.Fault : null;
+      results.push({ op: call.op, ok: false, fault: fault || String(err.message || err) });
+    }
+  }
+  process.stdout.write(JSON.stringify(results));
+}
+
+main().catch((err) => {
+  process.stderr.write(String(err && err.stack || err) + '\n');
+  process.exit(1);
+});
