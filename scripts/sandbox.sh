@@ -6,9 +6,13 @@ cd "$(dirname "$0")/.."
 scripts/build.sh --target portierd portierctl portier-sim
 
 export PORTIER_PORTAL_SECRET=${PORTIER_PORTAL_SECRET:-sandbox-secret}
+# The example departments' UsernameToken passwords (mappings/*.xml name these variables).
+export PORTIER_STEUERAMT_SECRET=${PORTIER_STEUERAMT_SECRET:-steueramt-sandbox}
+export PORTIER_BETREIBUNGSAMT_SECRET=${PORTIER_BETREIBUNGSAMT_SECRET:-betreibungsamt-sandbox}
 var=var/sandbox
 mkdir -p "$var"
 rm -f "$var"/journal.db*
+deploy/sandbox/make-pki.sh "$var/pki"
 pids=()
 stop() {
   echo
@@ -33,11 +37,13 @@ curl -fs http://127.0.0.1:8080/readyz >/dev/null || {
   echo "portierd did not start; its log:"; cat "$var/portierd.log"; exit 1; }
 
 /usr/bin/python3 deploy/sandbox/sample_flow.py --portier http://127.0.0.1:8080 \
+  --portier-tls https://127.0.0.1:8443 --pki "$var/pki" \
   --sim http://127.0.0.1:9000 --config config/sandbox.xml --portierctl build/core/app/portierctl
 
 cat <<MSG
 
 Portier is running:   http://127.0.0.1:8080/soap/v1?wsdl   (health: /healthz, metrics: /metrics)
+                      https://127.0.0.1:8443/soap/v1 (client certificates from $var/pki)
 Simulated portal:     http://127.0.0.1:9000/_sim/state
 Operator tool:        build/core/app/portierctl --config config/sandbox.xml work list
 Logs:                 $var/portierd.log, $var/sim.log

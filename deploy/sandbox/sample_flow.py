@@ -1,60 +1,149 @@
-"""The sandbox's sample flow: a department application (the cantonal tax office) opens a
-business case over SOAP, reports its progress, and we watch it arrive at the simulated portal.
-Uses zeep, a SOAP client built from Portier's served WSDL."""
+"""The sandbox's sample flow: the three example department applications act through their
+mapping files (mappings/*.xml), with SOAP clients built from Portier's served WSDL (zeep):
+
+- the Steueramt (tax account) signs in with a WS-Security UsernameToken, opens a business case,
+  reports its own status codes (translated by its status table), adds an activity and sends
+  an important message to the citizen's inbox;
+- the MFK (vehicle inspection) signs in with its TLS client certificate, opens a case for an
+  appointment and reports it;
+- the Betreibungsamt (register extracts) signs in with a UsernameToken and reports an order.
+
+Then it shows what the simulated portal received and one case's evidence record."""
 import argparse
 import json
+import os
 import subprocess
 import time
 import urllib.request
 import uuid
 
+import requests
 import zeep
+from zeep.transports import Transport
+from zeep.wsse.username import UsernameToken
+
+RUN = uuid.uuid4().hex[:6]
 
 
-def portal_case(sim, case_id):
+def client(wsdl, wsse=None, session=None):
+    kwargs = {"wsse": wsse} if wsse else {}
+    if session:
+        kwargs["transport"] = Transport(session=session)
+    return zeep.Client(wsdl, **kwargs).bind("PortierDepartmentService", "DepartmentSoap11")
+
+
+def header(sender, step, bpid=None):
+    h = {"senderId": sender, "messageId": f"{RUN}-{sender}-{step}"}
+    if bpid:
+        h["businessProcessId"] = bpid
+    return h
+
+
+def portal_state(sim):
     with urllib.request.urlopen(sim + "/_sim/state") as r:
-        cases = json.load(r)["portal"]["businessCases"]
-    return next((c for c in cases if c["businessCaseId"] == case_id), None)
+        return json.load(r)["portal"]
+
+
+def steueramt(portier):
+    service = client(portier + "/soap/v1?wsdl", wsse=UsernameToken(
+        "steueramt", os.environ["PORTIER_STEUERAMT_SECRET"], use_digest=True))
+    print("Steueramt (eSteuerkonto), signed in with a WS-Security UsernameToken:")
+    case = service.openBusinessCase(header=header("steueramt", "open"), serviceId=101,
+                                    ownerId="profile-4711", title="Steuererklaerung 2026")
+    print(f"  openBusinessCase -> Business Process ID {case.businessProcessId}")
+    for code in ("EINGEGANGEN", "VERANLAGT"):
+        service.reportStatus(header=header("steueramt", code, case.businessProcessId),
+                             departmentStatusCode=code)
+        print(f"  reportStatus departmentStatusCode={code} (the status table translates it)")
+    service.addActivity(header=header("steueramt", "activity", case.businessProcessId),
+                        title="Veranlagung 2026", body="Ihre Veranlagung liegt vor.",
+                        type="info", event="assessment", module="eSteuerkonto")
+    print("  addActivity: 'Veranlagung 2026'")
+    service.sendMessage(header=header("steueramt", "message", case.businessProcessId),
+                        subject="Ihre Veranlagung 2026", body="Die Veranlagung ist erstellt.",
+                        important=True)
+    print("  sendMessage important=true (must be read at the next login)")
+    return service, case
+
+
+def mfk(portier_tls, pki):
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = os.path.join(pki, "ca.pem")
+    session.cert = (os.path.join(pki, "mfk.pem"), os.path.join(pki, "mfk.key"))
+    service = client(portier_tls + "/soap/v1?wsdl", session=session)
+    print("MFK (vehicle inspection), signed in with its TLS client certificate:")
+    case = service.openBusinessCase(header=header("mfk", "open"), serviceId=201,
+                                    ownerId="profile-0815", title="Periodische Fahrzeugpruefung")
+    print(f"  openBusinessCase -> Business Process ID {case.businessProcessId}")
+    service.reportStatus(header=header("mfk", "termin", case.businessProcessId),
+                         departmentStatusCode="TERMIN_VEREINBART")
+    service.sendNotification(header=header("mfk", "notify", case.businessProcessId),
+                             subject="Ihr Prueftermin", body="Montag, 7. Dezember, 08:30",
+                             important=False)
+    print("  reportStatus TERMIN_VEREINBART, sendNotification 'Ihr Prueftermin'")
+    return case
+
+
+def betreibungsamt(portier):
+    service = client(portier + "/soap/v1?wsdl", wsse=UsernameToken(
+        "betreibungsamt", os.environ["PORTIER_BETREIBUNGSAMT_SECRET"], use_digest=True))
+    print("Betreibungsamt (Betreibungsregister-Auszug), signed in with a UsernameToken:")
+    case = service.openBusinessCase(header=header("betreibungsamt", "open"), serviceId=301,
+                                    ownerId="profile-2323", title="Betreibungsregister-Auszug")
+    for code in ("BESTELLT", "VERSANDT"):
+        service.reportStatus(header=header("betreibungsamt", code, case.businessProcessId),
+                             departmentStatusCode=code)
+    print(f"  openBusinessCase, reportStatus BESTELLT and VERSANDT ({case.businessProcessId})")
+    events = service.listEvents(header=header("betreibungsamt", "events"))
+    print(f"  listEvents -> {len(events.event or []) if hasattr(events, 'event') else 0} open events")
+    return case
 
 
 def main():
     args = argparse.ArgumentParser()
-    for name in ("--portier", "--sim", "--config", "--portierctl"):
+    for name in ("--portier", "--portier-tls", "--pki", "--sim", "--config", "--portierctl"):
         args.add_argument(name, required=True)
     a = args.parse_args()
 
-    service = zeep.Client(a.portier + "/soap/v1?wsdl").bind("PortierDepartmentService",
-                                                            "DepartmentSoap11")
-    run = uuid.uuid4().hex[:8]
-    print("1. The tax office opens a business case (SOAP openBusinessCase)")
-    opened = service.openBusinessCase(
-        header={"senderId": "steueramt-so", "messageId": f"{run}-open",
-                "ourBusinessReferenceId": "ST-2026-0815"},
-        serviceId=101, ownerId="profile-4711", title="Steuererklaerung 2026")
-    print(f"   Business Process ID: {opened.businessProcessId}")
-    print(f"   portal business case: {opened.businessCaseId}")
-    for i, (status, text) in enumerate([("IN_PROGRESS", "Die Steuererklaerung wird geprueft"),
-                                        ("DECIDED", "Die Veranlagung ist erstellt")]):
-        print(f"{i + 2}. The tax office reports status {status} (SOAP reportStatus)")
-        service.reportStatus(header={"senderId": "steueramt-so", "messageId": f"{run}-s{i}",
-                                     "businessProcessId": opened.businessProcessId},
-                             status=status, statusText=text)
+    steuer_service, steuer_case = steueramt(a.portier)
+    mfk_case = mfk(a.portier_tls, a.pki)
+    betreibung_case = betreibungsamt(a.portier)
 
-    print("4. Portier delivers to the portal; waiting for the simulator to show it...")
-    case = None
+    print("\nPortier delivers to the portal; waiting for the simulator to show everything...")
+    wanted = {steuer_case.businessCaseId: "DECIDED", mfk_case.businessCaseId: "IN_PROGRESS",
+              betreibung_case.businessCaseId: "DECIDED"}
+    state = {}
     for _ in range(100):
-        case = portal_case(a.sim, opened.businessCaseId)
-        if case and case["status"] == "DECIDED":
+        state = portal_state(a.sim)
+        cases = {c["businessCaseId"]: c for c in state["businessCases"]}
+        if all(cases.get(k, {}).get("status") == v for k, v in wanted.items()) and \
+                state.get("messages") and state.get("activities") and state.get("notifications"):
             break
         time.sleep(0.1)
-    print("   The portal (simulated) now shows:")
-    print(json.dumps(case, indent=2, ensure_ascii=False))
-    print("5. The evidence record of this case (portierctl evidence export):")
+    cases = {c["businessCaseId"]: c for c in state["businessCases"]}
+    print("The portal (simulated) shows:")
+    for case_id in wanted:
+        c = cases.get(case_id, {})
+        print(f"  case {case_id}: {c.get('title')} -> {c.get('status')}: {c.get('statusText')}")
+    for m in state.get("messages", []):
+        print(f"  inbox message '{m.get('subject')}' important={m.get('important')}")
+    for n in state.get("notifications", []):
+        print(f"  notification '{n.get('subject')}'")
+    for act in state.get("activities", []):
+        print(f"  activity '{act.get('title')}' on case {act.get('businessCaseId')}")
+
+    seen = steuer_service.getBusinessCase(header=header("steueramt", "get",
+                                                        steuer_case.businessProcessId))
+    print(f"\ngetBusinessCase (Steueramt): {seen.status}, history: "
+          f"{[h.status for h in seen.history.historyEntry] if seen.history else []}")
+
+    print("\nThe evidence record of the Steueramt's case (portierctl evidence export):")
     out = subprocess.run([a.portierctl, "--config", a.config, "evidence", "export",
-                          opened.businessProcessId], capture_output=True, text=True)
+                          steuer_case.businessProcessId], capture_output=True, text=True)
     print(json.dumps(json.loads(out.stdout), indent=2) if out.returncode == 0 else out.stderr)
-    if not case or case["status"] != "DECIDED":
-        raise SystemExit("the case did not reach the portal; see var/sandbox/portierd.log")
+    if any(cases.get(k, {}).get("status") != v for k, v in wanted.items()):
+        raise SystemExit("not everything reached the portal; see var/sandbox/portierd.log")
 
 
 if __name__ == "__main__":

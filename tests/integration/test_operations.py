@@ -115,11 +115,16 @@ def test_check_reports_every_problem_with_its_line(tmp_path):
     daemon = subprocess.run([binary("portierd"), "--config", str(bad)], capture_output=True,
                             text=True, timeout=30)
     assert daemon.returncode == 2 and f"{bad}:3:" in daemon.stderr
-    root = os.path.join(os.path.dirname(__file__), "../../config")
-    good = subprocess.run([binary("portierctl"), "check", os.path.join(root, "sandbox.xml")],
-                          capture_output=True, text=True,
-                          env=dict(os.environ, PORTIER_PORTAL_SECRET="x"))
-    assert good.returncode == 0, good.stderr
+    root = os.path.join(os.path.dirname(__file__), "../..")
+    # The sandbox's TLS listener needs its PKI (made once, in the sandbox's own var/ folder).
+    subprocess.run([os.path.join(root, "deploy/sandbox/make-pki.sh"),
+                    os.path.join(root, "var/sandbox/pki")], check=True)
+    env = dict(os.environ, PORTIER_PORTAL_SECRET="x", PORTIER_STEUERAMT_SECRET="x",
+               PORTIER_BETREIBUNGSAMT_SECRET="x")
+    for checked in ("config/sandbox.xml", "mappings"):
+        good = subprocess.run([binary("portierctl"), "check", os.path.join(root, checked)],
+                              capture_output=True, text=True, env=env)
+        assert good.returncode == 0, good.stderr
 
 
 def test_admission_control_answers_503_with_retry_after():

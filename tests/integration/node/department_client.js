@@ -17,6 +17,13 @@ function resolve(value, results) {
   return value;
 }
 
+// The port's methods take a callback; the client's promise-returning `...Async` methods are
+// bound to whichever port was defined last, so the port's own method is wrapped here.
+function invoke(port, op, args) {
+  if (typeof port[op] !== 'function') return Promise.reject(new Error('no operation ' + op));
+  return new Promise((ok, fail) => port[op](args, (err, result) => (err ? fail(err) : ok(result))));
+}
+
 async function main() {
   const [wsdl, user, password, version] = process.argv.slice(2);
   const calls = JSON.parse(require('fs').readFileSync(0, 'utf8'));
@@ -29,7 +36,7 @@ async function main() {
   const results = [];
   for (const call of calls) {
     try {
-      const [result] = await port[call.op + 'Async'](resolve(call.args, results));
+      const result = await invoke(port, call.op, resolve(call.args, results));
       results.push({ op: call.op, ok: true, result });
     } catch (err) {
       const fault = err.root && err.root.Envelope && err.root.Envelope.Body

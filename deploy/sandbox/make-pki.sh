@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Makes the sandbox's throw-away PKI in FOLDER (once): a test CA, a server certificate for
+# 127.0.0.1, and client certificates for the example departments that sign in by certificate
+# (their subjects are the ones in mappings/*.xml). Never use these outside the sandbox.
+set -euo pipefail
+out=${1:?usage: make-pki.sh FOLDER}
+mkdir -p "$out"
+cd "$out"
+[ -f ca.pem ] && [ -f server.pem ] && [ -f mfk.pem ] && exit 0
+quiet() { "$@" >/dev/null 2>&1; }
+quiet openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 \
+  -subj "/C=CH/O=Portier Sandbox/CN=Portier Sandbox CA"
+issue() {  # name subject extension
+  quiet openssl req -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.csr" -subj "$2"
+  printf '%s\n' "$3" >"$1.ext"
+  quiet openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -out "$1.pem" \
+    -days 3650 -extfile "$1.ext"
+  rm -f "$1.csr" "$1.ext"
+}
+issue server "/C=CH/O=Portier Sandbox/CN=127.0.0.1" "subjectAltName=IP:127.0.0.1"
+issue mfk "/C=CH/O=Kanton Solothurn/CN=mfk" "extendedKeyUsage=clientAuth"
+issue steueramt "/C=CH/O=Kanton Solothurn/CN=steueramt" "extendedKeyUsage=clientAuth"
