@@ -15,6 +15,7 @@ int check_command(const Args& files);
 // `mapping test FILE...`: loads each mapping and runs its test vectors.
 int mapping_command(const std::string& verb, const Args& args);
 int work_command(journal::Journal& journal, const std::string& verb, const Args& args);
+int audit_command(journal::Journal& journal, const std::string& verb, const Args& args);
 int evidence_command(journal::Journal& journal, const std::string& verb, const Args& args);
 
 }  // namespace portier::app

@@ -6,6 +6,7 @@
 //   portierctl [--config FILE] work park ID [--reason TEXT]
 //   portierctl [--config FILE] evidence verify
 //   portierctl [--config FILE] evidence export BUSINESS_PROCESS_ID
+//   portierctl [--config FILE] audit list [--limit N]
 // The configuration defaults to $PORTIER_CONFIG. Exit codes: 0 ok, 1 failed (or a mapping test
 // vector failed), 2 usage or invalid configuration or mapping, 3 evidence chain broken.
 #include <cstdio>
@@ -27,7 +28,8 @@ constexpr char kUsage[] =
     "       portierctl [--config FILE] work show|replay ID\n"
     "       portierctl [--config FILE] work park ID [--reason TEXT]\n"
     "       portierctl [--config FILE] evidence verify\n"
-    "       portierctl [--config FILE] evidence export BUSINESS_PROCESS_ID\n";
+    "       portierctl [--config FILE] evidence export BUSINESS_PROCESS_ID\n"
+    "       portierctl [--config FILE] audit list [--limit N]\n";
 
 int usage() {
   std::fputs(kUsage, stderr);
@@ -55,7 +57,9 @@ int main(int argc, char** argv) {
     if (args.size() < 2) return usage();
     return portier::app::mapping_command(args[1], portier::app::Args(args.begin() + 2, args.end()));
   }
-  if (args.size() < 2 || (args[0] != "work" && args[0] != "evidence")) return usage();
+  if (args.size() < 2 || (args[0] != "work" && args[0] != "evidence" && args[0] != "audit")) {
+    return usage();
+  }
   if (config_path.empty()) {
     std::fputs("portierctl: no configuration: pass --config FILE or set PORTIER_CONFIG\n", stderr);
     return 2;
@@ -76,5 +80,6 @@ int main(int argc, char** argv) {
   }
   portier::app::Args rest(args.begin() + 2, args.end());
   if (args[0] == "work") return portier::app::work_command(**journal, args[1], rest);
+  if (args[0] == "audit") return portier::app::audit_command(**journal, args[1], rest);
   return portier::app::evidence_command(**journal, args[1], rest);
 }
