@@ -203,8 +203,19 @@ void DepartmentService::serve(const http::Request& request, const http::Respond&
                              parts_.clock.now_ms());
   if (!caller.is_ok()) return fail(call, caller.status());
   call->caller = *caller;
+  const mapping::DepartmentMapping& department = *call->caller.department;
+  if (!rate_limiter_.admit(department.name, department.limits.max_requests_per_minute,
+                           parts_.clock.now_ms())) {
+    answer_fault(respond, version,
+                 Status(StatusCode::kResourceExhausted,
+                        department.name + " is over its limit of " +
+                            std::to_string(department.limits.max_requests_per_minute) +
+                            " requests per minute"),
+                 operation);
+    return;
+  }
   log::info("department request", {{"operation", operation},
-                                    {"department", call->caller.department->name},
+                                    {"department", department.name},
                                     {"correlation_id", request.correlation_id}});
   if (queues_work(call->parsed.request)) {
     accept_work(std::move(call));

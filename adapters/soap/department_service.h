@@ -24,6 +24,7 @@
 #include "adapters/soap/xml_guard.h"
 #include "core/base/clock.h"
 #include "core/base/metrics.h"
+#include "core/base/rate_limit.h"
 #include "core/base/status.h"
 #include "core/journal/journal.h"
 #include "core/mapping/registry.h"
@@ -62,6 +63,7 @@ class DepartmentService final : public http::Handler {
 
   DepartmentServiceParts parts_;
   GuardLimits limits_;
+  RateLimiter rate_limiter_;  // each department's maxRequestsPerMinute
   boost::asio::thread_pool pool_;
 };
 

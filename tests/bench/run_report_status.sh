@@ -27,7 +27,16 @@ http { access_log off; client_body_temp_path $work/nginx;
 CONF
 nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' & pids+=($!)
 
-export PORTIER_PORTAL_SECRET=bench
+export PORTIER_PORTAL_SECRET=bench PORTIER_BENCH_SECRET=bench-secret
+export PORTIER_BENCH_DIR="$root/tests/bench"
+mkdir -p "$work/mappings"
+cat > "$work/mappings/bench.xml" <<'CONF'
+<mapping xmlns="urn:portier:mapping:1" name="bench" displayName="Benchmark department">
+  <authentication><usernameToken user="bench" password="env:PORTIER_BENCH_SECRET"/></authentication>
+  <services><service id="1"/></services>
+  <limits maxRequestsPerMinute="100000000"/>
+</mapping>
+CONF
 "$build/tests/sim/portier-sim" --listen 127.0.0.1:$sim_port --portal-client-id bench \
   --portal-client-secret-env PORTIER_PORTAL_SECRET >/dev/null 2>&1 & pids+=($!)
 cat > "$work/portier.xml" <<CONF
@@ -39,16 +48,36 @@ cat > "$work/portier.xml" <<CONF
   <workers io="2" dispatch="4"/>
   <portal baseUrl="http://127.0.0.1:$sim_port/api/v9" tokenUrl="http://127.0.0.1:$sim_port/oauth2/token"
           clientId="bench" clientSecret="env:PORTIER_PORTAL_SECRET"/>
+  <mappings folder="$work/mappings"/>
 </portier>
 CONF
 "$build/core/app/portierd" --config "$work/portier.xml" 2>"$work/portierd.log" & portier_pid=$!; pids+=($portier_pid)
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$portier_port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 
 # The business cases the status reports belong to (report_status.lua spreads over 32).
-for i in $(seq 0 31); do
-open='<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:p="urn:portier:department:1"><s:Body><p:openBusinessCase><p:header><p:senderId>bench</p:senderId><p:messageId>open-'$i'</p:messageId><p:businessProcessId>bp-bench-'$i'</p:businessProcessId></p:header><p:serviceId>1</p:serviceId><p:ownerId>o</p:ownerId><p:title>Benchmark</p:title></p:openBusinessCase></s:Body></s:Envelope>'
-curl -fs -H 'Content-Type: text/xml' --data-binary "$open" "http://127.0.0.1:$portier_port/soap/v1" >/dev/null
-done
+PORTIER_URL="http://127.0.0.1:$portier_port/soap/v1" /usr/bin/python3 - <<'PY'
+import base64, datetime, hashlib, os, urllib.request
+P = "http://docs.oasis-open.org/wss/2004/01/"
+for i in range(32):
+    nonce = os.urandom(16)
+    created = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    digest = base64.b64encode(hashlib.sha1(nonce + created.encode() + b"bench-secret").digest())
+    header = (f'<s:Header><wsse:Security xmlns:wsse="{P}oasis-200401-wss-wssecurity-secext-1.0.xsd"'
+              f' xmlns:wsu="{P}oasis-200401-wss-wssecurity-utility-1.0.xsd"><wsse:UsernameToken>'
+              f'<wsse:Username>bench</wsse:Username><wsse:Password Type="{P}oasis-200401-wss-'
+              f'username-token-profile-1.0#PasswordDigest">{digest.decode()}</wsse:Password>'
+              f'<wsse:Nonce>{base64.b64encode(nonce).decode()}</wsse:Nonce>'
+              f'<wsu:Created>{created}</wsu:Created></wsse:UsernameToken></wsse:Security></s:Header>')
+    body = (f'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
+            f'xmlns:p="urn:portier:department:1">{header}<s:Body><p:openBusinessCase><p:header>'
+            f'<p:senderId>bench</p:senderId><p:messageId>open-{i}</p:messageId>'
+            f'<p:businessProcessId>bp-bench-{i}</p:businessProcessId></p:header>'
+            f'<p:serviceId>1</p:serviceId><p:ownerId>o</p:ownerId><p:title>Benchmark</p:title>'
+            f'</p:openBusinessCase></s:Body></s:Envelope>')
+    req = urllib.request.Request(os.environ["PORTIER_URL"], body.encode(),
+                                 {"Content-Type": "text/xml"})
+    urllib.request.urlopen(req).read()
+PY
 
 rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' /proc/"$1"/status; }
 peak_rss=0
