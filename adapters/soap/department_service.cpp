@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "core/base/log.h"
+#include "core/mapping/apply.h"
 
 std::string_view portier_department_wsdl();  // embedded at build time
 
@@ -214,9 +215,20 @@ void DepartmentService::serve(const http::Request& request, const http::Respond&
                  operation);
     return;
   }
-  log::info("department request", {{"operation", operation},
-                                    {"department", department.name},
-                                    {"correlation_id", request.correlation_id}});
+  const MessageHeader& header = header_of(call->parsed.request);
+  // Which values are personal data is the mapping's word: those are logged as a digest only.
+  auto field = [&department](const char* name, const std::string& value) {
+    return mapping::is_personal(department, name) ? log::personal(name, value)
+                                                  : log::Field{name, value};
+  };
+  const auto* open = std::get_if<OpenBusinessCase>(&call->parsed.request);
+  log::info("department request",
+            {{"operation", operation},
+             {"department", department.name},
+             {"business_process_id", header.business_process_id.value_or("")},
+             field("ownerId", open ? open->owner_id : ""),
+             field("title", open ? open->title : ""),
+             {"correlation_id", request.correlation_id}});
   if (queues_work(call->parsed.request)) {
     accept_work(std::move(call));
   } else {

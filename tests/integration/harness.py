@@ -44,7 +44,9 @@ def mapping_xml(name, auth, services, statuses=None):
     service_xml = "".join(f'<service id="{s}"/>' for s in services)
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<mapping xmlns="urn:portier:mapping:1" '
             f'name="{name}" displayName="{name}"><authentication>{auth}</authentication>'
-            f"<services>{service_xml}</services>{table}</mapping>\n")
+            f"<services>{service_xml}</services>{table}"
+            '<personalData><field name="ownerId"/><field name="title"/></personalData>'
+            "</mapping>\n")
 
 
 def write_mappings(folder):
