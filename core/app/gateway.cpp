@@ -15,6 +15,7 @@
 #include "core/dispatch/dispatcher.h"
 #include "core/journal/sqlite_journal.h"
 #include "core/mapping/registry.h"
+#include "core/query/portal_feed.h"
 
 namespace portier::app {
 
@@ -25,6 +26,7 @@ struct Gateway::Parts {
   std::unique_ptr<dispatch::Dispatcher> dispatcher;
   std::shared_ptr<portal::PortalConnector> portal;
   std::shared_ptr<soap_adapter::DepartmentService> department_service;
+  std::unique_ptr<query::PortalFeed> portal_feed;
   http::Router router;
   std::unique_ptr<http::Server> server;
   std::atomic<bool> ready{false};
@@ -106,6 +108,8 @@ Status Gateway::start() {
   p.server = std::make_unique<http::Server>(c.listeners, c.limits, p.router, p.metrics);
   if (Status s = p.server->start(c.workers.io_threads); !s.is_ok()) return s;
   p.dispatcher->start();
+  p.portal_feed = std::make_unique<query::PortalFeed>(*p.journal, *p.portal, c.portal.event_poll);
+  p.portal_feed->start();
   p.mapping_watcher = std::thread([&p] {
     std::string seen = p.mappings->fingerprint();
     std::unique_lock lock(p.watcher_mutex);
@@ -141,6 +145,7 @@ void Gateway::stop() {
   log::info("portierd stopping: draining requests in flight");
   p.server->drain(config_->drain_timeout);
   p.department_service->shutdown();  // answers still being written finish here
+  p.portal_feed->stop();
   p.dispatcher->stop();              // deliveries in flight finish and are settled
   p.server->stop();
   p.server.reset();

@@ -197,7 +197,7 @@ class ConfigReader : public DocumentReader {
 
   void read_portal(const xmlNode* element, Portal& portal) {
     check_attributes(element, {"baseUrl", "tokenUrl", "clientId", "clientSecret", "scope", "caFile",
-                               "timeoutMs"});
+                               "timeoutMs", "eventPollMs"});
     portal.base_url = url(element, "baseUrl");
     while (portal.base_url.ends_with('/')) portal.base_url.pop_back();
     portal.token_url = url(element, "tokenUrl");
@@ -206,6 +206,7 @@ class ConfigReader : public DocumentReader {
     portal.scope = text(element, "scope").value_or("");
     portal.ca_file = readable_file(element, "caFile", text(element, "caFile").value_or(""));
     millis(element, "timeoutMs", portal.timeout);
+    millis(element, "eventPollMs", portal.event_poll);
   }
 
   Destination read_destination(const xmlNode* element) {

@@ -78,6 +78,7 @@ struct Portal {
   std::string scope;
   std::string ca_file;                // PEM bundle to trust; empty: system default
   Millis timeout{10'000};
+  Millis event_poll{2'000};           // how often the portal's event feed is read
 };
 
 struct Workers {

@@ -123,6 +123,15 @@ struct DepartmentEvent {
   std::string detail;                 // JSON text
 };
 
+// Something that happened to a business case, as a counterpart's feed reports it by the
+// portal's business case id (e.g. a citizen read a message).
+struct CaseEvent {
+  std::string business_case_id;
+  std::string kind;
+  int64_t at_ms = 0;
+  std::string detail;                 // JSON text
+};
+
 struct DepthRow {
   std::string destination;
   ItemState state;
@@ -178,6 +187,14 @@ class Journal {
   // Acknowledges the department's events with these seqs; returns how many were open.
   virtual Result<int> ack_events(const std::string& department,
                                  const std::vector<int64_t>& seqs) = 0;
+
+  // A counterpart's event feed (blocking, worker threads): how far Portier has read it (0 at
+  // first), and advancing it: the events become department events of the cases' departments
+  // (events of cases Portier did not open are skipped) in the same transaction that moves the
+  // cursor, so a crash neither loses nor repeats one.
+  virtual Result<int64_t> feed_cursor(const std::string& feed) = 0;
+  virtual Status advance_feed(const std::string& feed, int64_t cursor,
+                              const std::vector<CaseEvent>& events) = 0;
 
   // OK, or the sticky error that stopped the journal.
   virtual Status health() const = 0;

@@ -954,6 +954,41 @@ Status SqliteJournal::add_delivery_failed(const ItemRow& row, const std::string&
   return insert_event(std::move(event));
 }
 
+Result<int64_t> SqliteJournal::feed_cursor(const std::string& feed) {
+  std::lock_guard lock(read_mutex_);
+  Result<Statement> st = reader_->prepare("SELECT cursor FROM feed_cursors WHERE feed = ?1");
+  if (!st.is_ok()) return st.status();
+  st->bind(1, feed);
+  Result<bool> row = st->next();
+  if (!row.is_ok()) return row.status();
+  return *row ? st->int64(0) : int64_t{0};
+}
+
+Status SqliteJournal::advance_feed(const std::string& feed, int64_t cursor,
+                                   const std::vector<CaseEvent>& events) {
+  return write_and_wait<std::monostate>([=, this]() -> Result<std::monostate> {
+           for (const CaseEvent& e : events) {
+             Result<Statement> st = writer_->prepare(
+                 "SELECT business_process_id, department FROM business_cases "
+                 "WHERE business_case_id = ?1");
+             if (!st.is_ok()) return st.status();
+             st->bind(1, e.business_case_id);
+             Result<bool> row = st->next();
+             if (!row.is_ok()) return row.status();
+             if (!*row) continue;  // not a case Portier opened
+             DepartmentEvent event{0, st->text(1), e.kind, st->text(0), e.at_ms, e.detail};
+             if (Status s = insert_event(std::move(event)); !s.is_ok()) return s;
+           }
+           Result<Statement> up = writer_->prepare(
+               "INSERT INTO feed_cursors (feed, cursor) VALUES (?1, ?2) "
+               "ON CONFLICT (feed) DO UPDATE SET cursor = excluded.cursor");
+           if (!up.is_ok()) return up.status();
+           if (Status s = up->bind(1, feed).bind(2, cursor).run(); !s.is_ok()) return s;
+           return std::monostate{};
+         })
+      .status();
+}
+
 Result<int> SqliteJournal::ack_events(const std::string& department,
                                       const std::vector<int64_t>& seqs) {
   if (seqs.empty()) return 0;

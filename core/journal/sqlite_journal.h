@@ -91,6 +91,9 @@ class SqliteJournal final : public Journal {
                                               int limit) override;
   Result<int> ack_events(const std::string& department, const std::vector<int64_t>& seqs) override;
 
+  Result<int64_t> feed_cursor(const std::string& feed) override;
+  Status advance_feed(const std::string& feed, int64_t cursor,
+                      const std::vector<CaseEvent>& events) override;
   Status health() const override;
 
   // Counters for metrics and tests: committed transactions and the operations they carried.

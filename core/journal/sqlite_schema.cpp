@@ -120,6 +120,14 @@ CREATE TABLE department_events (
 CREATE INDEX department_events_open ON department_events (department, acked_ms, seq);
 )sql";
 
+// Version 4: how far each counterpart's event feed has been read.
+constexpr const char* kVersion4 = R"sql(
+CREATE TABLE feed_cursors (
+  feed   TEXT PRIMARY KEY NOT NULL,
+  cursor INTEGER NOT NULL
+);
+)sql";
+
 Result<int> current_version(Connection& db) {
   Result<Statement> st = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
   if (!st.is_ok()) return st.status();
@@ -155,6 +163,7 @@ const std::vector<Migration>& migrations() {
       {1, "intake, business cases, work items, evidence", kVersion1},
       {2, "ready flag: the head of each case's queue", kVersion2},
       {3, "WS-Security nonces, audit log, department events", kVersion3},
+      {4, "event feed cursors", kVersion4},
   };
   return kMigrations;
 }

@@ -117,6 +117,29 @@ def test_a_case_opened_by_another_department_is_out_of_reach(ws, post):
     assert status == 200 and b"<p:status>OPEN</p:status>" in body, body
 
 
+def test_another_departments_events_are_neither_listed_nor_acknowledged(ws, post):
+    ws.sim.faults(status=422, count=1, pathPrefix="/api/v9/businesscases")
+    status, _, body = ws.portier.post_soap(open_case_envelope("steueramt", "parked-1"))
+    assert status == 200, body
+    bpid = bpid_of(body)
+    wait_until(lambda: [w for w in work_items(ws.portier.journal) if w[1] == "parked"],
+               what="the rejected case to be parked")
+
+    def events(sender, message_id):
+        status, _, body = ws.portier.post_soap(
+            soap_envelope("listEvents", header_xml(sender, message_id), sender=sender))
+        assert status == 200, body
+        return [int(s) for s in re.findall(rb"<p:seq>(\d+)</p:seq>", body)], body
+
+    (seq,), body = events("steueramt", "ev-1")
+    assert bpid.encode() in body and b"deliveryFailed" in body
+    assert events("mfk", "ev-2")[0] == []
+    status, _, body = ws.portier.post_soap(soap_envelope(
+        "ackEvents", header_xml("mfk", "ev-3") + f"<p:seq>{seq}</p:seq>", sender="mfk"))
+    assert status == 200 and b"<p:acknowledged>0</p:acknowledged>" in body, body
+    assert events("steueramt", "ev-4")[0] == [seq]
+
+
 def test_a_wrong_password_or_an_unknown_user_is_refused(ws, post):
     wrong = signed("openBusinessCase", open_fields("steueramt", "pw-1", 7),
                    wsse_header("steueramt", "falsch"))

@@ -2,6 +2,8 @@
 // checks (secrets, files, uniqueness); paths relative to the file; defaults.
 #include "core/config/config.h"
 
+#include <cstdlib>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <libxml/parser.h>
@@ -103,14 +105,22 @@ TEST_F(ConfigLoad, ExampleFileWithoutItsTlsFilesNamesEachOne) {
 }
 
 TEST_F(ConfigLoad, SandboxFileLoadsFromTheRepository) {
-  const fs::path sandbox = testing::source_dir() / "config" / "sandbox.xml";
+  // The sandbox's TLS listener names its throw-away PKI, made once in the sandbox's var/.
+  const fs::path root = testing::source_dir();
+  const std::string make_pki = (root / "deploy/sandbox/make-pki.sh").string() + " " +
+                               (root / "var/sandbox/pki").string();
+  ASSERT_EQ(std::system(make_pki.c_str()), 0);
+  const fs::path sandbox = root / "config" / "sandbox.xml";
   LoadResult result = load(sandbox.string());
   ASSERT_NE(result.config, nullptr) << all_problems(result);
   const Config& c = *result.config;
-  ASSERT_EQ(c.listeners.size(), 1u);
+  ASSERT_EQ(c.listeners.size(), 2u);
   EXPECT_EQ(c.listeners[0].address, "127.0.0.1");
   EXPECT_EQ(c.listeners[0].port, 8080);
   EXPECT_FALSE(c.listeners[0].tls.has_value());
+  EXPECT_EQ(c.listeners[1].port, 8443);
+  ASSERT_TRUE(c.listeners[1].tls.has_value());
+  EXPECT_TRUE(c.listeners[1].tls->require_client_certificate);
   EXPECT_EQ(c.journal.sqlite_path,
             (testing::source_dir() / "var/sandbox/journal.db").lexically_normal().string());
   EXPECT_EQ(c.portal.base_url, "http://127.0.0.1:9000/api/v9");
