@@ -5,7 +5,8 @@
 namespace portier::soap_adapter {
 
 Result<Caller> authenticate(const http::Request& request, const MessageHeader& header,
-                            const mapping::MappingSet& mappings, int64_t now_ms) {
+                            const mapping::MappingSet& mappings, int64_t now_ms,
+                            const mapping::DepartmentMapping*& authenticated) {
   Caller caller;
   if (!request.client_certificate_subject.empty()) {
     caller.department = mappings.by_certificate_subject(request.client_certificate_subject);
@@ -27,6 +28,7 @@ Result<Caller> authenticate(const http::Request& request, const MessageHeader& h
     // Remembered until no timestamp that could carry it is accepted any more.
     caller.nonce = journal::Nonce{(*token)->nonce, *created + 2 * kMaxTokenSkewMs};
   }
+  authenticated = caller.department;
   if (header.sender_id != caller.department->name) {
     return permission_denied("header/senderId '" + header.sender_id +
                              "' is not the authenticated department '" +

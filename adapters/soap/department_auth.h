@@ -23,8 +23,11 @@ struct Caller {
 };
 
 // kPermissionDenied (with the reason) if the request does not come from a mapped department
-// that its header names.
+// that its header names. `authenticated` is set as soon as the credentials are good, so that a
+// refusal for another reason (a header naming another department) is filed under the
+// department that actually called.
 Result<Caller> authenticate(const http::Request& request, const MessageHeader& header,
-                            const mapping::MappingSet& mappings, int64_t now_ms);
+                            const mapping::MappingSet& mappings, int64_t now_ms,
+                            const mapping::DepartmentMapping*& authenticated);
 
 }  // namespace portier::soap_adapter

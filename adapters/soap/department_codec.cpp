@@ -334,6 +334,31 @@ Converted read(struct soap* soap, std::string_view envelope, const char* tag) {
   return convert(body);
 }
 
+// gSOAP checks minLength only when an element has content, so `<p:title/>` passes its reader.
+// The required texts of each request must not be empty; the first empty one is named.
+std::string empty_required_text(const DepartmentRequest& request, const std::string& operation) {
+  std::vector<std::pair<const char*, const std::string*>> fields;
+  const MessageHeader& h = std::visit([](const auto& r) -> const MessageHeader& { return r.header; },
+                                      request);
+  fields = {{"header/senderId", &h.sender_id}, {"header/messageId", &h.message_id}};
+  if (h.business_process_id) fields.push_back({"header/businessProcessId", &*h.business_process_id});
+  if (const auto* r = std::get_if<OpenBusinessCase>(&request)) {
+    fields.insert(fields.end(), {{"ownerId", &r->owner_id}, {"title", &r->title}});
+  } else if (const auto* r = std::get_if<ReportStatus>(&request)) {
+    if (r->department_status_code) fields.push_back({"departmentStatusCode", &*r->department_status_code});
+  } else if (const auto* r = std::get_if<AddActivity>(&request)) {
+    fields.insert(fields.end(), {{"title", &r->title}, {"type", &r->type}});
+  } else if (const auto* r = std::get_if<SendNotification>(&request)) {
+    fields.insert(fields.end(), {{"subject", &r->subject}, {"body", &r->body}});
+  } else if (const auto* r = std::get_if<SendMessage>(&request)) {
+    fields.insert(fields.end(), {{"subject", &r->subject}, {"body", &r->body}});
+  }
+  for (const auto& [name, value] : fields) {
+    if (value->empty()) return "element '" + operation + "/" + name + "' must not be empty";
+  }
+  return {};
+}
+
 struct Operation {
   const char* name;
   const char* tag;
@@ -389,7 +414,11 @@ std::variant<ParsedRequest, Fault> DepartmentCodec::parse(std::string_view envel
     if (soap_match_tag(soap_, soap_->tag, op.tag)) continue;
     Converted converted = op.read(soap_, envelope, op.tag);
     if (Fault* fault = std::get_if<Fault>(&converted)) return std::move(*fault);
-    return ParsedRequest{version, std::get<DepartmentRequest>(std::move(converted)), op.name};
+    DepartmentRequest& request = std::get<DepartmentRequest>(converted);
+    if (std::string empty = empty_required_text(request, op.name); !empty.empty()) {
+      return Fault{true, empty};
+    }
+    return ParsedRequest{version, std::move(request), op.name};
   }
   return Fault{true, std::string("unknown operation '") + soap_->tag + "'"};
 }

@@ -201,7 +201,7 @@ void DepartmentService::serve(const http::Request& request, const http::Respond&
   }
   call->mappings = parts_.mappings.current();
   auto caller = authenticate(request, header_of(call->parsed.request), *call->mappings,
-                             parts_.clock.now_ms());
+                             parts_.clock.now_ms(), call->caller.department);
   if (!caller.is_ok()) return fail(call, caller.status());
   call->caller = *caller;
   const mapping::DepartmentMapping& department = *call->caller.department;

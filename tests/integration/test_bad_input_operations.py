@@ -24,8 +24,10 @@ CASES = {
     # addActivity
     "addActivity missing title": ("addActivity", "title",
                                   "{H}<p:body>b</p:body><p:type>INFO</p:type>"),
-    "addActivity missing body": ("addActivity", "body", "{H}<p:title>t</p:title><p:type>INFO</p:type>"),
-    "addActivity missing type": ("addActivity", "type", "{H}<p:title>t</p:title><p:body>b</p:body>"),
+    "addActivity missing body": ("addActivity", "body",
+                                 "{H}<p:title>t</p:title><p:type>INFO</p:type>"),
+    "addActivity missing type": ("addActivity", "type",
+                                 "{H}<p:title>t</p:title><p:body>b</p:body>"),
     "addActivity empty title": ("addActivity", "title",
                                 "{H}<p:title></p:title><p:body>b</p:body><p:type>INFO</p:type>"),
     "addActivity title too long": ("addActivity", "title", "{H}<p:title>" + x(201) +
@@ -188,7 +190,8 @@ def test_limits_count_characters_not_bytes(ws):
     accepted = {
         "addActivity": f"<p:title>{x(200, 'ä')}</p:title><p:body>{x(4000, 'ä')}</p:body>"
                        f"<p:type>{x(50, 'ä')}</p:type><p:target>{x(100, 'ä')}</p:target>",
-        "sendNotification": f"<p:subject>{x(200, 'ö')}</p:subject><p:body>{x(4000, 'ö')}</p:body>",
+        "sendNotification": f"<p:subject>{x(200, 'ö')}</p:subject>"
+                            f"<p:body>{x(4000, 'ö')}</p:body>",
         "sendMessage": f"<p:subject>{x(200, 'ü')}</p:subject><p:body>{x(4000, 'ü')}</p:body>",
         "reportStatus": f"<p:status>IN_PROGRESS</p:status><p:statusText>{x(500, 'é')}"
                         "</p:statusText>",
@@ -212,14 +215,7 @@ def test_limits_count_characters_not_bytes(ws):
     assert portal["businessCases"][0]["statusText"] == x(500, "é")
 
 
-EMPTY_ELEMENT_BUG = (
-    "gSOAP skips the minLength facet for an element written as an empty-element tag: in the "
-    "generated soap_in_p__Title/Code50/NonEmptyText4000/NonEmptyText20000/MessageId/OwnerId "
-    "(build/adapters/soap/gsoap/soapC.cpp) the length check runs only when soap->body is set, "
-    "which <p:x/> leaves unset, and adapters/soap/department_codec.cpp (read<Body>) does not "
-    "check again (as it does for displayStamp). So <p:body/> etc. is accepted with 200; the "
-    "portal then refuses it (422) and the work is parked")
-
+# gSOAP skips minLength for an empty-element tag (<p:x/>), so the codec checks it itself.
 # The same required fields as empty-element tags: "<p:body/>" instead of "<p:body></p:body>".
 EMPTY_ELEMENT_CASES = {
     "addActivity title": ("addActivity", "title", "<p:title/><p:body>b</p:body><p:type>T</p:type>"),
@@ -232,7 +228,6 @@ EMPTY_ELEMENT_CASES = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason=EMPTY_ELEMENT_BUG)
 @pytest.mark.parametrize("name", list(EMPTY_ELEMENT_CASES))
 def test_an_empty_element_tag_for_a_required_field_gets_a_fault(ws, name):
     bpid = open_case(ws)
@@ -246,10 +241,6 @@ def test_an_empty_element_tag_for_a_required_field_gets_a_fault(ws, name):
     assert journal_counts(ws.portier.journal) == before
 
 
-@pytest.mark.xfail(strict=True, reason=EMPTY_ELEMENT_BUG + "; with <p:messageId/> the "
-                   "idempotency key is 'steueramt/' (department_operations.cpp prepare_intake), "
-                   "so every later request with an empty messageId is answered 200 as a "
-                   "duplicate of the first and silently dropped")
 def test_an_empty_message_id_is_refused_rather_than_taken_as_a_duplicate(ws):
     bpid = open_case(ws)
     header = (f"<p:header><p:senderId>{SENDER}</p:senderId><p:messageId/>"

@@ -62,7 +62,9 @@ def assert_refused(journal, post, envelope, department, operation, words):
     assert words in text, text
     entries = audit_entries(journal)[audited:]
     assert len(entries) == 1, entries
-    assert entries[0][:2] == (department, operation), entries
+    assert entries[0][1] == operation, entries
+    if department is not None:  # None: which department it is filed under is tested elsewhere
+        assert entries[0][0] == department, entries
     assert words in entries[0][2], entries
     assert journal_counts(journal) == counts
     return text
@@ -188,11 +190,6 @@ def test_a_sender_id_other_than_the_token_user_is_refused(ws, post):
     assert ws.sim.portal()["businessCases"] == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "adapters/soap/department_service.cpp DepartmentService::fail(): when authenticate() "
-    "refuses a senderId that is not the token's user, call->caller is still empty, so the "
-    "audit entry's department is the claimed header/senderId ('mfk', the victim) instead of "
-    "the department that authenticated ('steueramt')"))
 def test_an_impersonation_attempt_is_audited_under_the_authenticated_department(ws, post):
     envelope = signed("openBusinessCase", open_fields("mfk", "sender-2", 3),
                       wsse_header("steueramt", password_of("steueramt")))
@@ -313,11 +310,12 @@ def test_tls_the_mapped_certificate_acts_only_within_its_mapping(tls):
     status, body = post(signed("openBusinessCase", open_fields(name, "cert-1", services[0])))
     assert status == 200, body
     settle(portier.journal)
-    assert_refused(portier.journal, post, signed("openBusinessCase", open_fields(name, "cert-2", 7)),
+    assert_refused(portier.journal, post,
+                   signed("openBusinessCase", open_fields(name, "cert-2", 7)),
                    name, "openBusinessCase", f"serviceId 7 is not a service of {name}")
     assert_refused(portier.journal, post,
                    signed("openBusinessCase", open_fields("steueramt", "cert-3", 7)),
-                   "steueramt", "openBusinessCase",
+                   name, "openBusinessCase",
                    f"header/senderId 'steueramt' is not the authenticated department '{name}'")
 
 

@@ -202,17 +202,17 @@ def test_every_operation_reaches_the_portal(ws, client_name, version):
                         if w[1] == "parked" and w[2] == bpid],
                what="the rejected activity to be parked")
     (listed,) = client.call(("listEvents", {"header": header("list-1"), "afterSeq": 0,
-                                            "maxEvents": 10}))
-    (event,) = events_of(listed)
-    assert event["kind"] == "deliveryFailed" and event["businessProcessId"] == bpid
-    assert "422" in event.get("detail", ""), event
+                                            "maxEvents": 100}))
+    # Other events (e.g. messageDelivered from the portal's feed) may be listed beside it.
+    (event,) = [e for e in events_of(listed) if e["kind"] == "deliveryFailed"]
+    assert event["businessProcessId"] == bpid and "422" in event.get("detail", ""), event
     seq = int(event["seq"])
     acked, again, relisted = client.call(
         ("ackEvents", {"header": header("ack-1"), "seq": [seq]}),
         ("ackEvents", {"header": header("ack-2"), "seq": [seq]}),
-        ("listEvents", {"header": header("list-2")}))
+        ("listEvents", {"header": header("list-2"), "afterSeq": 0, "maxEvents": 100}))
     assert acknowledged_of(acked) == 1 and acknowledged_of(again) == 0
-    assert events_of(relisted) == []
+    assert seq not in [int(e["seq"]) for e in events_of(relisted)]
     assert [a["title"] for a in ws.sim.portal()["activities"]] == ["Veranlagung"]
 
     # The client really spoke this binding's SOAP version: its Fault came in that envelope.

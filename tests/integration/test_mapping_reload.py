@@ -194,6 +194,7 @@ def test_work_in_flight_during_reloads_is_neither_refused_nor_lost(ws):
         i = 0
         while not stop.is_set() or i < 5:
             i += 1
+            stop.wait(0.05)  # a steady stream, well below the department's requests per minute
             status, _, body = portier.post_soap(open_case_envelope("d", f"w{worker}-{i}",
                                                                    service=1))
             if status != 200:
