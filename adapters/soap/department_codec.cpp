@@ -140,46 +140,12 @@ struct TimestampField {
 };
 constexpr TimestampField kTimestampFields[] = {{"addActivity", "displayStamp"}};
 
+// xs:dateTime with a time zone, e.g. 2026-03-01T10:15:30+01:00 (white space collapsed).
 bool is_zoned_date_time(std::string_view s) {
-  constexpr std::string_view kSpace = " \t\r\n";  // xs:dateTime collapses white space
+  constexpr std::string_view kSpace = " \t\r\n";
   s.remove_prefix(std::min(s.size(), s.find_first_not_of(kSpace)));
   s.remove_suffix(s.size() - std::min(s.size(), s.find_last_not_of(kSpace) + 1));
-  auto number = [&s](size_t at, size_t digits, int& out) {
-    if (at + digits > s.size()) return false;
-    out = 0;
-    for (size_t i = at; i < at + digits; ++i) {
-      if (s[i] < '0' || s[i] > '9') return false;
-      out = out * 10 + (s[i] - '0');
-    }
-    return true;
-  };
-  int year, month, day, hour, minute, second;
-  if (!number(0, 4, year) || s.size() < 20 || s[4] != '-' || !number(5, 2, month) || s[7] != '-' ||
-      !number(8, 2, day) || s[10] != 'T' || !number(11, 2, hour) || s[13] != ':' ||
-      !number(14, 2, minute) || s[16] != ':' || !number(17, 2, second)) {
-    return false;
-  }
-  size_t at = 19;
-  bool fraction_is_zero = true;
-  if (s[at] == '.') {
-    size_t first = ++at;
-    for (; at < s.size() && s[at] >= '0' && s[at] <= '9'; ++at) fraction_is_zero &= s[at] == '0';
-    if (at == first) return false;
-  }
-  if (s.substr(at) != "Z") {
-    int zone_hour, zone_minute;
-    if (at + 6 != s.size() || (s[at] != '+' && s[at] != '-') || !number(at + 1, 2, zone_hour) ||
-        s[at + 3] != ':' || !number(at + 4, 2, zone_minute) || zone_minute > 59 ||
-        zone_hour * 60 + zone_minute > 14 * 60) {
-      return false;
-    }
-  }
-  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > kDays[month - 1]) return false;
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (month == 2 && day == 29 && !leap) return false;
-  bool end_of_day = hour == 24 && minute == 0 && second == 0 && fraction_is_zero;
-  return (hour < 24 || end_of_day) && minute < 60 && second < 60;
+  return parse_rfc3339(s).has_value();
 }
 
 std::string timestamp_problem(std::string_view envelope) {
@@ -338,14 +304,16 @@ Converted read(struct soap* soap, std::string_view envelope, const char* tag) {
 // The required texts of each request must not be empty; the first empty one is named.
 std::string empty_required_text(const DepartmentRequest& request, const std::string& operation) {
   std::vector<std::pair<const char*, const std::string*>> fields;
-  const MessageHeader& h = std::visit([](const auto& r) -> const MessageHeader& { return r.header; },
-                                      request);
+  const MessageHeader& h =
+      std::visit([](const auto& r) -> const MessageHeader& { return r.header; }, request);
   fields = {{"header/senderId", &h.sender_id}, {"header/messageId", &h.message_id}};
-  if (h.business_process_id) fields.push_back({"header/businessProcessId", &*h.business_process_id});
+  if (h.business_process_id)
+    fields.push_back({"header/businessProcessId", &*h.business_process_id});
   if (const auto* r = std::get_if<OpenBusinessCase>(&request)) {
     fields.insert(fields.end(), {{"ownerId", &r->owner_id}, {"title", &r->title}});
   } else if (const auto* r = std::get_if<ReportStatus>(&request)) {
-    if (r->department_status_code) fields.push_back({"departmentStatusCode", &*r->department_status_code});
+    if (r->department_status_code)
+      fields.push_back({"departmentStatusCode", &*r->department_status_code});
   } else if (const auto* r = std::get_if<AddActivity>(&request)) {
     fields.insert(fields.end(), {{"title", &r->title}, {"type", &r->type}});
   } else if (const auto* r = std::get_if<SendNotification>(&request)) {

@@ -10,6 +10,8 @@
 #include <ctime>
 #include <memory>
 
+#include "core/base/clock.h"
+
 namespace portier::soap_adapter {
 namespace {
 
@@ -71,37 +73,6 @@ std::string base64_encode(const std::string& in) {
 
 }  // namespace
 
-std::optional<int64_t> parse_utc_timestamp(std::string_view text) {
-  int y, mo, d, h, mi, s, consumed = 0;
-  std::string t(text);
-  if (std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) !=
-      6) {
-    return std::nullopt;
-  }
-  std::string_view rest = text.substr(static_cast<size_t>(consumed));
-  int64_t millis = 0;
-  if (!rest.empty() && rest.front() == '.') {
-    size_t digits = 1;
-    int64_t scale = 100;
-    while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') {
-      millis += (rest[digits] - '0') * scale;
-      scale /= 10;
-      ++digits;
-    }
-    rest.remove_prefix(digits);
-  }
-  if (rest != "Z" && rest != "+00:00" && rest != "-00:00") return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  return static_cast<int64_t>(timegm(&tm)) * 1000 + millis;
-}
-
 Result<std::optional<UsernameToken>> read_username_token(std::string_view envelope) {
   if (envelope.find("UsernameToken") == std::string_view::npos) {
     return std::optional<UsernameToken>();
@@ -128,8 +99,10 @@ Result<std::optional<UsernameToken>> read_username_token(std::string_view envelo
   }
   t.nonce = text_of(child(token, kWsse, "Nonce"));
   t.created = text_of(child(token, kWsu, "Created"));
-  for (auto [value, name] : {std::pair{&t.username, "Username"}, {&t.password, "Password"},
-                             {&t.nonce, "Nonce"}, {&t.created, "Created"}}) {
+  for (auto [value, name] : {std::pair{&t.username, "Username"},
+                             {&t.password, "Password"},
+                             {&t.nonce, "Nonce"},
+                             {&t.created, "Created"}}) {
     if (value->empty()) {
       return invalid_argument(std::string("WS-Security UsernameToken without ") + name);
     }
@@ -142,8 +115,9 @@ Result<int64_t> verify_username_token(const UsernameToken& token, const std::str
   if (token.password_type != kPasswordDigest) {
     return permission_denied("WS-Security: only PasswordDigest is accepted");
   }
-  std::optional<int64_t> created = parse_utc_timestamp(token.created);
-  if (!created) return permission_denied("WS-Security: Created is not a UTC timestamp");
+  std::optional<int64_t> created = parse_rfc3339(token.created);
+  if (!created)
+    return permission_denied("WS-Security: Created is not a timestamp with a time zone");
   if (*created < now_ms - max_skew_ms) {
     return permission_denied("WS-Security: the timestamp has expired");
   }

@@ -31,7 +31,4 @@ Result<std::optional<UsernameToken>> read_username_token(std::string_view envelo
 Result<int64_t> verify_username_token(const UsernameToken& token, const std::string& password,
                                       int64_t now_ms, int64_t max_skew_ms);
 
-// Parses an xs:dateTime in UTC ("2026-11-29T10:00:00Z", "+00:00", fractions allowed).
-std::optional<int64_t> parse_utc_timestamp(std::string_view text);
-
 }  // namespace portier::soap_adapter

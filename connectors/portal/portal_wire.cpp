@@ -140,7 +140,7 @@ Result<query::PortalCase> parse_case(const std::string& body) {
       const json::object& entry = h.as_object();
       std::optional<std::string> entry_status = string_member(entry, "status");
       std::optional<std::string> at = string_member(entry, "at");
-      std::optional<int64_t> at_ms = at ? parse_timestamp(*at) : std::nullopt;
+      std::optional<int64_t> at_ms = at ? parse_rfc3339(*at) : std::nullopt;
       if (!entry_status || !at_ms) {
         return malformed("business case", "a history entry lacks status or an RFC 3339 at");
       }
@@ -162,7 +162,7 @@ Result<std::vector<query::PortalEvent>> parse_events(const std::string& body) {
     std::optional<int64_t> cursor = int_member(event, "cursor");
     std::optional<std::string> kind = string_member(event, "kind");
     std::optional<std::string> at = string_member(event, "at");
-    std::optional<int64_t> at_ms = at ? parse_timestamp(*at) : std::nullopt;
+    std::optional<int64_t> at_ms = at ? parse_rfc3339(*at) : std::nullopt;
     if (!cursor || !kind || !at_ms) {
       return malformed("event feed", "an event lacks cursor, kind or an RFC 3339 at");
     }
@@ -175,69 +175,6 @@ Result<std::vector<query::PortalEvent>> parse_events(const std::string& body) {
     out.push_back(std::move(p));
   }
   return out;
-}
-
-std::optional<int64_t> parse_timestamp(std::string_view text) {
-  size_t pos = 0;
-  // `digits` decimal digits at pos, or -1.
-  auto number = [&](size_t digits) -> int {
-    if (pos + digits > text.size()) return -1;
-    int n = 0;
-    for (size_t i = 0; i < digits; ++i) {
-      char c = text[pos + i];
-      if (c < '0' || c > '9') return -1;
-      n = n * 10 + (c - '0');
-    }
-    pos += digits;
-    return n;
-  };
-  auto expect = [&](std::string_view one_of) {
-    if (pos >= text.size() || one_of.find(text[pos]) == std::string_view::npos) return false;
-    ++pos;
-    return true;
-  };
-  int year = number(4);
-  if (year < 0 || !expect("-")) return std::nullopt;
-  int month = number(2);
-  if (month < 1 || month > 12 || !expect("-")) return std::nullopt;
-  int day = number(2);
-  if (day < 1 || !expect("Tt")) return std::nullopt;
-  int hour = number(2);
-  if (hour < 0 || hour > 23 || !expect(":")) return std::nullopt;
-  int minute = number(2);
-  if (minute < 0 || minute > 59 || !expect(":")) return std::nullopt;
-  int second = number(2);
-  if (second < 0 || second > 60) return std::nullopt;  // 60: a leap second
-  int millis = 0;
-  if (pos < text.size() && text[pos] == '.') {
-    ++pos;
-    size_t digits = 0;
-    for (; pos < text.size() && text[pos] >= '0' && text[pos] <= '9'; ++pos, ++digits) {
-      if (digits < 3) millis = millis * 10 + (text[pos] - '0');
-    }
-    if (digits == 0) return std::nullopt;
-    for (size_t d = digits; d < 3; ++d) millis *= 10;
-  }
-  int offset_minutes = 0;
-  if (!expect("Zz")) {
-    if (pos >= text.size() || (text[pos] != '+' && text[pos] != '-')) return std::nullopt;
-    int sign = text[pos++] == '-' ? -1 : 1;
-    int offset_hours = number(2);
-    if (offset_hours < 0 || offset_hours > 23 || !expect(":")) return std::nullopt;
-    int offset_mins = number(2);
-    if (offset_mins < 0 || offset_mins > 59) return std::nullopt;
-    offset_minutes = sign * (offset_hours * 60 + offset_mins);
-  }
-  if (pos != text.size()) return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  time_t seconds = timegm(&tm);
-  if (tm.tm_mday != day || tm.tm_mon != month - 1) return std::nullopt;  // e.g. 2026-02-30
-  return (static_cast<int64_t>(seconds) + second - offset_minutes * 60) * 1000 + millis;
 }
 
 std::string describe_problem(const std::string& body) {

@@ -37,10 +37,6 @@ Result<query::PortalCase> parse_case(const std::string& body);
 // The events of a feed page; kUnavailable if the body is not one.
 Result<std::vector<query::PortalEvent>> parse_events(const std::string& body);
 
-// Milliseconds since the Unix epoch of an RFC 3339 date-time ("2026-01-05T08:00:00.000Z", any
-// fraction, "Z" or a "+hh:mm" offset); nothing if malformed.
-std::optional<int64_t> parse_timestamp(std::string_view text);
-
 // "title: detail" from an RFC 7807 problem+json body, or the body's start if it is not one.
 std::string describe_problem(const std::string& body);
 

@@ -4,6 +4,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
 
 namespace portier {
 
@@ -35,5 +38,9 @@ class ManualClock final : public Clock {
 
 // RFC 3339 UTC timestamp with milliseconds, e.g. 2026-11-29T10:12:38.123Z.
 std::string format_utc(int64_t epoch_ms);
+
+// Milliseconds since the epoch of an RFC 3339 timestamp with a zone ("Z" or "+01:00"; fractions
+// beyond milliseconds are dropped), or nothing if it is not one (e.g. 2026-02-30, no zone).
+std::optional<int64_t> parse_rfc3339(std::string_view text);
 
 }  // namespace portier

@@ -38,11 +38,6 @@ bool is_uuid(std::string_view text);
 // if an escape is malformed.
 std::optional<std::string> form_decode(std::string_view text);
 
-// Milliseconds since the Unix epoch of an RFC 3339 date-time: "2026-01-05T08:00:00Z", with an
-// optional fraction (milliseconds kept, the rest dropped) and "Z" or a "+hh:mm"/"-hh:mm" offset
-// ('t' and 'z' in either case). Nothing if malformed or out of range (e.g. 2026-02-30).
-std::optional<int64_t> parse_rfc3339(std::string_view text);
-
 // Standard base64 (with or without padding); nothing if malformed.
 std::optional<std::string> base64_decode(std::string_view text);
 

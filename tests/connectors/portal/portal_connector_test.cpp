@@ -352,17 +352,6 @@ TEST(PortalWire, ParseEvents) {
   }
 }
 
-TEST(PortalWire, ParseTimestamp) {
-  EXPECT_EQ(parse_timestamp("2023-11-14T22:13:20Z"), 1'700'000'000'000);
-  EXPECT_EQ(parse_timestamp("2023-11-14T22:13:20.123456Z"), 1'700'000'000'123);
-  EXPECT_EQ(parse_timestamp("2023-11-14T22:43:20+00:30"), 1'700'000'000'000);
-  EXPECT_EQ(parse_timestamp("2023-11-14T21:13:20-01:00"), 1'700'000'000'000);
-  for (const char* bad : {"", "2023-11-14", "2023-11-14T22:13:20", "2023-02-29T00:00:00Z",
-                          "2023-11-14T22:13:20.Z", "2023-11-14T22:13:20+01", "x"}) {
-    EXPECT_FALSE(parse_timestamp(bad)) << bad;
-  }
-}
-
 TEST(JudgeReadStatus, Table) {
   const std::pair<long, StatusCode> table[] = {
       {200, StatusCode::kOk},
