@@ -14,7 +14,7 @@ packages=(
   libxml2-dev libxml2-utils libssl-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-zeep python3-requests python3-pytest openssl curl
-  wrk nginx-light nodejs
+  wrk nginx-light nodejs qpdf zlib1g-dev
 )
 
 install_node_packages() {
