@@ -46,11 +46,12 @@ size_t collect_header(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
-}  // namespace
+struct MimeDeleter {
+  void operator()(curl_mime* m) const { curl_mime_free(m); }
+};
 
-Result<HttpReply> perform(const HttpCall& call) {
-  CURL* curl = thread_handle();
-  if (!curl) return internal_error("curl_easy_init failed");
+// Runs `call` on this thread's handle. The body is `mime` if not null, else `call.body`.
+Result<HttpReply> run(CURL* curl, const HttpCall& call, curl_mime* mime) {
   curl_easy_reset(curl);
   HttpReply reply;
   struct curl_slist* headers = nullptr;
@@ -58,7 +59,9 @@ Result<HttpReply> perform(const HttpCall& call) {
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
   curl_easy_setopt(curl, CURLOPT_URL, call.url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, call.method.c_str());
-  if (call.method != "GET") {
+  if (mime != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_MIMEPOST, mime);
+  } else if (call.method != "GET") {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, call.body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(call.body.size()));
   }
@@ -88,6 +91,38 @@ Result<HttpReply> perform(const HttpCall& call) {
   curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &type);
   if (type) reply.content_type = type;
   return reply;
+}
+
+}  // namespace
+
+Result<HttpReply> perform(const HttpCall& call) {
+  CURL* curl = thread_handle();
+  if (!curl) return internal_error("curl_easy_init failed");
+  return run(curl, call, nullptr);
+}
+
+Result<HttpReply> perform_multipart(const HttpCall& call, const std::vector<FormPart>& parts) {
+  CURL* curl = thread_handle();
+  if (!curl) return internal_error("curl_easy_init failed");
+  std::unique_ptr<curl_mime, MimeDeleter> mime(curl_mime_init(curl));
+  if (!mime) return internal_error("curl_mime_init failed");
+  for (const FormPart& p : parts) {
+    curl_mimepart* part = curl_mime_addpart(mime.get());
+    if (part == nullptr) return internal_error("curl_mime_addpart failed");
+    curl_mime_name(part, p.name.c_str());
+    if (!p.content_type.empty()) curl_mime_type(part, p.content_type.c_str());
+    if (p.file_path.empty()) {
+      curl_mime_data(part, p.data.data(), p.data.size());
+      continue;
+    }
+    // libcurl opens the file when it sends the part and reads it in small pieces.
+    if (curl_mime_filedata(part, p.file_path.c_str()) != CURLE_OK) {
+      return failed_precondition("form part " + p.name + ": cannot read " + p.file_path);
+    }
+    // filedata names the part after the path's last segment; say what the caller wants.
+    curl_mime_filename(part, p.file_name.empty() ? nullptr : p.file_name.c_str());
+  }
+  return run(curl, call, mime.get());
 }
 
 std::string url_encode(const std::string& value) {

@@ -32,6 +32,22 @@ struct HttpReply {
 // HTTP status, 4xx and 5xx included, is a reply.
 Result<HttpReply> perform(const HttpCall& call);
 
+// One part of a multipart/form-data body (RFC 7578): its bytes in memory, or a file that is
+// streamed from disk while the request is sent, so memory does not grow with the file's size.
+struct FormPart {
+  std::string name;          // the form field name
+  std::string content_type;  // e.g. "application/json"; empty: none (text/plain by default)
+  std::string data;          // the part's bytes, used when `file_path` is empty
+  std::string file_path;     // stream the part from this file
+  std::string file_name;     // the part's filename= (file parts only; empty: none)
+};
+
+// Sends `call` (method, url, headers, timeout and ca_file; `call.body` is ignored) with a
+// multipart/form-data body made of `parts`; libcurl sets the Content-Type with its boundary.
+// A file part that cannot be read is kFailedPrecondition, before anything is sent; the rest as
+// perform(). A file is read anew on every call, so a retry sends it again from the start.
+Result<HttpReply> perform_multipart(const HttpCall& call, const std::vector<FormPart>& parts);
+
 // Percent-encodes a form or query value.
 std::string url_encode(const std::string& value);
 

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "connectors/http/problem.h"
 #include "core/base/digest.h"
 
 namespace portier::portal {
@@ -18,7 +19,7 @@ DeliveryResult::Kind judge_status(long status) {
 
 Status judge_read_status(long status, const std::string& body) {
   if (status >= 200 && status < 300) return Status::ok();
-  std::string why = "HTTP " + std::to_string(status) + ": " + describe_problem(body);
+  std::string why = "HTTP " + std::to_string(status) + ": " + outbound::describe_problem(body);
   if (status == 404) return not_found(std::move(why));
   if (status == 401 || status == 403) return permission_denied(std::move(why));
   if (status == 408 || status == 425 || status == 429 || status >= 500 || status < 400) {
@@ -76,7 +77,7 @@ DeliveryResult PortalConnector::deliver(const model::WorkItem& item) {
   result.retry_after = reply->retry_after;
   result.detail = "HTTP " + std::to_string(reply->status);
   if (result.kind != DeliveryResult::Kind::kDelivered) {
-    result.detail += ": " + describe_problem(reply->body);
+    result.detail += ": " + outbound::describe_problem(reply->body);
   }
   return result;
 }

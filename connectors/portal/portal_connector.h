@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "connectors/http/http_client.h"
-#include "connectors/portal/access_token.h"
+#include "connectors/http/access_token.h"
 #include "connectors/portal/portal_wire.h"
 #include "core/config/config.h"
 #include "core/dispatch/connector.h"
@@ -43,7 +43,7 @@ class PortalConnector final : public dispatch::Connector, public query::PortalRe
 
   config::Portal settings_;
   std::chrono::milliseconds attempt_timeout_;
-  AccessToken token_;
+  outbound::AccessToken token_;
 };
 
 // How an HTTP status of a delivery is judged (table-tested).

@@ -177,19 +177,5 @@ Result<std::vector<query::PortalEvent>> parse_events(const std::string& body) {
   return out;
 }
 
-std::string describe_problem(const std::string& body) {
-  json::error_code ec;
-  json::value v = json::parse(body, ec);
-  if (!ec && v.is_object()) {
-    const json::object& o = v.as_object();
-    std::string out;
-    if (auto* t = o.if_contains("title"); t && t->is_string()) out = std::string(t->as_string());
-    if (auto* d = o.if_contains("detail"); d && d->is_string()) {
-      out += (out.empty() ? "" : ": ") + std::string(d->as_string());
-    }
-    if (!out.empty()) return out;
-  }
-  return body.substr(0, 200);
-}
 
 }  // namespace portier::portal

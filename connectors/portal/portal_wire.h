@@ -37,7 +37,4 @@ Result<query::PortalCase> parse_case(const std::string& body);
 // The events of a feed page; kUnavailable if the body is not one.
 Result<std::vector<query::PortalEvent>> parse_events(const std::string& body);
 
-// "title: detail" from an RFC 7807 problem+json body, or the body's start if it is not one.
-std::string describe_problem(const std::string& body);
-
 }  // namespace portier::portal

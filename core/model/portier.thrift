@@ -79,6 +79,8 @@ struct DocumentDelivery {
   9: optional string recipient    // registered mail only
   10: optional string platform     // "incamail" | "privasphere"
   11: optional string ownerId
+  12: optional i32 serviceId       // the portal service (Leistung); the RC adapter requires it
+  13: optional string businessCaseId  // UUID of the portal business case the document belongs to
 }
 
 struct FormSubmission {

@@ -1,10 +1,11 @@
-// portier-sim: Portier's counterparts (today: the portal) on one HTTP listener, with the
-// common /_sim/* control endpoints. See tests/sim/README.md.
+// portier-sim: Portier's counterparts (today: the portal and its RC adapter) on one HTTP
+// listener, with the common /_sim/* control endpoints. See tests/sim/README.md.
 //
 // Threads: main parses options, starts the server (2 I/O threads) and waits in sigwait() for
 // SIGINT/SIGTERM, which are blocked in every thread; then it drains and stops the server.
 #include <signal.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <charconv>
 #include <csignal>
@@ -22,12 +23,14 @@
 #include "core/base/metrics.h"
 #include "core/config/config.h"
 #include "tests/sim/portal_sim.h"
+#include "tests/sim/rc_adapter_sim.h"
 #include "tests/sim/sim_core.h"
 
 namespace {
 
 namespace po = boost::program_options;
 using portier::sim::PortalSimOptions;
+using portier::sim::RcAdapterSimOptions;
 
 constexpr std::chrono::milliseconds kDrainTimeout{5'000};
 
@@ -70,9 +73,13 @@ int main(int argc, char** argv) {
   std::string port_file;
   int64_t token_lifetime_seconds = portal.token_lifetime.count();
   bool log_requests = false;
+  RcAdapterSimOptions rc_adapter;
+  int64_t rc_store_delay_seconds = rc_adapter.store_delay.count() / 1000;
+  uint64_t rc_max_document_bytes = rc_adapter.max_document_bytes;
 
   po::options_description options(
-      "portier-sim: simulated counterparts of Portier (portal) with /_sim/* control endpoints\n"
+      "portier-sim: simulated counterparts of Portier (portal, RC adapter) with /_sim/* control "
+      "endpoints\n"
       "Options");
   options.add_options()                                        //
       ("help,h", "show this help")                             //
@@ -87,9 +94,15 @@ int main(int argc, char** argv) {
       ("token-lifetime-seconds",
        po::value(&token_lifetime_seconds)->default_value(token_lifetime_seconds),
        "lifetime of issued access tokens, on the sim clock")  //
-      ("port-file", po::value(&port_file),                    //
-       "write the bound port to this file once listening")    //
-      ("log-requests", po::bool_switch(&log_requests),        //
+      ("rc-store-delay-seconds",
+       po::value(&rc_store_delay_seconds)->default_value(rc_store_delay_seconds),
+       "RC adapter: a document is in the inbox this long after acceptance, on the sim clock")  //
+      ("rc-max-document-bytes",
+       po::value(&rc_max_document_bytes)->default_value(rc_max_document_bytes),
+       "RC adapter: larger documents are refused with 413")  //
+      ("port-file", po::value(&port_file),                   //
+       "write the bound port to this file once listening")   //
+      ("log-requests", po::bool_switch(&log_requests),       //
        "log every answered call as a JSON line on stderr");
 
   po::variables_map vm;
@@ -118,6 +131,10 @@ int main(int argc, char** argv) {
   }
   if (token_lifetime_seconds <= 0) return usage_error("--token-lifetime-seconds: must be > 0");
   portal.token_lifetime = std::chrono::seconds(token_lifetime_seconds);
+  if (rc_store_delay_seconds < 0) return usage_error("--rc-store-delay-seconds: must be >= 0");
+  if (rc_max_document_bytes == 0) return usage_error("--rc-max-document-bytes: must be > 0");
+  rc_adapter.store_delay = std::chrono::seconds(rc_store_delay_seconds);
+  rc_adapter.max_document_bytes = rc_max_document_bytes;
 
   // Blocked before any thread starts, so every thread inherits the mask and only sigwait()
   // below receives them. A shell starts background jobs with SIGINT ignored, and an ignored
@@ -132,7 +149,15 @@ int main(int argc, char** argv) {
 
   portier::SystemClock system_clock;
   portier::sim::SimCore core(system_clock, {.log_requests = log_requests});
-  core.add(std::make_unique<portier::sim::PortalSim>(portal, core.clock()));
+  auto portal_module = std::make_unique<portier::sim::PortalSim>(portal, core.clock());
+  const portier::sim::PortalSim& tokens = *portal_module;  // the RC adapter takes its tokens
+  core.add(std::move(portal_module));
+  core.add(std::make_unique<portier::sim::RcAdapterSim>(
+      rc_adapter,
+      [&tokens](const portier::http::Request& request, const char* scope) {
+        return tokens.authorize(request, scope);
+      },
+      core.clock()));
   portier::http::Router router;
   core.register_routes(router);
 
@@ -141,7 +166,11 @@ int main(int argc, char** argv) {
   listener.address = address;
   listener.port = port;
   portier::metrics::Registry metrics;
-  portier::http::Server server({listener}, portier::config::Limits{}, router, metrics);
+  portier::config::Limits limits;
+  // The RC adapter answers 413 itself; the server's own limit only has to let its documents in.
+  limits.max_body_bytes =
+      std::max<uint64_t>(limits.max_body_bytes, rc_max_document_bytes + (1 << 20));
+  portier::http::Server server({listener}, limits, router, metrics);
   if (portier::Status started = server.start(2); !started.is_ok()) {
     std::cerr << "portier-sim: cannot listen on " << listen << ": " << started.to_string() << "\n";
     return 1;

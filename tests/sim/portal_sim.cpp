@@ -350,6 +350,12 @@ void PortalSim::issue_token(const http::Request& request, const http::Respond& r
   respond(std::move(r));
 }
 
+std::optional<http::Response> PortalSim::authorize(const http::Request& request,
+                                                   const char* scope) const {
+  std::lock_guard lock(mutex_);
+  return check_bearer(request, scope);
+}
+
 std::optional<http::Response> PortalSim::check_bearer(const http::Request& request,
                                                       const char* scope) const {
   std::string authorization = request.header("Authorization");

@@ -55,9 +55,10 @@ struct PortalSimOptions {
   std::string client_secret = "portier-sim-secret";
   std::chrono::seconds token_lifetime{300};
   // Scopes a client may ask for; a token request without `scope` gets all of them.
+  // `documents.write` is for the RC adapter (rc_adapter_sim.h), which accepts these tokens.
   std::vector<std::string> scopes = {"businesscases.write", "activities.read", "activities.write",
-                                     "messages.write",      "ProfileApi_Low",  "ProfileApi_Medium",
-                                     "ProfileApi_Max"};
+                                     "messages.write",      "documents.write", "ProfileApi_Low",
+                                     "ProfileApi_Medium",   "ProfileApi_Max"};
 };
 
 class PortalSim final : public SimModule {
@@ -74,6 +75,11 @@ class PortalSim final : public SimModule {
   //  keys:{key:{received, applied, status}}, tokens:{issued, active}}
   boost::json::value inspect() const override;
   void reset() override;
+
+  // The 401/403 to answer, or nothing if `request` carries a valid bearer token issued here
+  // (with `scope`, if not null). For other modules that accept the portal's tokens (the RC
+  // adapter); thread-safe, takes this module's lock for a moment.
+  std::optional<http::Response> authorize(const http::Request& request, const char* scope) const;
 
   static constexpr const char* kBusinessCasesPath = "/api/v9/businesscases";
   static constexpr const char* kActivitiesPath = "/api/v9/activities";

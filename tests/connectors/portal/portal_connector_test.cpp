@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "connectors/http/problem.h"
+
 #include <boost/json.hpp>
 #include <chrono>
 #include <memory>
@@ -380,23 +382,23 @@ TEST(JudgeReadStatus, Table) {
 }
 
 TEST(DescribeProblem, Rfc7807TitleAndDetail) {
-  EXPECT_EQ(describe_problem(R"({"type":"about:blank","title":"Unprocessable Entity","status":422,)"
+  EXPECT_EQ(outbound::describe_problem(R"({"type":"about:blank","title":"Unprocessable Entity","status":422,)"
                              R"("detail":"status is invalid"})"),
             "Unprocessable Entity: status is invalid");
-  EXPECT_EQ(describe_problem(R"({"title":"Conflict","status":409})"), "Conflict");
-  EXPECT_EQ(describe_problem(R"({"detail":"no such case"})"), "no such case");
+  EXPECT_EQ(outbound::describe_problem(R"({"title":"Conflict","status":409})"), "Conflict");
+  EXPECT_EQ(outbound::describe_problem(R"({"detail":"no such case"})"), "no such case");
 }
 
 TEST(DescribeProblem, NonJsonGivesTheStartOfTheBody) {
-  EXPECT_EQ(describe_problem("<html>Bad Gateway</html>"), "<html>Bad Gateway</html>");
+  EXPECT_EQ(outbound::describe_problem("<html>Bad Gateway</html>"), "<html>Bad Gateway</html>");
   std::string long_body = "x" + std::string(1000, 'y');
-  std::string described = describe_problem(long_body);
+  std::string described = outbound::describe_problem(long_body);
   EXPECT_TRUE(long_body.starts_with(described));
   EXPECT_GE(described.size(), 50u);
   EXPECT_LT(described.size(), long_body.size());
-  EXPECT_EQ(describe_problem(""), "");
+  EXPECT_EQ(outbound::describe_problem(""), "");
   // JSON that is not a problem: the body as it is.
-  EXPECT_EQ(describe_problem(R"({"error":"x"})"), R"({"error":"x"})");
+  EXPECT_EQ(outbound::describe_problem(R"({"error":"x"})"), R"({"error":"x"})");
 }
 
 // --- end to end against the portal simulator ---------------------------------------------------

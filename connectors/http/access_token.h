@@ -1,5 +1,5 @@
 #pragma once
-// OAuth2 client-credentials tokens for the portal, cached and renewed a minute before they
+// OAuth2 client-credentials tokens (the portal's; the RC adapter takes the same), cached and renewed a minute before they
 // expire (or at once after the portal says 401). The secret is sent, never logged.
 // Thread-safe: concurrent callers share one token and one renewal.
 #include <mutex>
@@ -9,7 +9,7 @@
 #include "core/base/status.h"
 #include "core/config/config.h"
 
-namespace portier::portal {
+namespace portier::outbound {
 
 class AccessToken {
  public:
@@ -27,4 +27,4 @@ class AccessToken {
   int64_t renew_at_ms_ = 0;
 };
 
-}  // namespace portier::portal
+}  // namespace portier::outbound

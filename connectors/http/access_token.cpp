@@ -1,11 +1,11 @@
-#include "connectors/portal/access_token.h"
+#include "connectors/http/access_token.h"
 
 #include <boost/json.hpp>
 
 #include "connectors/http/http_client.h"
-#include "connectors/portal/portal_wire.h"
+#include "connectors/http/problem.h"
 
-namespace portier::portal {
+namespace portier::outbound {
 
 namespace {
 constexpr int64_t kRenewEarlyMs = 60'000;
@@ -17,16 +17,16 @@ AccessToken::AccessToken(const config::Portal& settings, const Clock& clock)
 Result<std::string> AccessToken::get() {
   std::lock_guard lock(mutex_);
   if (!token_.empty() && clock_.now_ms() < renew_at_ms_) return token_;
-  outbound::HttpCall call;
+  HttpCall call;
   call.method = "POST";
   call.url = settings_.token_url;
   call.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
-  call.body = "grant_type=client_credentials&client_id=" + outbound::url_encode(settings_.client_id) +
-              "&client_secret=" + outbound::url_encode(settings_.client_secret);
-  if (!settings_.scope.empty()) call.body += "&scope=" + outbound::url_encode(settings_.scope);
+  call.body = "grant_type=client_credentials&client_id=" + url_encode(settings_.client_id) +
+              "&client_secret=" + url_encode(settings_.client_secret);
+  if (!settings_.scope.empty()) call.body += "&scope=" + url_encode(settings_.scope);
   call.timeout = settings_.timeout;
   call.ca_file = settings_.ca_file;
-  auto reply = outbound::perform(call);
+  auto reply = perform(call);
   if (!reply.is_ok()) return unavailable("token endpoint: " + reply.status().message());
   if (reply->status != 200) {
     return unavailable("token endpoint answered HTTP " + std::to_string(reply->status) + ": " +
@@ -51,4 +51,4 @@ void AccessToken::invalidate(const std::string& token) {
   if (token_ == token) token_.clear();
 }
 
-}  // namespace portier::portal
+}  // namespace portier::outbound
