@@ -57,6 +57,7 @@ const std::vector<ChildRule>& child_rules() {
       {"addActivity", {"header", "title", "body", "type"}},
       {"sendNotification", {"header", "subject", "body"}},
       {"sendMessage", {"header", "subject", "body"}},
+      {"deliverDocument", {"header", "documentKind", "title", "date", "document"}},
       {"getBusinessCase", {"header"}},
       {"listEvents", {"header"}},
       {"ackEvents", {"header", "seq"}},
@@ -262,6 +263,34 @@ Converted convert(const _p__sendMessage& req) {
   return SendMessage{to_header(req.header), req.subject, req.body, req.important && *req.important};
 }
 
+Converted convert(const _p__deliverDocument& req) {
+  DeliverDocument out;
+  out.header = to_header(req.header);
+  out.document_kind = req.documentKind;
+  out.title = req.title;
+  out.date = req.date;
+  // xs:date as the document's name needs it: a real calendar day, no zone.
+  if (req.date.size() != 10 || !parse_rfc3339(req.date + "T00:00:00Z")) {
+    return Fault{true, "element 'deliverDocument/date' is not a date like 2026-11-29"};
+  }
+  if (!req.document.__ptr || req.document.__size <= 0) {
+    return Fault{true, "element 'deliverDocument/document' must not be empty"};
+  }
+  out.document.assign(reinterpret_cast<const char*>(req.document.__ptr),
+                      static_cast<size_t>(req.document.__size));
+  out.important = req.important && *req.important;
+  if (req.channel) {
+    switch (*req.channel) {
+      case p__DeliveryChannel::inbox: out.channel = DeliverDocument::Channel::kInbox; break;
+      case p__DeliveryChannel::registered:
+        out.channel = DeliverDocument::Channel::kRegistered;
+        break;
+      case p__DeliveryChannel::auto_: out.channel = DeliverDocument::Channel::kAuto; break;
+    }
+  }
+  return out;
+}
+
 Converted convert(const _p__getBusinessCase& req) { return GetBusinessCase{to_header(req.header)}; }
 
 Converted convert(const _p__listEvents& req) {
@@ -320,6 +349,8 @@ std::string empty_required_text(const DepartmentRequest& request, const std::str
     fields.insert(fields.end(), {{"subject", &r->subject}, {"body", &r->body}});
   } else if (const auto* r = std::get_if<SendMessage>(&request)) {
     fields.insert(fields.end(), {{"subject", &r->subject}, {"body", &r->body}});
+  } else if (const auto* r = std::get_if<DeliverDocument>(&request)) {
+    fields.insert(fields.end(), {{"documentKind", &r->document_kind}, {"title", &r->title}});
   }
   for (const auto& [name, value] : fields) {
     if (value->empty()) return "element '" + operation + "/" + name + "' must not be empty";
@@ -338,6 +369,7 @@ constexpr Operation kOperations[] = {
     {"addActivity", "p:addActivity", &read<_p__addActivity>},
     {"sendNotification", "p:sendNotification", &read<_p__sendNotification>},
     {"sendMessage", "p:sendMessage", &read<_p__sendMessage>},
+    {"deliverDocument", "p:deliverDocument", &read<_p__deliverDocument>},
     {"getBusinessCase", "p:getBusinessCase", &read<_p__getBusinessCase>},
     {"listEvents", "p:listEvents", &read<_p__listEvents>},
     {"ackEvents", "p:ackEvents", &read<_p__ackEvents>},
@@ -449,6 +481,19 @@ std::string DepartmentCodec::write(SoapVersion version, const AcceptedAnswer& a)
   body.businessProcessId = a.business_process_id;
   body.acceptedAt = to_time(a.accepted_ms);
   return write_envelope(soap_, version, body, tag);
+}
+
+std::string DepartmentCodec::write(SoapVersion version, const DocumentAnswer& a) {
+  RequestScope scope{soap_};
+  _p__deliverDocumentResponse body;
+  body.soap_default(soap_);
+  body.businessProcessId = a.business_process_id;
+  body.deliveryId = a.delivery_id;
+  body.fileName = a.file_name;
+  body.title = a.title;
+  body.sha256 = a.sha256;
+  body.acceptedAt = to_time(a.accepted_ms);
+  return write_envelope(soap_, version, body, "p:deliverDocumentResponse");
 }
 
 std::string DepartmentCodec::write(SoapVersion version, const BusinessCaseAnswer& a) {

@@ -39,6 +39,7 @@ class DepartmentCodec {
   // The response element named by `answer.operation`; "" if that operation does not answer
   // with an AcceptedAnswer (a programming error).
   std::string write(SoapVersion version, const AcceptedAnswer& answer);
+  std::string write(SoapVersion version, const DocumentAnswer& answer);
   std::string write(SoapVersion version, const BusinessCaseAnswer& answer);
   std::string write(SoapVersion version, const EventsAnswer& answer);
   std::string write(SoapVersion version, const AckAnswer& answer);

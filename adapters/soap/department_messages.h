@@ -65,6 +65,17 @@ struct SendMessage {
   bool important = false;
 };
 
+// A PDF for the citizen of a case. `document` holds the decoded bytes.
+struct DeliverDocument {
+  MessageHeader header;  // businessProcessId required
+  std::string document_kind;
+  std::string title;
+  std::string date;      // yyyy-mm-dd, for the document's name
+  std::string document;
+  bool important = false;
+  enum class Channel { kInbox, kRegistered, kAuto } channel = Channel::kAuto;
+};
+
 struct GetBusinessCase {
   MessageHeader header;  // businessProcessId required
 };
@@ -81,8 +92,8 @@ struct AckEvents {
 };
 
 using DepartmentRequest = std::variant<OpenBusinessCase, ReportStatus, AddActivity,
-                                       SendNotification, SendMessage, GetBusinessCase, ListEvents,
-                                       AckEvents>;
+                                       SendNotification, SendMessage, DeliverDocument,
+                                       GetBusinessCase, ListEvents, AckEvents>;
 
 struct OpenBusinessCaseAnswer {
   std::string business_process_id;
@@ -95,6 +106,15 @@ struct OpenBusinessCaseAnswer {
 struct AcceptedAnswer {
   std::string operation;  // selects the response element, e.g. "reportStatus"
   std::string business_process_id;
+  int64_t accepted_ms = 0;
+};
+
+struct DocumentAnswer {
+  std::string business_process_id;
+  std::string delivery_id;
+  std::string file_name;
+  std::string title;
+  std::string sha256;
   int64_t accepted_ms = 0;
 };
 

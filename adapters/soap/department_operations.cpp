@@ -32,7 +32,8 @@ Status check_length(const char* field, const std::string& text, size_t limit) {
 using CaseMessage = std::function<model::Message(const journal::BusinessCaseRecord&)>;
 
 std::function<Result<std::string>(journal::IntakeTransaction&)> on_case(
-    std::string department, std::string bpid, std::string answer, CaseMessage make) {
+    std::string department, std::string bpid, std::string answer, CaseMessage make,
+    std::string destination = kPortalDestination) {
   return [=](journal::IntakeTransaction& tx) -> Result<std::string> {
     auto found = tx.find_case(bpid);
     if (!found) return not_found("header/businessProcessId '" + bpid + "' is not known");
@@ -40,7 +41,7 @@ std::function<Result<std::string>(journal::IntakeTransaction&)> on_case(
       return permission_denied("header/businessProcessId '" + bpid +
                                "' belongs to another department");
     }
-    tx.enqueue(kPortalDestination, make(*found));
+    tx.enqueue(destination, make(*found));
     return answer;
   };
 }
@@ -190,11 +191,60 @@ Result<PreparedIntake> prepare_intake(const ParsedRequest& parsed,
   return p;
 }
 
+Result<PreparedIntake> prepare_document_intake(const ParsedRequest& parsed,
+                                               const mapping::DepartmentMapping& department,
+                                               const http::Request& request, int64_t now_ms,
+                                               const AcceptedDocument& document) {
+  const auto& req = std::get<DeliverDocument>(parsed.request);
+  if (!req.header.business_process_id) {
+    return invalid_argument("header/businessProcessId is required for deliverDocument");
+  }
+  const std::string bpid = *req.header.business_process_id;
+  PreparedIntake p;
+  p.intake.idempotency_key = department.name + "/" + req.header.message_id;
+  p.intake.department = department.name;
+  p.intake.correlation_id = request.correlation_id;
+  p.intake.operation = parsed.operation;
+  p.intake.request_sha256 = sha256_hex(request.body);
+  p.intake.business_process_id = bpid;
+  const std::string delivery_id = random_uuid();
+  json::object answer{{"businessProcessId", bpid},     {"acceptedMs", now_ms},
+                      {"deliveryId", delivery_id},     {"fileName", document.file_name},
+                      {"title", document.title},       {"sha256", document.sha256}};
+  p.answer = json::serialize(answer);
+  p.intake.build = on_case(department.name, bpid, p.answer,
+                           [req, document, delivery_id](const journal::BusinessCaseRecord& c) {
+                             model::DocumentDelivery d;
+                             d.deliveryId = delivery_id;
+                             d.documentKind = req.document_kind;
+                             d.title = document.title;
+                             d.fileName = document.file_name;
+                             d.documentSha256 = document.sha256;
+                             d.sizeBytes = static_cast<int64_t>(document.size);
+                             d.important = req.important;
+                             d.channel = model::DeliveryChannel::INBOX;
+                             d.__set_ownerId(c.owner_id);
+                             d.__set_serviceId(c.service_id);
+                             d.__set_businessCaseId(c.business_case_id);
+                             model::Message m;
+                             m.__set_documentDelivery(d);
+                             return m;
+                           },
+                           kRcAdapterDestination);
+  return p;
+}
+
 std::string write_answer(DepartmentCodec& codec, const ParsedRequest& parsed,
                          const std::string& stored) {
   json::object o = json::parse(stored).as_object();
   std::string bpid(o.at("businessProcessId").as_string());
   int64_t at_ms = o.at("acceptedMs").to_number<int64_t>();
+  if (std::holds_alternative<DeliverDocument>(parsed.request)) {
+    auto text = [&o](const char* key) { return std::string(o.at(key).as_string()); };
+    return codec.write(parsed.version,
+                       DocumentAnswer{bpid, text("deliveryId"), text("fileName"), text("title"),
+                                      text("sha256"), at_ms});
+  }
   if (std::holds_alternative<OpenBusinessCase>(parsed.request)) {
     return codec.write(parsed.version,
                        OpenBusinessCaseAnswer{bpid, std::string(o.at("businessCaseId").as_string()),

@@ -29,6 +29,24 @@ Result<PreparedIntake> prepare_intake(const ParsedRequest& parsed,
                                       const mapping::DepartmentMapping& department,
                                       const http::Request& request, int64_t now_ms);
 
+// What deliverDocument stored before its intake: the document's digest and size, and its name
+// and title as the department's mapping makes them.
+struct AcceptedDocument {
+  std::string sha256;
+  uint64_t size = 0;
+  std::string file_name;
+  std::string title;
+};
+
+// The destination of documents for the citizen's e-account inbox.
+inline constexpr char kRcAdapterDestination[] = "rc_adapter";
+
+// For deliverDocument (inbox channel), once the document is stored and checked.
+Result<PreparedIntake> prepare_document_intake(const ParsedRequest& parsed,
+                                               const mapping::DepartmentMapping& department,
+                                               const http::Request& request, int64_t now_ms,
+                                               const AcceptedDocument& document);
+
 // The SOAP answer for a stored answer of `parsed`'s operation.
 std::string write_answer(DepartmentCodec& codec, const ParsedRequest& parsed,
                          const std::string& stored_answer);

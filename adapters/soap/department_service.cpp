@@ -3,6 +3,9 @@
 #include <boost/asio/post.hpp>
 #include <strings.h>
 
+#include <cstdio>
+
+#include "core/base/digest.h"
 #include "core/base/log.h"
 #include "core/mapping/apply.h"
 
@@ -231,6 +234,8 @@ void DepartmentService::serve(const http::Request& request, const http::Respond&
              {"correlation_id", request.correlation_id}});
   if (queues_work(call->parsed.request)) {
     accept_work(std::move(call));
+  } else if (std::holds_alternative<DeliverDocument>(call->parsed.request)) {
+    boost::asio::post(pool_, [this, call] { accept_document(call); });
   } else {
     boost::asio::post(pool_, [this, call] { answer_read(call); });
   }
@@ -240,12 +245,57 @@ void DepartmentService::accept_work(std::shared_ptr<Call> call) {
   auto prepared = prepare_intake(call->parsed, *call->caller.department, call->request,
                                  parts_.clock.now_ms());
   if (!prepared.is_ok()) return fail(call, prepared.status());
-  prepared->intake.nonce = call->caller.nonce;
+  commit(std::move(call), std::move(*prepared));
+}
+
+void DepartmentService::accept_document(std::shared_ptr<Call> call) {
+  const auto& req = std::get<DeliverDocument>(call->parsed.request);
+  const mapping::DepartmentMapping& department = *call->caller.department;
+  if (!parts_.documents) return fail(call, failed_precondition("documents are not configured"));
+  auto named = mapping::name_document(department, req.document_kind, req.date, req.title);
+  if (!named.is_ok()) return fail(call, named.status());
+  const mapping::DocumentKind* kind = department.document_kind(req.document_kind);
+  bool registered = req.channel == DeliverDocument::Channel::kRegistered ||
+                    (req.channel == DeliverDocument::Channel::kAuto &&
+                     ((kind && kind->registered) || department.default_channel == "registered"));
+  if (registered) {
+    return fail(call, failed_precondition("channel: registered delivery (IncaMail, PrivaSphere) "
+                                          "is not available yet; use channel inbox"));
+  }
+  if (req.document.size() > parts_.pdf_limits.max_bytes) {
+    return fail(call, invalid_argument("document: larger than the limit of " +
+                                       std::to_string(parts_.pdf_limits.max_bytes) + " bytes"));
+  }
+  // Stored first (the check needs a file), removed again if refused and new.
+  const std::string digest = sha256_hex(req.document);
+  const bool known = parts_.documents->contains(digest);
+  bool given = false;
+  auto stored = parts_.documents->store_stream(
+      [&]() -> Result<std::string_view> {
+        if (given) return std::string_view();
+        given = true;
+        return std::string_view(req.document);
+      },
+      parts_.pdf_limits.max_bytes);
+  if (!stored.is_ok()) return fail(call, stored.status());
+  if (Status pdf = documents::check_pdf(stored->path, parts_.pdf_limits); !pdf.is_ok()) {
+    if (!known) std::remove(stored->path.c_str());
+    return fail(call, invalid_argument("document: " + pdf.message()));
+  }
+  auto prepared = prepare_document_intake(
+      call->parsed, department, call->request, parts_.clock.now_ms(),
+      AcceptedDocument{stored->sha256_hex, stored->size, named->file_name, named->title});
+  if (!prepared.is_ok()) return fail(call, prepared.status());
+  commit(std::move(call), std::move(*prepared));
+}
+
+void DepartmentService::commit(std::shared_ptr<Call> call, PreparedIntake prepared) {
+  prepared.intake.nonce = call->caller.nonce;
   // Written now, sent only if the commit succeeds and the key was new.
   http::Response ok = soap_response(call->parsed.version,
-                                    write_answer(thread_codec(), call->parsed, prepared->answer));
+                                    write_answer(thread_codec(), call->parsed, prepared.answer));
   parts_.journal.accept(
-      std::move(prepared->intake),
+      std::move(prepared.intake),
       [this, call, ok = std::move(ok)](Result<journal::IntakeOutcome> r) mutable {
         if (r.is_ok() && !r->duplicate) {
           if (parts_.work_accepted) parts_.work_accepted();

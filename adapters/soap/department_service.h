@@ -26,6 +26,8 @@
 #include "core/base/metrics.h"
 #include "core/base/rate_limit.h"
 #include "core/base/status.h"
+#include "core/documents/document_store.h"
+#include "core/documents/pdf_check.h"
 #include "core/journal/journal.h"
 #include "core/mapping/registry.h"
 #include "core/query/portal_reader.h"
@@ -39,6 +41,8 @@ struct DepartmentServiceParts {
   query::PortalReader& portal;
   metrics::Registry& metrics;
   std::function<void()> work_accepted;  // tells dispatch that new work is waiting
+  const documents::DocumentStore* documents = nullptr;  // null: deliverDocument is refused
+  documents::PdfLimits pdf_limits;
 };
 
 class DepartmentService final : public http::Handler {
@@ -56,6 +60,9 @@ class DepartmentService final : public http::Handler {
   void serve(const http::Request& request, const http::Respond& respond);
   void accept_work(std::shared_ptr<Call> call);
   void answer_read(std::shared_ptr<Call> call);
+  // deliverDocument, on the pool: name, store and check the PDF, then the intake.
+  void accept_document(std::shared_ptr<Call> call);
+  void commit(std::shared_ptr<Call> call, PreparedIntake prepared);
   // Fault for `status`; refusals of the caller are written to the audit log first (on the pool).
   void fail(std::shared_ptr<Call> call, const Status& status);
   void answer_fault(const http::Respond& respond, SoapVersion version, const Status& status,

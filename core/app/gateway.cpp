@@ -1,6 +1,7 @@
 #include "core/app/gateway.h"
 
 #include <atomic>
+#include <optional>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -10,6 +11,8 @@
 #include "adapters/http/server.h"
 #include "adapters/soap/department_service.h"
 #include "connectors/portal/portal_connector.h"
+#include "connectors/rc_adapter/rc_adapter_connector.h"
+#include "core/documents/document_store.h"
 #include "core/base/log.h"
 #include "core/base/metrics.h"
 #include "core/dispatch/dispatcher.h"
@@ -25,6 +28,7 @@ struct Gateway::Parts {
   std::unique_ptr<journal::SqliteJournal> journal;
   std::unique_ptr<dispatch::Dispatcher> dispatcher;
   std::shared_ptr<portal::PortalConnector> portal;
+  std::optional<documents::DocumentStore> documents;
   std::shared_ptr<soap_adapter::DepartmentService> department_service;
   std::unique_ptr<query::PortalFeed> portal_feed;
   http::Router router;
@@ -85,10 +89,27 @@ Status Gateway::start() {
   p.portal = std::make_shared<portal::PortalConnector>(c.portal, portal.retry.attempt_timeout,
                                                        clock_);
   p.dispatcher->add_destination(portal, p.portal);
+  documents::PdfLimits pdf_limits;
+  if (!c.documents.folder.empty()) {
+    auto store = documents::DocumentStore::open(c.documents.folder);
+    if (!store.is_ok()) return store.status();
+    p.documents.emplace(std::move(*store));
+    pdf_limits.max_bytes = c.documents.max_bytes;
+  }
+  if (!c.rc_adapter.base_url.empty() && p.documents) {
+    const config::Destination& rc = c.destinations.at(soap_adapter::kRcAdapterDestination);
+    rc_adapter::RcAdapterSettings settings{c.rc_adapter.base_url, c.portal.ca_file, c.portal};
+    settings.token.scope = "documents.write";
+    p.dispatcher->add_destination(
+        rc, std::make_shared<rc_adapter::RcAdapterConnector>(
+                settings, [&p](const std::string& sha) { return p.documents->path_of(sha); },
+                rc.retry.attempt_timeout, clock_));
+  }
 
   p.department_service = std::make_shared<soap_adapter::DepartmentService>(
       soap_adapter::DepartmentServiceParts{*p.journal, clock_, *p.mappings, *p.portal, p.metrics,
-                                           [d = p.dispatcher.get()] { d->wake(); }},
+                                           [d = p.dispatcher.get()] { d->wake(); },
+                                           p.documents ? &*p.documents : nullptr, pdf_limits},
       guard_limits(c.limits), c.workers.io_threads);
   p.router.add("", "/soap/v1", p.department_service);
   p.router.on_refusal("/soap", [&p](const http::Request& partial, unsigned status,

@@ -65,6 +65,14 @@ class ConfigReader : public DocumentReader {
         read_workers(child, config.workers);
       } else if (name == "portal") {
         read_portal(child, config.portal);
+      } else if (name == "rcAdapter") {
+        check_attributes(child, {"baseUrl"});
+        config.rc_adapter.base_url = url(child, "baseUrl");
+        while (config.rc_adapter.base_url.ends_with('/')) config.rc_adapter.base_url.pop_back();
+      } else if (name == "documents") {
+        check_attributes(child, {"folder", "maxBytes"});
+        config.documents.folder = resolve(required(child, "folder"));
+        number(child, "maxBytes", config.documents.max_bytes);
       } else if (name == "destination") {
         Destination destination = read_destination(child);
         auto [at, added] = destination_lines_.emplace(destination.name, line(child));
@@ -85,10 +93,11 @@ class ConfigReader : public DocumentReader {
       }
       // Anything else is not in the schema, which has said so already.
     }
-    if (!config.destinations.contains("portal")) {
-      Destination portal;
-      portal.name = "portal";
-      config.destinations.emplace(portal.name, std::move(portal));
+    for (const char* built_in : {"portal", "rc_adapter"}) {
+      if (config.destinations.contains(built_in)) continue;
+      Destination destination;
+      destination.name = built_in;
+      config.destinations.emplace(destination.name, std::move(destination));
     }
   }
 

@@ -81,6 +81,16 @@ struct Portal {
   Millis event_poll{2'000};           // how often the portal's event feed is read
 };
 
+// The portal's Request Center adapter (documents into the e-account inbox).
+struct RcAdapter {
+  std::string base_url;               // empty: not configured
+};
+
+struct Documents {
+  std::string folder;                 // empty: deliverDocument is refused
+  uint64_t max_bytes = 50ull << 20;
+};
+
 struct Workers {
   uint32_t io_threads = 2;
   uint32_t dispatch_threads = 4;
@@ -92,6 +102,8 @@ struct Config {
   Limits limits;
   Journal journal;
   Portal portal;
+  RcAdapter rc_adapter;
+  Documents documents;
   Workers workers;
   std::map<std::string, Destination> destinations;  // by name; "portal" always present
   // The folder of the department applications' mapping files (core/mapping), resolved against

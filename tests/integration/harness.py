@@ -41,6 +41,8 @@ def mapping_xml(name, auth, services, statuses=None):
     rows = "".join(f'<status code="{code}" portal="{portal}" text="{text}"/>'
                    for code, (portal, text) in (statuses or {}).items())
     table = f"<statusTable>{rows}</statusTable>" if rows else ""
+    table += ('<documents prefix="KantonSolothurn"><kind name="Veranlagungsverfuegung" '
+              'fileName="${prefix}-${kind}-${date}.pdf" title="${kind} - ${date}"/></documents>')
     service_xml = "".join(f'<service id="{s}"/>' for s in services)
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<mapping xmlns="urn:portier:mapping:1" '
             f'name="{name}" displayName="{name}"><authentication>{auth}</authentication>'
@@ -180,6 +182,8 @@ CONFIG_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
   <portal baseUrl="{sim}/api/v9" tokenUrl="{sim}/oauth2/token" clientId="portier-test"
           clientSecret="env:PORTIER_PORTAL_SECRET" timeoutMs="5000"
           scope="businesscases.write activities.write messages.write"/>
+  <rcAdapter baseUrl="{sim}/rc-adapter/v1"/>
+  <documents folder="{documents}" maxBytes="4000000"/>
   <destination name="portal" concurrency="4">
     <retry initialDelayMs="{retry_ms}" maxDelayMs="{retry_max_ms}" maxAttempts="{max_attempts}" attemptTimeoutMs="3000"/>
     <circuitBreaker failureThreshold="5" openMs="300"/>
@@ -205,6 +209,7 @@ class Portier:
         with open(self.config, "w") as f:
             f.write(CONFIG_TEMPLATE.format(
                 port=self.port, tls=tls, journal=self.journal, mappings=self.mappings,
+                documents=os.path.join(workdir, "documents"),
                 sim=sim.url, max_body=max_body,
                 max_in_flight=max_in_flight, retry_ms=retry_ms, retry_max_ms=retry_max_ms,
                 max_attempts=max_attempts, log_level=log_level))

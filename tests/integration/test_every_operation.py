@@ -2,9 +2,11 @@
 WSDL, over SOAP 1.1 and 1.2: python3-zeep (UsernameToken with PasswordDigest) and the npm `soap`
 package (tests/integration/node/department_client.js). Each opens a case, reports a status both
 as a portal status and as the department's own code, adds an activity, notifies and writes to
-the owner, reads the case back as the portal knows it, and lists and acknowledges the event a
+the owner, delivers a PDF to the owner's inbox, reads the case back as the portal knows it, and lists and acknowledges the event a
 rejected delivery leaves for the department."""
+import base64
 import datetime
+import hashlib
 import json
 import os
 import subprocess
@@ -16,11 +18,12 @@ from zeep.plugins import HistoryPlugin
 from zeep.wsse.username import UsernameToken
 
 from harness import DEPARTMENTS, password_of, wait_until, work_items
+from test_documents import make_pdf
 
 DEPARTMENT = "steueramt"
 SERVICE = 7
 OPERATIONS = {"openBusinessCase", "reportStatus", "addActivity", "sendNotification",
-              "sendMessage", "getBusinessCase", "listEvents", "ackEvents"}
+              "sendMessage", "deliverDocument", "getBusinessCase", "listEvents", "ackEvents"}
 # steueramt's status table (harness.DEPARTMENTS): VERANLAGT -> DECIDED with this text.
 DECIDED_TEXT = DEPARTMENTS[DEPARTMENT][2]["VERANLAGT"][1]
 DISPLAY_STAMP = datetime.datetime(2026, 3, 1, 10, 15, 30,
@@ -43,6 +46,10 @@ class ZeepDepartment:
     def call(self, *calls):
         return [serialize_object(getattr(self.service, op)(**args), dict) for op, args in calls]
 
+    @staticmethod
+    def binary(data):
+        return data  # zeep encodes xs:base64Binary itself
+
     def fault(self, op, args):
         """(fault text, namespace of the answer's envelope) of a call that must fail."""
         with pytest.raises(zeep.exceptions.Fault) as fault:
@@ -53,6 +60,10 @@ class ZeepDepartment:
 
 class NodeDepartment:
     """The npm soap package, one `node department_client.js` run per batch of calls."""
+
+    @staticmethod
+    def binary(data):
+        return base64.b64encode(data).decode()  # npm soap takes xs:base64Binary as text
 
     def __init__(self, portier, version):
         self.argv = ["node", NODE_CLIENT, portier.wsdl, DEPARTMENT, password_of(DEPARTMENT),
@@ -153,6 +164,17 @@ def test_every_operation_reaches_the_portal(ws, client_name, version):
                          "body": "Bitte pruefen Sie die Veranlagung.", "important": True}),
     )
     assert [a["businessProcessId"] for a in answers] == [bpid] * 5
+
+    pdf = make_pdf(f"Veranlagung {client_name} {version}")
+    (document,) = client.call(("deliverDocument", {
+        "header": header("document", bpid), "documentKind": "Veranlagungsverfuegung",
+        "title": "Veranlagungsverfügung 2026", "date": "2026-11-29",
+        "document": client.binary(pdf), "important": True, "channel": "inbox"}))
+    assert document["fileName"] == "KantonSolothurn-Veranlagungsverfuegung-2026-11-29.pdf"
+    assert document["sha256"] == hashlib.sha256(pdf).hexdigest()
+    wait_until(lambda: [d for d in ws.sim.state()["rc-adapter"]["deliveries"]
+                        if d["sha256"] == document["sha256"]],
+               what="the document at the RC adapter")
 
     def at_portal():
         portal = ws.sim.portal()

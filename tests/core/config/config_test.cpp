@@ -461,6 +461,9 @@ TEST_F(ConfigLoad, DefaultsApplyWhenOptionalPartsAreMissing) {
   Destination portal;
   portal.name = "portal";
   expected.destinations.emplace("portal", portal);
+  Destination rc_adapter;
+  rc_adapter.name = "rc_adapter";
+  expected.destinations.emplace("rc_adapter", rc_adapter);
   EXPECT_EQ(describe(*result.config), describe(expected));
   // And the values of config.h are what the documentation promises.
   EXPECT_EQ(result.config->limits.max_body_bytes, 1048576u);

@@ -1,0 +1,108 @@
+"""Documents reach the citizen's inbox: deliverDocument checks the PDF, names it by the
+department's mapping, stores it, answers with a delivery id, and the RC adapter (simulated)
+receives it with its Business Process ID. Bad documents are refused before anything is stored."""
+import base64
+import datetime
+import hashlib
+
+import pytest
+import zeep
+
+from harness import (header_xml, journal_counts, soap_envelope, wait_until, zeep_client)
+
+
+def make_pdf(text="Veranlagungsverfuegung 2026"):
+    """A small valid one-page PDF with a correct cross-reference table."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for off in offsets:
+        out += f"{off:010d} 00000 n \n".encode()
+    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n"
+            "%%EOF\n").encode()
+    return bytes(out)
+
+
+def open_case(ws):
+    service = zeep_client(ws.portier, "steueramt")
+    case = service.openBusinessCase(header={"senderId": "steueramt", "messageId": "doc-open"},
+                                    serviceId=7, ownerId="profile-4711", title="Steuern 2026")
+    return service, case.businessProcessId
+
+
+def rc_deliveries(ws):
+    state = ws.sim.state()
+    rc = state.get("rc-adapter") or {}
+    return rc.get("deliveries") or rc.get("documents") or []
+
+
+def test_a_pdf_is_named_by_the_mapping_stored_and_delivered_to_the_inbox(ws):
+    service, bpid = open_case(ws)
+    pdf = make_pdf()
+    answer = service.deliverDocument(
+        header={"senderId": "steueramt", "messageId": "doc-1", "businessProcessId": bpid},
+        documentKind="Veranlagungsverfuegung", title="Veranlagungsverfügung 2026",
+        date=datetime.date(2026, 11, 29), document=pdf, important=True, channel="inbox")
+    assert answer.fileName == "KantonSolothurn-Veranlagungsverfuegung-2026-11-29.pdf"
+    assert answer.title == "Veranlagungsverfuegung - 2026-11-29"
+    assert answer.sha256 == hashlib.sha256(pdf).hexdigest() and answer.deliveryId
+
+    def delivered():
+        found = [d for d in rc_deliveries(ws) if str(d).find(answer.sha256) >= 0]
+        return found[0] if found else None
+
+    delivery = wait_until(delivered, what="the document at the RC adapter")
+    assert bpid in str(delivery) and answer.fileName in str(delivery)
+    export = ws.portier.ctl("evidence", "export", bpid).stdout
+    assert "deliverDocument" in export and "rc_adapter" in export
+
+
+BAD_DOCUMENTS = {
+    "not a PDF": (b"just some text, no PDF at all\n", "not a PDF"),
+    "HTML before %PDF-": (b"<html><body>hi</body></html>\n" + make_pdf(), "before %PDF-"),
+    "ZIP appended": (make_pdf() + b"PK\x03\x04" + b"\0" * 64, "after the last %%EOF"),
+    "truncated": (make_pdf()[: len(make_pdf()) // 2], "EOF"),
+    "over the limit": (b"%PDF-1.4\n" + b"0" * 4_100_000 + b"\n%%EOF\n", "limit"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_DOCUMENTS))
+def test_a_bad_document_is_refused_before_anything_is_stored(ws, name):
+    _, bpid = open_case(ws)
+    wait_until(lambda: ws.sim.portal()["businessCases"], what="the case at the portal")
+    document, words = BAD_DOCUMENTS[name]
+    before = journal_counts(ws.portier.journal)[:3]  # evidence grows as the case is delivered
+    fields = (header_xml("steueramt", f"bad-{len(document)}", bpid) +
+              "<p:documentKind>Veranlagungsverfuegung</p:documentKind><p:title>t</p:title>"
+              "<p:date>2026-11-29</p:date>"
+              f"<p:document>{base64.b64encode(document).decode()}</p:document>")
+    status, _, body = ws.portier.post_soap(soap_envelope("deliverDocument", fields,
+                                                         sender="steueramt"))
+    text = body.decode(errors="replace")
+    assert status in (413, 500) and "Fault" in text, text[:400]
+    assert words.lower() in text.lower(), text[:600]
+    assert journal_counts(ws.portier.journal)[:3] == before
+    assert rc_deliveries(ws) == []
+
+
+def test_registered_delivery_is_refused_clearly_until_it_exists(ws):
+    service, bpid = open_case(ws)
+    with pytest.raises(zeep.exceptions.Fault) as fault:
+        service.deliverDocument(
+            header={"senderId": "steueramt", "messageId": "doc-r", "businessProcessId": bpid},
+            documentKind="Veranlagungsverfuegung", title="t", date=datetime.date(2026, 11, 29),
+            document=make_pdf(), channel="registered")
+    assert "registered" in fault.value.message
