@@ -10,6 +10,7 @@ mapping files (mappings/*.xml), with SOAP clients built from Portier's served WS
 
 Then it shows what the simulated portal received and one case's evidence record."""
 import argparse
+import datetime
 import json
 import os
 import subprocess
@@ -95,6 +96,15 @@ def betreibungsamt(portier):
         service.reportStatus(header=header("betreibungsamt", code, case.businessProcessId),
                              departmentStatusCode=code)
     print(f"  openBusinessCase, reportStatus BESTELLT and VERSANDT ({case.businessProcessId})")
+    with open(os.path.join(os.path.dirname(__file__), "sample-extract.pdf"), "rb") as f:
+        pdf = f.read()
+    doc = service.deliverDocument(header=header("betreibungsamt", "document",
+                                                case.businessProcessId),
+                                  documentKind="Betreibungsregisterauszug",
+                                  title="Betreibungsregister-Auszug für Muster",
+                                  date=datetime.date.today().isoformat(), document=pdf,
+                                  important=True, channel="inbox")
+    print(f"  deliverDocument -> {doc.fileName} ('{doc.title}'), delivery {doc.deliveryId}")
     events = service.listEvents(header=header("betreibungsamt", "events"))
     print(f"  listEvents -> {len(events.event or []) if hasattr(events, 'event') else 0} open events")
     return case
@@ -132,6 +142,10 @@ def main():
         print(f"  notification '{n.get('subject')}'")
     for act in state.get("activities", []):
         print(f"  activity '{act.get('title')}' on case {act.get('businessCaseId')}")
+    with urllib.request.urlopen(a.sim + "/_sim/state") as r:
+        for d in json.load(r).get("rc-adapter", {}).get("deliveries", []):
+            print(f"  inbox document '{d.get('fileName')}' ({d.get('status')}, "
+                  f"sha256 {d.get('sha256', '')[:12]}...)")
 
     seen = steuer_service.getBusinessCase(header=header("steueramt", "get",
                                                         steuer_case.businessProcessId))
