@@ -2,31 +2,13 @@
 
 #include <utility>
 
+#include "connectors/http/judgement.h"
 #include "connectors/http/problem.h"
 #include "core/base/digest.h"
 
 namespace portier::portal {
 
 using dispatch::DeliveryResult;
-
-DeliveryResult::Kind judge_status(long status) {
-  if (status >= 200 && status < 300) return DeliveryResult::Kind::kDelivered;
-  if (status == 408 || status == 425 || status == 429 || status >= 500 || status == 401) {
-    return DeliveryResult::Kind::kRetry;
-  }
-  return DeliveryResult::Kind::kReject;
-}
-
-Status judge_read_status(long status, const std::string& body) {
-  if (status >= 200 && status < 300) return Status::ok();
-  std::string why = "HTTP " + std::to_string(status) + ": " + outbound::describe_problem(body);
-  if (status == 404) return not_found(std::move(why));
-  if (status == 401 || status == 403) return permission_denied(std::move(why));
-  if (status == 408 || status == 425 || status == 429 || status >= 500 || status < 400) {
-    return unavailable(std::move(why));
-  }
-  return invalid_argument(std::move(why));
-}
 
 PortalConnector::PortalConnector(config::Portal settings, std::chrono::milliseconds attempt_timeout,
                                  const Clock& clock)
@@ -72,7 +54,7 @@ DeliveryResult PortalConnector::deliver(const model::WorkItem& item) {
     result.detail = reply.status().message();
     return result;
   }
-  result.kind = judge_status(reply->status);
+  result.kind = outbound::judge_status(reply->status);
   result.response_sha256 = sha256_hex(reply->body);
   result.retry_after = reply->retry_after;
   result.detail = "HTTP " + std::to_string(reply->status);
@@ -88,7 +70,7 @@ Result<std::string> PortalConnector::read(const PortalRequest& request) {
                      correlation_id + "): ";
   auto reply = exchange(request, {"X-Correlation-Id: " + correlation_id});
   if (!reply.is_ok()) return unavailable(call + reply.status().message());
-  Status judged = judge_read_status(reply->status, reply->body);
+  Status judged = outbound::judge_read_status(reply->status, reply->body);
   if (!judged.is_ok()) return Status(judged.code(), call + judged.message());
   return std::move(reply->body);
 }

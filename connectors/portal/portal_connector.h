@@ -7,7 +7,7 @@
 // (the work item's; a fresh one for each read, named in its errors); deliveries also carry the
 // work item's Idempotency-Key. A 401 is tried once more with a fresh token. Deliveries are
 // judged here: 2xx delivered; 408, 425, 429 and 5xx retried (Retry-After honoured); any other
-// 4xx rejected with the problem's title and detail. Reads are judged by judge_read_status().
+// 4xx rejected with the problem's title and detail. Reads are judged by outbound::judge_read_status().
 // Threads: deliver(), read_case() and read_events() on worker threads, concurrently.
 #include <chrono>
 #include <string>
@@ -27,7 +27,7 @@ class PortalConnector final : public dispatch::Connector, public query::PortalRe
   PortalConnector(config::Portal settings, std::chrono::milliseconds attempt_timeout,
                   const Clock& clock);
   dispatch::DeliveryResult deliver(const model::WorkItem& item) override;
-  // kNotFound for an unknown case; see judge_read_status() for the other errors.
+  // kNotFound for an unknown case; see outbound::judge_read_status() for the other errors.
   Result<query::PortalCase> read_case(const std::string& business_case_id) override;
   // kInvalidArgument for a negative cursor or a limit below 1.
   Result<std::vector<query::PortalEvent>> read_events(int64_t cursor, int limit) override;
@@ -45,13 +45,5 @@ class PortalConnector final : public dispatch::Connector, public query::PortalRe
   std::chrono::milliseconds attempt_timeout_;
   outbound::AccessToken token_;
 };
-
-// How an HTTP status of a delivery is judged (table-tested).
-dispatch::DeliveryResult::Kind judge_status(long status);
-
-// How an HTTP status of a read is judged (table-tested): 2xx OK; 404 kNotFound; 401 (after
-// the fresh token) and 403 kPermissionDenied; 408, 425, 429, 5xx and anything unexpected
-// kUnavailable; any other 4xx kInvalidArgument. The message is "HTTP <status>: <problem>".
-Status judge_read_status(long status, const std::string& body);
 
 }  // namespace portier::portal

@@ -2,31 +2,13 @@
 
 #include <utility>
 
+#include "connectors/http/judgement.h"
 #include "connectors/http/problem.h"
 #include "core/base/digest.h"
 
 namespace portier::rc_adapter {
 
 using dispatch::DeliveryResult;
-
-DeliveryResult::Kind judge_status(long status) {
-  if (status >= 200 && status < 300) return DeliveryResult::Kind::kDelivered;
-  if (status == 401 || status == 408 || status == 425 || status == 429 || status >= 500) {
-    return DeliveryResult::Kind::kRetry;
-  }
-  return DeliveryResult::Kind::kReject;
-}
-
-Status judge_read_status(long status, const std::string& body) {
-  if (status >= 200 && status < 300) return Status::ok();
-  std::string why = "HTTP " + std::to_string(status) + ": " + outbound::describe_problem(body);
-  if (status == 404) return not_found(std::move(why));
-  if (status == 401 || status == 403) return permission_denied(std::move(why));
-  if (status == 408 || status == 425 || status == 429 || status >= 500 || status < 400) {
-    return unavailable(std::move(why));
-  }
-  return invalid_argument(std::move(why));
-}
 
 RcAdapterConnector::RcAdapterConnector(RcAdapterSettings settings, DocumentLocator locate,
                                        std::chrono::milliseconds attempt_timeout,
@@ -90,7 +72,7 @@ RcAdapterConnector::Upload RcAdapterConnector::upload(const model::WorkItem& ite
     result.detail = reply.status().message();
     return out;
   }
-  result.kind = judge_status(reply->status);
+  result.kind = outbound::judge_status(reply->status);
   result.response_sha256 = sha256_hex(reply->body);
   result.retry_after = reply->retry_after;
   result.detail = "HTTP " + std::to_string(reply->status);
@@ -116,7 +98,7 @@ Result<DeliveryStatus> RcAdapterConnector::read_delivery(const std::string& deli
   std::string call = "RC adapter GET " + path + " (correlation id " + correlation_id + "): ";
   auto reply = exchange("GET", path, {"X-Correlation-Id: " + correlation_id}, {});
   if (!reply.is_ok()) return unavailable(call + reply.status().message());
-  Status judged = judge_read_status(reply->status, reply->body);
+  Status judged = outbound::judge_read_status(reply->status, reply->body);
   if (!judged.is_ok()) return Status(judged.code(), call + judged.message());
   auto status = parse_status(reply->body);
   if (!status.is_ok()) return Status(status.status().code(), call + status.status().message());

@@ -8,8 +8,8 @@
 // timeout, an X-Correlation-Id (the work item's; a fresh one for each read, named in its errors)
 // and the work item's idempotency key twice: as Idempotency-Key header and as clientRequestId,
 // so a retry after a lost answer gets the first delivery back (200) instead of a second one. A
-// 401 is tried once more with a fresh token. Uploads are judged by judge_status(); reads by
-// judge_read_status().
+// 401 is tried once more with a fresh token. Uploads are judged by outbound::judge_status(); reads by
+// outbound::judge_read_status().
 // Threads: deliver(), upload(), read_delivery() and delivery_status() on worker threads,
 // concurrently; `locate` is called on those threads too.
 #include <chrono>
@@ -54,7 +54,7 @@ class RcAdapterConnector final : public dispatch::Connector {
   // retried). Delivered: 2xx, the detail naming the deliveryId.
   Upload upload(const model::WorkItem& item);
 
-  // Where the delivery stands; errors as judge_read_status(), kUnavailable for a malformed
+  // Where the delivery stands; errors as outbound::judge_read_status(), kUnavailable for a malformed
   // answer.
   Result<DeliveryStatus> read_delivery(const std::string& delivery_id);
   // read_delivery(delivery_id)->status: ACCEPTED, STORED_IN_INBOX, READ or REJECTED.
@@ -72,16 +72,5 @@ class RcAdapterConnector final : public dispatch::Connector {
   std::chrono::milliseconds attempt_timeout_;
   outbound::AccessToken token_;  // after settings_, whose `token` it refers to
 };
-
-// How an HTTP status of an upload is judged (table-tested): 2xx delivered (201 new, 200 a
-// repeated clientRequestId); 401 (after the fresh token), 408, 425, 429 and 5xx retried; any
-// other status rejected (409 the file does not match its metadata, 413 too large, 422 an
-// invalid field or an unknown owner or Business Process ID).
-dispatch::DeliveryResult::Kind judge_status(long status);
-
-// How an HTTP status of a read is judged (table-tested): 2xx OK; 404 kNotFound; 401 (after the
-// fresh token) and 403 kPermissionDenied; 408, 425, 429, 5xx and anything unexpected
-// kUnavailable; any other 4xx kInvalidArgument. The message is "HTTP <status>: <problem>".
-Status judge_read_status(long status, const std::string& body);
 
 }  // namespace portier::rc_adapter

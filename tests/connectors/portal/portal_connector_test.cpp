@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "connectors/http/judgement.h"
 #include "connectors/http/problem.h"
 
 #include <boost/json.hpp>
@@ -51,7 +52,7 @@ TEST(JudgeStatus, Table) {
   };
   for (const auto& [status, expected] : table) {
     SCOPED_TRACE(status);
-    EXPECT_STREQ(name_of(judge_status(status)), name_of(expected));
+    EXPECT_STREQ(name_of(outbound::judge_status(status)), name_of(expected));
   }
 }
 
@@ -373,10 +374,10 @@ TEST(JudgeReadStatus, Table) {
   };
   for (const auto& [status, expected] : table) {
     SCOPED_TRACE(status);
-    EXPECT_STREQ(to_string(judge_read_status(status, R"({"title":"T","detail":"D"})").code()),
+    EXPECT_STREQ(to_string(outbound::judge_read_status(status, R"({"title":"T","detail":"D"})").code()),
                  to_string(expected));
   }
-  EXPECT_EQ(judge_read_status(404, R"({"title":"Not Found","detail":"business case x not found"})")
+  EXPECT_EQ(outbound::judge_read_status(404, R"({"title":"Not Found","detail":"business case x not found"})")
                 .message(),
             "HTTP 404: Not Found: business case x not found");
 }

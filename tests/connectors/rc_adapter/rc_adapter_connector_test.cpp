@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "connectors/http/judgement.h"
 #include "connectors/http/problem.h"
 
 #include <boost/json.hpp>
@@ -204,7 +205,7 @@ TEST(JudgeStatus, Table) {
   };
   for (const auto& [status, expected] : table) {
     SCOPED_TRACE(status);
-    EXPECT_STREQ(name_of(judge_status(status)), name_of(expected));
+    EXPECT_STREQ(name_of(outbound::judge_status(status)), name_of(expected));
   }
 }
 
@@ -223,7 +224,7 @@ TEST(JudgeReadStatus, Table) {
   };
   for (const auto& [status, expected] : table) {
     SCOPED_TRACE(status);
-    Status s = judge_read_status(status, R"({"title":"T","detail":"D"})");
+    Status s = outbound::judge_read_status(status, R"({"title":"T","detail":"D"})");
     EXPECT_STREQ(to_string(s.code()), to_string(expected));
     if (!s.is_ok()) {
       EXPECT_EQ(s.message(), "HTTP " + std::to_string(status) + ": T: D");
