@@ -58,6 +58,7 @@ const std::vector<ChildRule>& child_rules() {
       {"sendNotification", {"header", "subject", "body"}},
       {"sendMessage", {"header", "subject", "body"}},
       {"deliverDocument", {"header", "documentKind", "title", "date", "document"}},
+      {"getDelivery", {"header", "deliveryId"}},
       {"getBusinessCase", {"header"}},
       {"listEvents", {"header"}},
       {"ackEvents", {"header", "seq"}},
@@ -291,6 +292,10 @@ Converted convert(const _p__deliverDocument& req) {
   return out;
 }
 
+Converted convert(const _p__getDelivery& req) {
+  return GetDelivery{to_header(req.header), req.deliveryId};
+}
+
 Converted convert(const _p__getBusinessCase& req) { return GetBusinessCase{to_header(req.header)}; }
 
 Converted convert(const _p__listEvents& req) {
@@ -351,6 +356,8 @@ std::string empty_required_text(const DepartmentRequest& request, const std::str
     fields.insert(fields.end(), {{"subject", &r->subject}, {"body", &r->body}});
   } else if (const auto* r = std::get_if<DeliverDocument>(&request)) {
     fields.insert(fields.end(), {{"documentKind", &r->document_kind}, {"title", &r->title}});
+  } else if (const auto* r = std::get_if<GetDelivery>(&request)) {
+    fields.push_back({"deliveryId", &r->delivery_id});
   }
   for (const auto& [name, value] : fields) {
     if (value->empty()) return "element '" + operation + "/" + name + "' must not be empty";
@@ -370,6 +377,7 @@ constexpr Operation kOperations[] = {
     {"sendNotification", "p:sendNotification", &read<_p__sendNotification>},
     {"sendMessage", "p:sendMessage", &read<_p__sendMessage>},
     {"deliverDocument", "p:deliverDocument", &read<_p__deliverDocument>},
+    {"getDelivery", "p:getDelivery", &read<_p__getDelivery>},
     {"getBusinessCase", "p:getBusinessCase", &read<_p__getBusinessCase>},
     {"listEvents", "p:listEvents", &read<_p__listEvents>},
     {"ackEvents", "p:ackEvents", &read<_p__ackEvents>},
@@ -494,6 +502,21 @@ std::string DepartmentCodec::write(SoapVersion version, const DocumentAnswer& a)
   body.sha256 = a.sha256;
   body.acceptedAt = to_time(a.accepted_ms);
   return write_envelope(soap_, version, body, "p:deliverDocumentResponse");
+}
+
+std::string DepartmentCodec::write(SoapVersion version, const DeliveryAnswer& a) {
+  RequestScope scope{soap_};
+  _p__getDeliveryResponse body;
+  body.soap_default(soap_);
+  body.deliveryId = a.delivery_id;
+  body.businessProcessId = a.business_process_id;
+  body.status = a.status;
+  body.channel = a.channel;
+  body.fileName = a.file_name;
+  body.title = a.title;
+  body.sha256 = a.sha256;
+  body.detail = optional_out(soap_, a.detail);
+  return write_envelope(soap_, version, body, "p:getDeliveryResponse");
 }
 
 std::string DepartmentCodec::write(SoapVersion version, const BusinessCaseAnswer& a) {

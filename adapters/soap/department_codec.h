@@ -40,6 +40,7 @@ class DepartmentCodec {
   // with an AcceptedAnswer (a programming error).
   std::string write(SoapVersion version, const AcceptedAnswer& answer);
   std::string write(SoapVersion version, const DocumentAnswer& answer);
+  std::string write(SoapVersion version, const DeliveryAnswer& answer);
   std::string write(SoapVersion version, const BusinessCaseAnswer& answer);
   std::string write(SoapVersion version, const EventsAnswer& answer);
   std::string write(SoapVersion version, const AckAnswer& answer);

@@ -76,6 +76,11 @@ struct DeliverDocument {
   enum class Channel { kInbox, kRegistered, kAuto } channel = Channel::kAuto;
 };
 
+struct GetDelivery {
+  MessageHeader header;
+  std::string delivery_id;
+};
+
 struct GetBusinessCase {
   MessageHeader header;  // businessProcessId required
 };
@@ -93,7 +98,7 @@ struct AckEvents {
 
 using DepartmentRequest = std::variant<OpenBusinessCase, ReportStatus, AddActivity,
                                        SendNotification, SendMessage, DeliverDocument,
-                                       GetBusinessCase, ListEvents, AckEvents>;
+                                       GetDelivery, GetBusinessCase, ListEvents, AckEvents>;
 
 struct OpenBusinessCaseAnswer {
   std::string business_process_id;
@@ -116,6 +121,17 @@ struct DocumentAnswer {
   std::string title;
   std::string sha256;
   int64_t accepted_ms = 0;
+};
+
+struct DeliveryAnswer {
+  std::string delivery_id;
+  std::string business_process_id;
+  std::string status;   // QUEUED | DELIVERED | FAILED
+  std::string channel;  // inbox
+  std::string file_name;
+  std::string title;
+  std::string sha256;
+  std::string detail;   // why it failed; "" otherwise
 };
 
 struct HistoryEntry {

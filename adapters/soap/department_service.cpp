@@ -356,6 +356,24 @@ void DepartmentService::answer_read(std::shared_ptr<Call> call) {
                          {}};
     for (const auto& h : at_portal->history) a.history.push_back({h.status, h.status_text, h.at_ms});
     body = codec.write(version, a);
+  } else if (const auto* get = std::get_if<GetDelivery>(&call->parsed.request)) {
+    auto found = parts_.journal.find_delivery(get->delivery_id);
+    if (!found.is_ok()) return fail(call, found.status());
+    if (!*found) return fail(call, not_found("deliveryId '" + get->delivery_id + "' is not known"));
+    const journal::StoredItem& item = **found;
+    if (item.item.department != department) {
+      return fail(call, permission_denied("deliveryId '" + get->delivery_id +
+                                          "' belongs to another department"));
+    }
+    const model::DocumentDelivery& d = item.item.message.documentDelivery;
+    const char* status = item.state == journal::ItemState::kDone     ? "DELIVERED"
+                         : item.state == journal::ItemState::kParked ? "FAILED"
+                                                                     : "QUEUED";
+    body = codec.write(version, DeliveryAnswer{d.deliveryId, item.item.businessProcessId, status,
+                                               "inbox", d.fileName, d.title, d.documentSha256,
+                                               item.state == journal::ItemState::kParked
+                                                   ? item.last_error
+                                                   : std::string()});
   } else if (const auto* list = std::get_if<ListEvents>(&call->parsed.request)) {
     auto events = parts_.journal.events(department, list->after_seq, list->max_events);
     if (!events.is_ok()) return fail(call, events.status());

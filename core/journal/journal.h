@@ -162,6 +162,8 @@ class Journal {
   virtual Result<StoredItem> get(int64_t item_id) = 0;
   virtual Result<std::vector<DepthRow>> depth() = 0;
   virtual Result<std::optional<BusinessCaseRecord>> find_case(const std::string& bpid) = 0;
+  // The work item that carries the document delivery `delivery_id`, if there is one.
+  virtual Result<std::optional<StoredItem>> find_delivery(const std::string& delivery_id) = 0;
   // The next time any item of `destination` becomes due, if one is waiting.
   virtual Result<std::optional<int64_t>> next_due_ms(const std::string& destination) = 0;
 

@@ -346,10 +346,10 @@ class SqliteJournal::IntakeScope final : public IntakeTransaction {
     Result<Statement> st = journal_.writer_->prepare(
         "INSERT INTO work_items (idempotency_key, department, business_process_id, destination, "
         "kind, correlation_id, payload, payload_sha256, state, attempts, next_attempt_ms, "
-        "lease_until_ms, last_error, created_ms, updated_ms, ready) "
+        "lease_until_ms, last_error, created_ms, updated_ms, ready, delivery_id) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', 0, ?9, NULL, NULL, ?9, ?9, "
         " ?3 = '' OR NOT EXISTS (SELECT 1 FROM work_items AS e WHERE e.business_process_id = ?3"
-        " AND e.state IN ('pending', 'inflight')))");
+        " AND e.state IN ('pending', 'inflight')), ?10)");
     if (!st.is_ok()) return note(st.status());
     st->bind(1, intake_.idempotency_key + "/" + destination + "/" + std::to_string(items_))
         .bind(2, intake_.department)
@@ -362,6 +362,11 @@ class SqliteJournal::IntakeScope final : public IntakeTransaction {
       st->bind(6, intake_.correlation_id);
     }
     st->bind_blob(7, payload).bind(8, sha256_hex(payload)).bind(9, now);
+    if (message.__isset.documentDelivery) {
+      st->bind(10, message.documentDelivery.deliveryId);
+    } else {
+      st->bind_null(10);
+    }
     if (Status s = st->run(); !s.is_ok()) note(with_context(s, "enqueue for " + destination));
   }
 
@@ -1063,6 +1068,18 @@ Result<StoredItem> SqliteJournal::get(int64_t item_id) {
   if (!row.is_ok()) return row.status();
   if (!*row) return not_found("work item " + std::to_string(item_id) + " not found");
   return to_stored(read_item(*st));
+}
+
+Result<std::optional<StoredItem>> SqliteJournal::find_delivery(const std::string& delivery_id) {
+  std::lock_guard lock(read_mutex_);
+  Result<Statement> st = reader_->prepare(std::string("SELECT ") + kItemColumns +
+                                          " FROM work_items WHERE delivery_id = ?1");
+  if (!st.is_ok()) return st.status();
+  st->bind(1, delivery_id);
+  Result<bool> row = st->next();
+  if (!row.is_ok()) return row.status();
+  if (!*row) return std::optional<StoredItem>();
+  return std::optional<StoredItem>(to_stored(read_item(*st)));
 }
 
 Result<std::vector<DepthRow>> SqliteJournal::depth() {

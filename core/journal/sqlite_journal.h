@@ -76,6 +76,7 @@ class SqliteJournal final : public Journal {
   Result<StoredItem> get(int64_t item_id) override;
   Result<std::vector<DepthRow>> depth() override;
   Result<std::optional<BusinessCaseRecord>> find_case(const std::string& bpid) override;
+  Result<std::optional<StoredItem>> find_delivery(const std::string& delivery_id) override;
   Result<std::optional<int64_t>> next_due_ms(const std::string& destination) override;
   Result<std::vector<evidence::Record>> evidence(
       const std::optional<std::string>& business_process_id) override;

@@ -128,6 +128,12 @@ CREATE TABLE feed_cursors (
 );
 )sql";
 
+// Version 5: a document delivery's id on its work item, so getDelivery finds it.
+constexpr const char* kVersion5 = R"sql(
+ALTER TABLE work_items ADD COLUMN delivery_id TEXT;
+CREATE INDEX work_items_delivery ON work_items (delivery_id) WHERE delivery_id IS NOT NULL;
+)sql";
+
 Result<int> current_version(Connection& db) {
   Result<Statement> st = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
   if (!st.is_ok()) return st.status();
@@ -164,6 +170,7 @@ const std::vector<Migration>& migrations() {
       {2, "ready flag: the head of each case's queue", kVersion2},
       {3, "WS-Security nonces, audit log, department events", kVersion3},
       {4, "event feed cursors", kVersion4},
+      {5, "delivery ids of document deliveries", kVersion5},
   };
   return kMigrations;
 }

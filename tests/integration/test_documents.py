@@ -66,6 +66,23 @@ def test_a_pdf_is_named_by_the_mapping_stored_and_delivered_to_the_inbox(ws):
 
     delivery = wait_until(delivered, what="the document at the RC adapter")
     assert bpid in str(delivery) and answer.fileName in str(delivery)
+    def settled():  # the simulator may have it a moment before Portier records it
+        s = service.getDelivery(header={"senderId": "steueramt", "messageId": "get-1"},
+                                deliveryId=answer.deliveryId)
+        return s if s.status == "DELIVERED" else None
+
+    status = wait_until(settled, what="getDelivery to say DELIVERED")
+    assert (status.status, status.businessProcessId, status.sha256) == ("DELIVERED", bpid,
+                                                                         answer.sha256)
+    # Another department learns nothing about it; an unknown id is named.
+    with pytest.raises(zeep.exceptions.Fault) as other:
+        zeep_client(ws.portier, "mfk").getDelivery(header={"senderId": "mfk", "messageId": "g"},
+                                                   deliveryId=answer.deliveryId)
+    assert "another department" in other.value.message
+    with pytest.raises(zeep.exceptions.Fault) as unknown:
+        service.getDelivery(header={"senderId": "steueramt", "messageId": "get-2"},
+                            deliveryId="no-such-delivery")
+    assert "deliveryId" in unknown.value.message
     export = ws.portier.ctl("evidence", "export", bpid).stdout
     assert "deliverDocument" in export and "rc_adapter" in export
 

@@ -23,7 +23,8 @@ from test_documents import make_pdf
 DEPARTMENT = "steueramt"
 SERVICE = 7
 OPERATIONS = {"openBusinessCase", "reportStatus", "addActivity", "sendNotification",
-              "sendMessage", "deliverDocument", "getBusinessCase", "listEvents", "ackEvents"}
+              "sendMessage", "deliverDocument", "getDelivery", "getBusinessCase", "listEvents",
+              "ackEvents"}
 # steueramt's status table (harness.DEPARTMENTS): VERANLAGT -> DECIDED with this text.
 DECIDED_TEXT = DEPARTMENTS[DEPARTMENT][2]["VERANLAGT"][1]
 DISPLAY_STAMP = datetime.datetime(2026, 3, 1, 10, 15, 30,
@@ -175,6 +176,14 @@ def test_every_operation_reaches_the_portal(ws, client_name, version):
     wait_until(lambda: [d for d in ws.sim.state()["rc-adapter"]["deliveries"]
                         if d["sha256"] == document["sha256"]],
                what="the document at the RC adapter")
+    def delivery_settled():  # the simulator may have it a moment before Portier records it
+        (d,) = client.call(("getDelivery", {"header": header("delivery"),
+                                            "deliveryId": document["deliveryId"]}))
+        return d if d["status"] == "DELIVERED" else None
+
+    delivery = wait_until(delivery_settled, interval=0.2, what="getDelivery to say DELIVERED")
+    assert (delivery["status"], delivery["fileName"], delivery["sha256"]) == (
+        "DELIVERED", document["fileName"], document["sha256"])
 
     def at_portal():
         portal = ws.sim.portal()
