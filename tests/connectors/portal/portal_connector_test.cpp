@@ -5,9 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include "connectors/http/judgement.h"
-#include "connectors/http/problem.h"
-
 #include <boost/json.hpp>
 #include <chrono>
 #include <memory>
@@ -17,9 +14,12 @@
 #include "adapters/http/router.h"
 #include "adapters/http/server.h"
 #include "connectors/http/http_client.h"
+#include "connectors/http/judgement.h"
+#include "connectors/http/problem.h"
 #include "connectors/portal/portal_wire.h"
 #include "core/base/clock.h"
 #include "core/base/metrics.h"
+#include "tests/sim/loopback_sim.h"
 #include "tests/sim/portal_sim.h"
 #include "tests/sim/sim_core.h"
 
@@ -374,17 +374,20 @@ TEST(JudgeReadStatus, Table) {
   };
   for (const auto& [status, expected] : table) {
     SCOPED_TRACE(status);
-    EXPECT_STREQ(to_string(outbound::judge_read_status(status, R"({"title":"T","detail":"D"})").code()),
-                 to_string(expected));
+    EXPECT_STREQ(
+        to_string(outbound::judge_read_status(status, R"({"title":"T","detail":"D"})").code()),
+        to_string(expected));
   }
-  EXPECT_EQ(outbound::judge_read_status(404, R"({"title":"Not Found","detail":"business case x not found"})")
+  EXPECT_EQ(outbound::judge_read_status(
+                404, R"({"title":"Not Found","detail":"business case x not found"})")
                 .message(),
             "HTTP 404: Not Found: business case x not found");
 }
 
 TEST(DescribeProblem, Rfc7807TitleAndDetail) {
-  EXPECT_EQ(outbound::describe_problem(R"({"type":"about:blank","title":"Unprocessable Entity","status":422,)"
-                             R"("detail":"status is invalid"})"),
+  EXPECT_EQ(outbound::describe_problem(
+                R"({"type":"about:blank","title":"Unprocessable Entity","status":422,)"
+                R"("detail":"status is invalid"})"),
             "Unprocessable Entity: status is invalid");
   EXPECT_EQ(outbound::describe_problem(R"({"title":"Conflict","status":409})"), "Conflict");
   EXPECT_EQ(outbound::describe_problem(R"({"detail":"no such case"})"), "no such case");
@@ -412,31 +415,18 @@ class PortalConnectorEndToEnd : public ::testing::Test {
     sim::PortalSimOptions options;
     options.client_id = "portier";
     options.client_secret = "e2e-secret";
-    auto portal = std::make_unique<sim::PortalSim>(options, core_.clock());
+    auto portal = std::make_unique<sim::PortalSim>(options, sim_.core().clock());
     portal_ = portal.get();
-    core_.add(std::move(portal));
-    core_.register_routes(router_);
-
-    config::Listener listener;
-    listener.name = "sim";
-    listener.address = "127.0.0.1";
-    listener.port = 0;  // a free port
-    server_ = std::make_unique<http::Server>(std::vector<config::Listener>{listener},
-                                             config::Limits{}, router_, metrics_);
-    Status started = server_->start(2);
-    ASSERT_TRUE(started.is_ok()) << started.to_string();
-    base_ = "http://127.0.0.1:" + std::to_string(server_->ports().at(0));
+    sim_.core().add(std::move(portal));
+    ASSERT_TRUE(sim_.start());
+    base_ = sim_.base();
     connector_ =
         std::make_unique<PortalConnector>(settings(base_), std::chrono::seconds(5), clock_);
   }
 
   void TearDown() override {
     connector_.reset();
-    if (server_) {
-      core_.release_held();
-      server_->drain(std::chrono::milliseconds(0));
-      server_->stop();
-    }
+    sim_.stop();
   }
 
   static config::Portal settings(const std::string& base) {
@@ -468,24 +458,13 @@ class PortalConnectorEndToEnd : public ::testing::Test {
     expect_delivered(work(m, "bauamt/case/portal/1"));
   }
 
-  // A sim control call, as a test harness would make it.
   unsigned control(const std::string& method, const std::string& path, const std::string& body) {
-    outbound::HttpCall call;
-    call.method = method;
-    call.url = base_ + path;
-    call.body = body;
-    call.headers = {"Content-Type: application/json"};
-    auto reply = outbound::perform(call);
-    EXPECT_TRUE(reply.is_ok()) << reply.status().to_string();
-    return reply.is_ok() ? static_cast<unsigned>(reply->status) : 0;
+    return static_cast<unsigned>(sim_.control(method, path, body).status);
   }
 
   SystemClock clock_;
-  sim::SimCore core_{clock_};
-  sim::PortalSim* portal_ = nullptr;  // owned by core_
-  http::Router router_;
-  metrics::Registry metrics_;
-  std::unique_ptr<http::Server> server_;
+  sim::LoopbackSim sim_{clock_};
+  sim::PortalSim* portal_ = nullptr;  // owned by the sim's core
   std::string base_;
   std::unique_ptr<PortalConnector> connector_;
 };
@@ -523,7 +502,7 @@ TEST_F(PortalConnectorEndToEnd, DeliversAnActivityAndReadsTheCaseBack) {
   EXPECT_EQ(state.at("keys").at("bauamt/activity/portal/1").at("applied"), 1);
 
   // Every call carried the work item's correlation id.
-  json::value log = core_.log().to_json();
+  json::value log = sim_.core().log().to_json();
   std::vector<std::string> correlation_ids;
   for (const json::value& e : log.at("entries").as_array()) {
     if (e.at("path") == "/api/v9/activities") {
@@ -612,14 +591,16 @@ TEST_F(PortalConnectorEndToEnd, ReadErrorsSayWhatToDo) {
   EXPECT_EQ(connector_->read_events(0, 5000).status().code(), StatusCode::kInvalidArgument);
 
   // 5xx: try later.
-  ASSERT_TRUE(core_.faults()
+  ASSERT_TRUE(sim_.core()
+                  .faults()
                   .add(json::value{{"status", 503}, {"count", 2}, {"pathPrefix", "/api/v9/"}})
                   .is_ok());
   EXPECT_EQ(connector_->read_case(kCaseId).status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(connector_->read_events(0, 10).status().code(), StatusCode::kUnavailable);
 
   // A malformed answer: try later too.
-  ASSERT_TRUE(core_.faults()
+  ASSERT_TRUE(sim_.core()
+                  .faults()
                   .add(json::value{{"status", 200},
                                    {"count", 1},
                                    {"pathPrefix", "/api/v9/notifications/feed"},
@@ -628,9 +609,7 @@ TEST_F(PortalConnectorEndToEnd, ReadErrorsSayWhatToDo) {
   EXPECT_EQ(connector_->read_events(0, 10).status().code(), StatusCode::kUnavailable);
 
   // Nobody listening.
-  server_->drain(std::chrono::milliseconds(0));
-  server_->stop();
-  server_.reset();
+  sim_.stop();
   PortalConnector gone(settings(base_), std::chrono::seconds(2), clock_);
   EXPECT_EQ(gone.read_case(kCaseId).status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(gone.read_events(0, 10).status().code(), StatusCode::kUnavailable);

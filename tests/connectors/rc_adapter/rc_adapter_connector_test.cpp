@@ -6,9 +6,6 @@
 
 #include <gtest/gtest.h>
 
-#include "connectors/http/judgement.h"
-#include "connectors/http/problem.h"
-
 #include <boost/json.hpp>
 #include <cctype>
 #include <chrono>
@@ -22,10 +19,13 @@
 #include "adapters/http/router.h"
 #include "adapters/http/server.h"
 #include "connectors/http/http_client.h"
+#include "connectors/http/judgement.h"
+#include "connectors/http/problem.h"
 #include "connectors/rc_adapter/rc_wire.h"
 #include "core/base/clock.h"
 #include "core/base/digest.h"
 #include "core/base/metrics.h"
+#include "tests/sim/loopback_sim.h"
 #include "tests/sim/portal_sim.h"
 #include "tests/sim/rc_adapter_sim.h"
 #include "tests/sim/sim_core.h"
@@ -245,9 +245,9 @@ class RcAdapterConnectorEndToEnd : public ::testing::Test {
     sim::PortalSimOptions portal;
     portal.client_id = "portier";
     portal.client_secret = "e2e-secret";
-    auto module = std::make_unique<sim::PortalSim>(portal, core_.clock());
+    auto module = std::make_unique<sim::PortalSim>(portal, sim_.core().clock());
     const sim::PortalSim& tokens = *module;
-    core_.add(std::move(module));
+    sim_.core().add(std::move(module));
     sim::RcAdapterSimOptions rc;
     rc.store_delay = kStoreDelay;
     auto adapter = std::make_unique<sim::RcAdapterSim>(
@@ -255,22 +255,13 @@ class RcAdapterConnectorEndToEnd : public ::testing::Test {
         [&tokens](const http::Request& request, const char* scope) {
           return tokens.authorize(request, scope);
         },
-        core_.clock());
+        sim_.core().clock());
     adapter_ = adapter.get();
-    core_.add(std::move(adapter));
-    core_.register_routes(router_);
-
-    config::Listener listener;
-    listener.name = "sim";
-    listener.address = "127.0.0.1";
-    listener.port = 0;  // a free port
+    sim_.core().add(std::move(adapter));
     config::Limits limits;
     limits.max_body_bytes = rc.max_document_bytes + (1 << 20);
-    server_ = std::make_unique<http::Server>(std::vector<config::Listener>{listener}, limits,
-                                             router_, metrics_);
-    Status started = server_->start(2);
-    ASSERT_TRUE(started.is_ok()) << started.to_string();
-    base_ = "http://127.0.0.1:" + std::to_string(server_->ports().at(0));
+    ASSERT_TRUE(sim_.start(limits));
+    base_ = sim_.base();
     connector_ = std::make_unique<RcAdapterConnector>(
         settings(base_),
         [this](const std::string& sha256) -> Result<std::string> {
@@ -284,11 +275,7 @@ class RcAdapterConnectorEndToEnd : public ::testing::Test {
 
   void TearDown() override {
     connector_.reset();
-    if (server_) {
-      core_.release_held();
-      server_->drain(std::chrono::milliseconds(0));
-      server_->stop();
-    }
+    sim_.stop();
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
@@ -323,17 +310,9 @@ class RcAdapterConnectorEndToEnd : public ::testing::Test {
     return digest;
   }
 
-  // A sim control call, as a test harness would make it.
   outbound::HttpReply control(const std::string& method, const std::string& path,
                               const std::string& body = {}) {
-    outbound::HttpCall call;
-    call.method = method;
-    call.url = base_ + path;
-    call.body = body;
-    call.headers = {"Content-Type: application/json"};
-    auto reply = outbound::perform(call);
-    EXPECT_TRUE(reply.is_ok()) << reply.status().to_string();
-    return reply.is_ok() ? *reply : outbound::HttpReply{};
+    return sim_.control(method, path, body);
   }
 
   json::value state() { return adapter_->inspect(); }
@@ -342,11 +321,8 @@ class RcAdapterConnectorEndToEnd : public ::testing::Test {
   std::map<std::string, std::string> store_;  // digest -> file
   int lookups_ = 0;
   SystemClock clock_;
-  sim::SimCore core_{clock_};
-  sim::RcAdapterSim* adapter_ = nullptr;  // owned by core_
-  http::Router router_;
-  metrics::Registry metrics_;
-  std::unique_ptr<http::Server> server_;
+  sim::LoopbackSim sim_{clock_};
+  sim::RcAdapterSim* adapter_ = nullptr;  // owned by the sim's core
   std::string base_;
   std::unique_ptr<RcAdapterConnector> connector_;
 };
@@ -374,7 +350,7 @@ TEST_F(RcAdapterConnectorEndToEnd, DeliversASmallAndA20MbDocument) {
   EXPECT_EQ(state().at("effects"), 2);
 
   // Both headers carried the work item's key and correlation id.
-  json::value log = core_.log().to_json();
+  json::value log = sim_.core().log().to_json();
   for (const json::value& e : log.at("entries").as_array()) {
     if (e.at("path") != "/rc-adapter/v1/documents") continue;
     std::string key(e.at("idempotencyKey").as_string());
@@ -395,7 +371,7 @@ TEST_F(RcAdapterConnectorEndToEnd, TheSameItemTwiceIsAppliedOnce) {
   ASSERT_EQ(s.at("deliveries").as_array().size(), 1u);
   EXPECT_EQ(s.at("deliveries").at(0).at("received"), 2);
   EXPECT_EQ(s.at("effects"), 1);
-  json::value log = core_.log().to_json();
+  json::value log = sim_.core().log().to_json();
   const json::array& entries = log.at("entries").as_array();
   EXPECT_EQ(entries.back().at("duplicate"), true);
   EXPECT_EQ(entries.back().at("idempotencyKey"), json::value(item.idempotencyKey));
@@ -420,7 +396,7 @@ TEST_F(RcAdapterConnectorEndToEnd, RefusalsAreRejectedAndNothingIsSentForAMissin
   EXPECT_EQ(unknown.detail.rfind("HTTP 422: ", 0), 0u) << unknown.detail;
   EXPECT_NE(unknown.detail.find("ownerId"), std::string::npos) << unknown.detail;
 
-  size_t calls = core_.log().to_json().at("entries").as_array().size();
+  size_t calls = sim_.core().log().to_json().at("entries").as_array().size();
   dispatch::DeliveryResult missing = connector_->deliver(document_item(sha256_hex("gone"), 10));
   EXPECT_STREQ(name_of(missing.kind), "reject") << missing.detail;
   EXPECT_NE(missing.detail.find("no document"), std::string::npos) << missing.detail;
@@ -428,7 +404,8 @@ TEST_F(RcAdapterConnectorEndToEnd, RefusalsAreRejectedAndNothingIsSentForAMissin
   dispatch::DeliveryResult unreadable =
       connector_->deliver(document_item(sha256_hex("vanished"), 10));
   EXPECT_STREQ(name_of(unreadable.kind), "reject") << unreadable.detail;
-  EXPECT_EQ(core_.log().to_json().at("entries").as_array().size(), calls);  // nothing was sent
+  EXPECT_EQ(sim_.core().log().to_json().at("entries").as_array().size(),
+            calls);  // nothing was sent
 }
 
 TEST_F(RcAdapterConnectorEndToEnd, Injected503IsRetriedAfterTheAskedPause) {
@@ -454,7 +431,7 @@ TEST_F(RcAdapterConnectorEndToEnd, Injected503IsRetriedAfterTheAskedPause) {
 TEST_F(RcAdapterConnectorEndToEnd, AnExpiredTokenIsRenewedOnce) {
   std::string digest = put_document(4096);
   ASSERT_STREQ(name_of(connector_->deliver(document_item(digest, 4096, "k-1")).kind), "delivered");
-  core_.clock().advance(std::chrono::seconds(301));  // the cached token expires at the portal
+  sim_.core().clock().advance(std::chrono::seconds(301));  // the cached token expires at the portal
   dispatch::DeliveryResult r = connector_->deliver(document_item(digest, 4096, "k-2"));
   EXPECT_STREQ(name_of(r.kind), "delivered") << r.detail;
   EXPECT_EQ(state().at("effects"), 2);
@@ -468,7 +445,7 @@ TEST_F(RcAdapterConnectorEndToEnd, StatusFollowsAcceptedStoredRead) {
   ASSERT_TRUE(status.is_ok()) << status.status().to_string();
   EXPECT_EQ(*status, "ACCEPTED");
 
-  core_.clock().advance(kStoreDelay);  // the sim clock; the token's lifetime passes too
+  sim_.core().clock().advance(kStoreDelay);  // the sim clock; the token's lifetime passes too
   status = connector_->delivery_status(u.delivery_id);
   ASSERT_TRUE(status.is_ok()) << status.status().to_string();
   EXPECT_EQ(*status, "STORED_IN_INBOX");
