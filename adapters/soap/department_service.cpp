@@ -5,7 +5,6 @@
 
 #include <cstdio>
 
-#include "core/base/digest.h"
 #include "core/base/log.h"
 #include "core/mapping/apply.h"
 
@@ -267,8 +266,6 @@ void DepartmentService::accept_document(std::shared_ptr<Call> call) {
                                        std::to_string(parts_.pdf_limits.max_bytes) + " bytes"));
   }
   // Stored first (the check needs a file), removed again if refused and new.
-  const std::string digest = sha256_hex(req.document);
-  const bool known = parts_.documents->contains(digest);
   bool given = false;
   auto stored = parts_.documents->store_stream(
       [&]() -> Result<std::string_view> {
@@ -279,7 +276,7 @@ void DepartmentService::accept_document(std::shared_ptr<Call> call) {
       parts_.pdf_limits.max_bytes);
   if (!stored.is_ok()) return fail(call, stored.status());
   if (Status pdf = documents::check_pdf(stored->path, parts_.pdf_limits); !pdf.is_ok()) {
-    if (!known) std::remove(stored->path.c_str());
+    if (!stored->was_stored) std::remove(stored->path.c_str());
     return fail(call, invalid_argument("document: " + pdf.message()));
   }
   auto prepared = prepare_document_intake(

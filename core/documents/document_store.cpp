@@ -293,6 +293,7 @@ Result<StoredDocument> DocumentStore::store_stream(const ChunkSource& read,
     // at its directory fsync, so both are made durable again before the answer.
     if (Status s = fsync_path(stored.path, 0); !s.is_ok()) return s;
     if (Status s = fsync_directory(dir); !s.is_ok()) return s;
+    stored.was_stored = true;
     return stored;
   }
   if (Status s = (*incoming)->publish(stored.path); !s.is_ok()) return s;

@@ -33,6 +33,7 @@ struct StoredDocument {
   std::string sha256_hex;  // lowercase, 64 digits
   uint64_t size = 0;       // bytes
   std::string path;        // <folder>/<2 hex>/<sha256 hex>
+  bool was_stored = false; // the same content was in the store before this call
 };
 
 class DocumentStore {

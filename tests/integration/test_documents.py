@@ -4,6 +4,7 @@ receives it with its Business Process ID. Bad documents are refused before anyth
 import base64
 import datetime
 import hashlib
+import os
 
 import pytest
 import zeep
@@ -113,6 +114,10 @@ def test_a_bad_document_is_refused_before_anything_is_stored(ws, name):
     assert words.lower() in text.lower(), text[:600]
     assert journal_counts(ws.portier.journal)[:3] == before
     assert rc_deliveries(ws) == []
+    # Nor is the refused file kept in the document store.
+    digest = hashlib.sha256(document).hexdigest()
+    store = os.path.join(ws.dir, "documents")
+    assert not os.path.exists(os.path.join(store, digest[:2], digest))
 
 
 def test_registered_delivery_is_refused_clearly_until_it_exists(ws):
