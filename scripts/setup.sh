@@ -15,6 +15,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-zeep python3-requests python3-pytest openssl curl
   wrk nginx-light nodejs qpdf zlib1g-dev
+  libgmime-3.0-dev dovecot-imapd python3-aiosmtpd python3-cryptography
 )
 
 install_node_packages() {
