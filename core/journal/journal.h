@@ -33,6 +33,25 @@ struct BusinessCaseRecord {
   int64_t opened_ms = 0;
 };
 
+// A receipt a delivery platform mailed for a registered delivery, as kept
+// (docs/contracts/delivery-platform.md §3). Its raw message, PDF and signature are in the
+// document store under their SHA-256.
+struct ReceiptRecord {
+  std::string receipt_id;             // SHA-256 (hex) of the raw message, byte for byte
+  std::string delivery_id;
+  std::string kind;                   // SUBMISSION | ACCEPTANCE | REFUSAL | EXPIRY | UNDELIVERABLE
+  int64_t event_ms = 0;               // on the platform's clock
+  std::string platform;               // incamail | privasphere
+  std::string receipt_message_id;
+  std::string pdf_sha256;
+  std::string signature_sha256;
+  bool signature_valid = false;
+  std::string signature_detail;       // the signer's subject, or why the signature does not hold
+  int64_t recorded_ms = 0;
+};
+
+struct DepartmentEvent;
+
 // What an intake may do inside its transaction. Runs on the writer thread: keep it quick.
 class IntakeTransaction {
  public:
@@ -42,6 +61,10 @@ class IntakeTransaction {
   // Adds one work item for `destination`. Its downstream idempotency key is derived from the
   // intake's key, so a replayed intake can never produce a second item.
   virtual void enqueue(const std::string& destination, const model::Message& message) = 0;
+  // A department event, stored with the intake (e.g. a registered delivery's new state).
+  virtual void add_event(const DepartmentEvent& event) = 0;
+  // A registered delivery's receipt; one already kept (the same receipt_id) is an error.
+  virtual void record_receipt(const ReceiptRecord& receipt) = 0;
 };
 
 // A WS-Security nonce to remember with an intake, in the same transaction: a nonce seen before
@@ -164,6 +187,13 @@ class Journal {
   virtual Result<std::optional<BusinessCaseRecord>> find_case(const std::string& bpid) = 0;
   // The work item that carries the document delivery `delivery_id`, if there is one.
   virtual Result<std::optional<StoredItem>> find_delivery(const std::string& delivery_id) = 0;
+  // The receipts of a registered delivery, oldest event first; one receipt by its id.
+  virtual Result<std::vector<ReceiptRecord>> receipts(const std::string& delivery_id) = 0;
+  virtual Result<std::optional<ReceiptRecord>> find_receipt(const std::string& receipt_id) = 0;
+  // Registered deliveries made available (a SUBMISSION receipt) that have no final receipt yet
+  // and no intake under `"<key_prefix>" + delivery_id`: the ones a periodic check still watches.
+  virtual Result<std::vector<std::string>> deliveries_awaiting_outcome(
+      const std::string& key_prefix) = 0;
   // The next time any item of `destination` becomes due, if one is waiting.
   virtual Result<std::optional<int64_t>> next_due_ms(const std::string& destination) = 0;
 

@@ -370,6 +370,35 @@ class SqliteJournal::IntakeScope final : public IntakeTransaction {
     if (Status s = st->run(); !s.is_ok()) note(with_context(s, "enqueue for " + destination));
   }
 
+  void add_event(const DepartmentEvent& event) override {
+    if (!status_.is_ok()) return;
+    if (Status s = journal_.insert_event(event); !s.is_ok()) note(with_context(s, "add_event"));
+  }
+
+  void record_receipt(const ReceiptRecord& r) override {
+    if (!status_.is_ok()) return;
+    if (r.receipt_id.empty() || r.delivery_id.empty() || r.kind.empty()) {
+      return note(invalid_argument("record_receipt: receipt id, delivery id and kind are required"));
+    }
+    Result<Statement> st = journal_.writer_->prepare(
+        "INSERT INTO receipts (receipt_id, delivery_id, kind, event_ms, platform, "
+        "receipt_message_id, pdf_sha256, signature_sha256, signature_valid, signature_detail, "
+        "recorded_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    if (!st.is_ok()) return note(st.status());
+    st->bind(1, r.receipt_id)
+        .bind(2, r.delivery_id)
+        .bind(3, r.kind)
+        .bind(4, r.event_ms)
+        .bind(5, r.platform)
+        .bind(6, r.receipt_message_id)
+        .bind(7, r.pdf_sha256)
+        .bind(8, r.signature_sha256)
+        .bind(9, int64_t{r.signature_valid ? 1 : 0})
+        .bind(10, r.signature_detail)
+        .bind(11, r.recorded_ms != 0 ? r.recorded_ms : journal_.clock_.now_ms());
+    if (Status s = st->run(); !s.is_ok()) note(with_context(s, "record_receipt " + r.receipt_id));
+  }
+
   const Status& status() const { return status_; }
   int items() const { return items_; }
 
@@ -1080,6 +1109,67 @@ Result<std::optional<StoredItem>> SqliteJournal::find_delivery(const std::string
   if (!row.is_ok()) return row.status();
   if (!*row) return std::optional<StoredItem>();
   return std::optional<StoredItem>(to_stored(read_item(*st)));
+}
+
+namespace {
+
+constexpr const char* kReceiptColumns =
+    "receipt_id, delivery_id, kind, event_ms, platform, receipt_message_id, pdf_sha256, "
+    "signature_sha256, signature_valid, signature_detail, recorded_ms";
+
+ReceiptRecord read_receipt(Statement& st) {
+  return {st.text(0), st.text(1),  st.text(2),      st.int64(3),
+          st.text(4), st.text(5),  st.text(6),      st.text(7),
+          st.int64(8) != 0,        st.text(9),      st.int64(10)};
+}
+
+}  // namespace
+
+Result<std::vector<ReceiptRecord>> SqliteJournal::receipts(const std::string& delivery_id) {
+  std::lock_guard lock(read_mutex_);
+  Result<Statement> st = reader_->prepare(std::string("SELECT ") + kReceiptColumns +
+                                          " FROM receipts WHERE delivery_id = ?1"
+                                          " ORDER BY event_ms, recorded_ms");
+  if (!st.is_ok()) return st.status();
+  st->bind(1, delivery_id);
+  std::vector<ReceiptRecord> out;
+  for (;;) {
+    Result<bool> row = st->next();
+    if (!row.is_ok()) return row.status();
+    if (!*row) return out;
+    out.push_back(read_receipt(*st));
+  }
+}
+
+Result<std::optional<ReceiptRecord>> SqliteJournal::find_receipt(const std::string& receipt_id) {
+  std::lock_guard lock(read_mutex_);
+  Result<Statement> st = reader_->prepare(std::string("SELECT ") + kReceiptColumns +
+                                          " FROM receipts WHERE receipt_id = ?1");
+  if (!st.is_ok()) return st.status();
+  st->bind(1, receipt_id);
+  Result<bool> row = st->next();
+  if (!row.is_ok()) return row.status();
+  if (!*row) return std::optional<ReceiptRecord>();
+  return std::optional<ReceiptRecord>(read_receipt(*st));
+}
+
+Result<std::vector<std::string>> SqliteJournal::deliveries_awaiting_outcome(
+    const std::string& key_prefix) {
+  std::lock_guard lock(read_mutex_);
+  Result<Statement> st = reader_->prepare(
+      "SELECT DISTINCT s.delivery_id FROM receipts AS s WHERE s.kind = 'SUBMISSION'"
+      " AND NOT EXISTS (SELECT 1 FROM receipts AS f WHERE f.delivery_id = s.delivery_id"
+      "                 AND f.kind <> 'SUBMISSION')"
+      " AND NOT EXISTS (SELECT 1 FROM intake WHERE idempotency_key = ?1 || s.delivery_id)");
+  if (!st.is_ok()) return st.status();
+  st->bind(1, key_prefix);
+  std::vector<std::string> out;
+  for (;;) {
+    Result<bool> row = st->next();
+    if (!row.is_ok()) return row.status();
+    if (!*row) return out;
+    out.push_back(st->text(0));
+  }
 }
 
 Result<std::vector<DepthRow>> SqliteJournal::depth() {

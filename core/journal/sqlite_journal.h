@@ -78,6 +78,10 @@ class SqliteJournal final : public Journal {
   Result<std::optional<BusinessCaseRecord>> find_case(const std::string& bpid) override;
   Result<std::optional<StoredItem>> find_delivery(const std::string& delivery_id) override;
   Result<std::optional<int64_t>> next_due_ms(const std::string& destination) override;
+  Result<std::vector<ReceiptRecord>> receipts(const std::string& delivery_id) override;
+  Result<std::optional<ReceiptRecord>> find_receipt(const std::string& receipt_id) override;
+  Result<std::vector<std::string>> deliveries_awaiting_outcome(
+      const std::string& key_prefix) override;
   Result<std::vector<evidence::Record>> evidence(
       const std::optional<std::string>& business_process_id) override;
   Result<int64_t> evidence_high_water() override;

@@ -134,6 +134,24 @@ ALTER TABLE work_items ADD COLUMN delivery_id TEXT;
 CREATE INDEX work_items_delivery ON work_items (delivery_id) WHERE delivery_id IS NOT NULL;
 )sql";
 
+// Version 6: receipts of registered deliveries (their bytes live in the document store).
+constexpr const char* kVersion6 = R"sql(
+CREATE TABLE receipts (
+  receipt_id TEXT PRIMARY KEY NOT NULL,
+  delivery_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  event_ms INTEGER NOT NULL,
+  platform TEXT NOT NULL,
+  receipt_message_id TEXT NOT NULL,
+  pdf_sha256 TEXT NOT NULL,
+  signature_sha256 TEXT NOT NULL,
+  signature_valid INTEGER NOT NULL,
+  signature_detail TEXT NOT NULL,
+  recorded_ms INTEGER NOT NULL
+);
+CREATE INDEX receipts_delivery ON receipts (delivery_id, event_ms);
+)sql";
+
 Result<int> current_version(Connection& db) {
   Result<Statement> st = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
   if (!st.is_ok()) return st.status();
@@ -171,6 +189,7 @@ const std::vector<Migration>& migrations() {
       {3, "WS-Security nonces, audit log, department events", kVersion3},
       {4, "event feed cursors", kVersion4},
       {5, "delivery ids of document deliveries", kVersion5},
+      {6, "receipts of registered deliveries", kVersion6},
   };
   return kMigrations;
 }
