@@ -73,6 +73,8 @@ class ConfigReader : public DocumentReader {
         check_attributes(child, {"folder", "maxBytes"});
         config.documents.folder = resolve(required(child, "folder"));
         number(child, "maxBytes", config.documents.max_bytes);
+      } else if (name == "registeredMail") {
+        read_registered_mail(child, config.registered_mail);
       } else if (name == "destination") {
         Destination destination = read_destination(child);
         auto [at, added] = destination_lines_.emplace(destination.name, line(child));
@@ -93,7 +95,7 @@ class ConfigReader : public DocumentReader {
       }
       // Anything else is not in the schema, which has said so already.
     }
-    for (const char* built_in : {"portal", "rc_adapter"}) {
+    for (const char* built_in : {"portal", "rc_adapter", "securemail"}) {
       if (config.destinations.contains(built_in)) continue;
       Destination destination;
       destination.name = built_in;
@@ -216,6 +218,58 @@ class ConfigReader : public DocumentReader {
     portal.ca_file = readable_file(element, "caFile", text(element, "caFile").value_or(""));
     millis(element, "timeoutMs", portal.timeout);
     millis(element, "eventPollMs", portal.event_poll);
+  }
+
+  void read_registered_mail(const xmlNode* element, RegisteredMail& mail) {
+    check_attributes(element, {"messageIdDomain", "acceptanceDays", "warnBeforeHours",
+                               "shiftWeekends", "holidays"});
+    mail.message_id_domain = required(element, "messageIdDomain");
+    number(element, "acceptanceDays", mail.acceptance_days);
+    number(element, "warnBeforeHours", mail.warn_before_hours, 0);
+    boolean(element, "shiftWeekends", mail.shift_weekends);
+    std::string days = text(element, "holidays").value_or("");
+    for (size_t at = 0; at < days.size();) {
+      size_t end = days.find_first_of(" \t\n", at);
+      if (end == std::string::npos) end = days.size();
+      if (end > at) mail.holidays.push_back(days.substr(at, end - at));
+      at = end + 1;
+    }
+    for (xmlNode* child : children_of(element)) {
+      if (name_of(child) != "platform") continue;
+      DeliveryPlatform p;
+      check_attributes(child, {"name", "smtpUrl", "sender", "user", "password", "imapUrl",
+                               "imapUser", "imapPassword", "caFile", "receiptCaFile", "egov",
+                               "pollMs", "timeoutMs"});
+      p.name = required(child, "name");
+      p.smtp_url = mail_url(child, "smtpUrl", "smtp");
+      p.sender = required(child, "sender");
+      p.user = required(child, "user");
+      p.password = secret(child, "password");
+      p.imap_url = mail_url(child, "imapUrl", "imap");
+      while (p.imap_url.ends_with('/')) p.imap_url.pop_back();
+      p.imap_user = required(child, "imapUser");
+      p.imap_password = secret(child, "imapPassword");
+      p.ca_file = readable_file(child, "caFile", text(child, "caFile").value_or(""));
+      p.receipt_ca_file = readable_file(child, "receiptCaFile", required(child, "receiptCaFile"));
+      boolean(child, "egov", p.egov);
+      millis(child, "pollMs", p.poll);
+      millis(child, "timeoutMs", p.timeout);
+      if (mail.platform(p.name)) {
+        problem(child, "name", "<platform> name=\"" + p.name + "\": configured twice");
+      }
+      mail.platforms.push_back(std::move(p));
+    }
+  }
+
+  // smtp:// or imap:// (STARTTLS is always required, so never smtps:// or imaps://).
+  std::string mail_url(const xmlNode* element, const char* attribute, const std::string& scheme) {
+    std::string value = required(element, attribute);
+    if (!value.empty() && !value.starts_with(scheme + "://")) {
+      problem(element, attribute,
+              show(element, attribute, value) + ": expected a URL starting with " + scheme +
+                  "://host:port (STARTTLS is required on it)");
+    }
+    return value;
   }
 
   Destination read_destination(const xmlNode* element) {

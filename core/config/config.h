@@ -91,6 +91,39 @@ struct Documents {
   uint64_t max_bytes = 50ull << 20;
 };
 
+// One delivery platform for registered mail (docs/contracts/delivery-platform.md): submission
+// over SMTP, receipts read from the sender account's mailbox over IMAP.
+struct DeliveryPlatform {
+  std::string name;                   // incamail | privasphere: also the dialect spoken
+  std::string smtp_url;               // smtp://host:port (STARTTLS is required)
+  std::string sender;                 // the platform account's address (MAIL FROM, From)
+  std::string user;                   // SMTP login
+  std::string password;               // resolved secret; never log it
+  std::string imap_url;               // imap://host:port: the mailbox the receipts come to
+  std::string imap_user;
+  std::string imap_password;          // resolved secret; never log it
+  std::string ca_file;                // PEM bundle to trust for SMTP and IMAP; empty: system's
+  std::string receipt_ca_file;        // the CA of the platform's receipt seal
+  bool egov = false;                  // PrivaSphere: <PSPeGov/> (identified recipients only)
+  Millis poll{5'000};                 // how often the receipt mailbox is read
+  Millis timeout{60'000};             // per SMTP submission or IMAP exchange
+};
+
+struct RegisteredMail {
+  std::string message_id_domain;      // Message-ID: <deliveryId@domain>
+  uint32_t acceptance_days = 7;
+  uint32_t warn_before_hours = 24;    // the department is warned this long before expiry
+  bool shift_weekends = false;        // a legal delivery date on a weekend moves to Monday
+  std::vector<std::string> holidays;  // yyyy-mm-dd; such a legal delivery date moves on too
+  std::vector<DeliveryPlatform> platforms;
+  const DeliveryPlatform* platform(const std::string& name) const {
+    for (const auto& p : platforms) {
+      if (p.name == name) return &p;
+    }
+    return nullptr;
+  }
+};
+
 struct Workers {
   uint32_t io_threads = 2;
   uint32_t dispatch_threads = 4;
@@ -104,6 +137,7 @@ struct Config {
   Portal portal;
   RcAdapter rc_adapter;
   Documents documents;
+  RegisteredMail registered_mail;     // no platforms: registered delivery is refused
   Workers workers;
   std::map<std::string, Destination> destinations;  // by name; "portal" always present
   // The folder of the department applications' mapping files (core/mapping), resolved against

@@ -464,6 +464,9 @@ TEST_F(ConfigLoad, DefaultsApplyWhenOptionalPartsAreMissing) {
   Destination rc_adapter;
   rc_adapter.name = "rc_adapter";
   expected.destinations.emplace("rc_adapter", rc_adapter);
+  Destination securemail;
+  securemail.name = "securemail";
+  expected.destinations.emplace("securemail", securemail);
   EXPECT_EQ(describe(*result.config), describe(expected));
   // And the values of config.h are what the documentation promises.
   EXPECT_EQ(result.config->limits.max_body_bytes, 1048576u);
@@ -577,6 +580,66 @@ TEST_F(ConfigLoad, SchemaDefaultsAreTheLoaderDefaults) {
   ASSERT_NE(a.config, nullptr) << all_problems(a);
   ASSERT_NE(b.config, nullptr) << all_problems(b) << explicit_defaults;
   EXPECT_EQ(describe(*a.config), describe(*b.config)) << explicit_defaults;
+}
+
+}  // namespace
+}  // namespace portier::config
+
+namespace portier::config {
+namespace {
+
+std::string registered_mail(const std::string& platforms) {
+  return "  <registeredMail messageIdDomain=\"portier.example\" warnBeforeHours=\"12\"\n"
+         "                  shiftWeekends=\"true\" holidays=\"2026-12-25 2027-01-01\">\n" +
+         platforms + "  </registeredMail>\n";
+}
+
+std::string platform(const char* name, const char* smtp = "smtp://127.0.0.1:2525") {
+  return std::string("    <platform name=\"") + name + "\" smtpUrl=\"" + smtp +
+         "\" sender=\"portier@kanton.example\"\n"
+         "              user=\"portier\" password=\"env:PORTIER_PORTAL_SECRET\"\n"
+         "              imapUrl=\"imap://127.0.0.1:1143/\" imapUser=\"portier\"\n"
+         "              imapPassword=\"env:PORTIER_PORTAL_SECRET\" receiptCaFile=\"seal-ca.pem\"/>\n";
+}
+
+TEST_F(ConfigLoad, RegisteredMailReadsItsRulesAndPlatforms) {
+  folder_.write("seal-ca.pem", "not checked here");
+  LoadResult result =
+      load_text(std::string(kHead) + kRequired +
+                registered_mail(platform("incamail") + platform("privasphere")) + kTail);
+  ASSERT_NE(result.config, nullptr) << all_problems(result);
+  const RegisteredMail& m = result.config->registered_mail;
+  EXPECT_EQ(m.message_id_domain, "portier.example");
+  EXPECT_EQ(m.acceptance_days, 7u);
+  EXPECT_EQ(m.warn_before_hours, 12u);
+  EXPECT_TRUE(m.shift_weekends);
+  EXPECT_EQ(m.holidays, (std::vector<std::string>{"2026-12-25", "2027-01-01"}));
+  ASSERT_EQ(m.platforms.size(), 2u);
+  ASSERT_NE(m.platform("privasphere"), nullptr);
+  EXPECT_EQ(m.platform("incamail")->imap_url, "imap://127.0.0.1:1143");
+  EXPECT_EQ(m.platform("incamail")->password, kPortalSecret);
+  EXPECT_EQ(m.platform("incamail")->receipt_ca_file, (folder_.path() / "seal-ca.pem").string());
+  EXPECT_TRUE(result.config->destinations.contains("securemail"));
+}
+
+TEST_F(ConfigLoad, RegisteredMailProblemsNameTheAttribute) {
+  folder_.write("seal-ca.pem", "x");
+  Problem scheme = only_problem(std::string(kHead) + kRequired +
+                                registered_mail(platform("incamail", "smtps://h:465")) + kTail);
+  EXPECT_EQ(scheme.line, 9);
+  EXPECT_THAT(scheme.message, HasSubstr("smtpUrl"));
+  EXPECT_THAT(scheme.message, HasSubstr("STARTTLS"));
+  Problem twice = only_problem(std::string(kHead) + kRequired +
+                               registered_mail(platform("incamail") + platform("incamail")) +
+                               kTail);
+  EXPECT_THAT(twice.message, HasSubstr("configured twice"));
+  LoadResult holiday = load_text(
+      std::string(kHead) + kRequired +
+      "  <registeredMail messageIdDomain=\"d\" holidays=\"2026-13-01\">\n" + platform("incamail") +
+      "  </registeredMail>\n" + kTail);
+  ASSERT_FALSE(holiday.problems.empty());
+  EXPECT_EQ(holiday.problems[0].line, 7);
+  EXPECT_THAT(holiday.problems[0].message, HasSubstr("'2026-13-01'"));
 }
 
 }  // namespace
