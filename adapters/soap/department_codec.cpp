@@ -59,6 +59,7 @@ const std::vector<ChildRule>& child_rules() {
       {"sendMessage", {"header", "subject", "body"}},
       {"deliverDocument", {"header", "documentKind", "title", "date", "document"}},
       {"getDelivery", {"header", "deliveryId"}},
+      {"getReceipt", {"header", "receiptId"}},
       {"getBusinessCase", {"header"}},
       {"listEvents", {"header"}},
       {"ackEvents", {"header", "seq"}},
@@ -289,11 +290,19 @@ Converted convert(const _p__deliverDocument& req) {
       case p__DeliveryChannel::auto_: out.channel = DeliverDocument::Channel::kAuto; break;
     }
   }
+  if (req.recipient) out.recipient = *req.recipient;
+  if (req.platform) {
+    out.platform = *req.platform == p__DeliveryPlatform::privasphere ? "privasphere" : "incamail";
+  }
   return out;
 }
 
 Converted convert(const _p__getDelivery& req) {
   return GetDelivery{to_header(req.header), req.deliveryId};
+}
+
+Converted convert(const _p__getReceipt& req) {
+  return GetReceipt{to_header(req.header), req.receiptId};
 }
 
 Converted convert(const _p__getBusinessCase& req) { return GetBusinessCase{to_header(req.header)}; }
@@ -358,6 +367,8 @@ std::string empty_required_text(const DepartmentRequest& request, const std::str
     fields.insert(fields.end(), {{"documentKind", &r->document_kind}, {"title", &r->title}});
   } else if (const auto* r = std::get_if<GetDelivery>(&request)) {
     fields.push_back({"deliveryId", &r->delivery_id});
+  } else if (const auto* r = std::get_if<GetReceipt>(&request)) {
+    fields.push_back({"receiptId", &r->receipt_id});
   }
   for (const auto& [name, value] : fields) {
     if (value->empty()) return "element '" + operation + "/" + name + "' must not be empty";
@@ -378,6 +389,7 @@ constexpr Operation kOperations[] = {
     {"sendMessage", "p:sendMessage", &read<_p__sendMessage>},
     {"deliverDocument", "p:deliverDocument", &read<_p__deliverDocument>},
     {"getDelivery", "p:getDelivery", &read<_p__getDelivery>},
+    {"getReceipt", "p:getReceipt", &read<_p__getReceipt>},
     {"getBusinessCase", "p:getBusinessCase", &read<_p__getBusinessCase>},
     {"listEvents", "p:listEvents", &read<_p__listEvents>},
     {"ackEvents", "p:ackEvents", &read<_p__ackEvents>},
@@ -516,7 +528,38 @@ std::string DepartmentCodec::write(SoapVersion version, const DeliveryAnswer& a)
   body.title = a.title;
   body.sha256 = a.sha256;
   body.detail = optional_out(soap_, a.detail);
+  body.platform = optional_out(soap_, a.platform);
+  body.legalDeliveryDate = optional_out(soap_, a.legal_delivery_date);
+  for (const auto& r : a.receipts) {
+    auto* summary = soap_new_p__ReceiptSummary(soap_);
+    summary->receiptId = r.receipt_id;
+    summary->kind = r.kind;
+    summary->eventTime = to_time(r.event_ms);
+    summary->signatureValid = r.signature_valid;
+    body.receipt.push_back(summary);
+  }
   return write_envelope(soap_, version, body, "p:getDeliveryResponse");
+}
+
+std::string DepartmentCodec::write(SoapVersion version, const ReceiptAnswer& a) {
+  RequestScope scope{soap_};
+  _p__getReceiptResponse body;
+  body.soap_default(soap_);
+  body.receiptId = a.receipt_id;
+  body.deliveryId = a.delivery_id;
+  body.kind = a.kind;
+  body.eventTime = to_time(a.event_ms);
+  body.platform = a.platform;
+  body.signatureValid = a.signature_valid;
+  body.signatureDetail = a.signature_detail;
+  auto bytes = [](xsd__base64Binary& out, const std::string& in) {
+    out.__ptr = reinterpret_cast<unsigned char*>(const_cast<char*>(in.data()));
+    out.__size = static_cast<int>(in.size());
+  };
+  bytes(body.pdf, a.pdf);
+  bytes(body.signature, a.signature);
+  bytes(body.message, a.message);
+  return write_envelope(soap_, version, body, "p:getReceiptResponse");
 }
 
 std::string DepartmentCodec::write(SoapVersion version, const BusinessCaseAnswer& a) {

@@ -41,6 +41,7 @@ class DepartmentCodec {
   std::string write(SoapVersion version, const AcceptedAnswer& answer);
   std::string write(SoapVersion version, const DocumentAnswer& answer);
   std::string write(SoapVersion version, const DeliveryAnswer& answer);
+  std::string write(SoapVersion version, const ReceiptAnswer& answer);
   std::string write(SoapVersion version, const BusinessCaseAnswer& answer);
   std::string write(SoapVersion version, const EventsAnswer& answer);
   std::string write(SoapVersion version, const AckAnswer& answer);

@@ -74,11 +74,18 @@ struct DeliverDocument {
   std::string document;
   bool important = false;
   enum class Channel { kInbox, kRegistered, kAuto } channel = Channel::kAuto;
+  std::optional<std::string> recipient;  // registered mail: the citizen's address
+  std::optional<std::string> platform;   // registered mail: incamail | privasphere
 };
 
 struct GetDelivery {
   MessageHeader header;
   std::string delivery_id;
+};
+
+struct GetReceipt {
+  MessageHeader header;
+  std::string receipt_id;
 };
 
 struct GetBusinessCase {
@@ -98,7 +105,7 @@ struct AckEvents {
 
 using DepartmentRequest = std::variant<OpenBusinessCase, ReportStatus, AddActivity,
                                        SendNotification, SendMessage, DeliverDocument,
-                                       GetDelivery, GetBusinessCase, ListEvents, AckEvents>;
+                                       GetDelivery, GetReceipt, GetBusinessCase, ListEvents, AckEvents>;
 
 struct OpenBusinessCaseAnswer {
   std::string business_process_id;
@@ -132,6 +139,30 @@ struct DeliveryAnswer {
   std::string title;
   std::string sha256;
   std::string detail;   // why it failed; "" otherwise
+  // Registered mail only:
+  std::string platform;
+  std::string legal_delivery_date;  // yyyy-mm-dd once known
+  struct Receipt {
+    std::string receipt_id;
+    std::string kind;
+    int64_t event_ms = 0;
+    bool signature_valid = false;
+  };
+  std::vector<Receipt> receipts;
+};
+
+// One receipt, byte for byte.
+struct ReceiptAnswer {
+  std::string receipt_id;
+  std::string delivery_id;
+  std::string kind;
+  int64_t event_ms = 0;
+  std::string platform;
+  bool signature_valid = false;
+  std::string signature_detail;
+  std::string pdf;
+  std::string signature;
+  std::string message;
 };
 
 struct HistoryEntry {

@@ -191,6 +191,44 @@ Result<PreparedIntake> prepare_intake(const ParsedRequest& parsed,
   return p;
 }
 
+namespace {
+
+// A plausible address, not RFC 5322: the platform is the judge of whether it exists.
+bool looks_like_address(const std::string& a) {
+  size_t at = a.find('@');
+  if (at == 0 || at == std::string::npos || a.find('@', at + 1) != std::string::npos) return false;
+  if (a.size() > 254 || a.find('.', at) == std::string::npos || a.back() == '.') return false;
+  for (unsigned char c : a) {
+    if (c <= ' ' || c == 0x7f || c == '<' || c == '>' || c == ',') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::string> registered_platform(const DeliverDocument& request,
+                                        const std::vector<std::string>& configured) {
+  if (configured.empty()) {
+    return failed_precondition(
+        "channel: registered mail is not configured on this gateway (no <registeredMail> "
+        "platform); use channel inbox");
+  }
+  if (!request.recipient || request.recipient->empty()) {
+    return invalid_argument("recipient is required for registered mail");
+  }
+  if (!looks_like_address(*request.recipient)) {
+    return invalid_argument("recipient is not an e-mail address");
+  }
+  if (!request.platform) return configured.front();
+  for (const std::string& p : configured) {
+    if (p == *request.platform) return p;
+  }
+  std::string names;
+  for (const std::string& p : configured) names += (names.empty() ? "" : ", ") + p;
+  return invalid_argument("platform '" + *request.platform +
+                          "' is not configured on this gateway; configured: " + names);
+}
+
 Result<PreparedIntake> prepare_document_intake(const ParsedRequest& parsed,
                                                const mapping::DepartmentMapping& department,
                                                const http::Request& request, int64_t now_ms,
@@ -222,7 +260,13 @@ Result<PreparedIntake> prepare_document_intake(const ParsedRequest& parsed,
                              d.documentSha256 = document.sha256;
                              d.sizeBytes = static_cast<int64_t>(document.size);
                              d.important = req.important;
-                             d.channel = model::DeliveryChannel::INBOX;
+                             d.channel = document.platform.empty()
+                                             ? model::DeliveryChannel::INBOX
+                                             : model::DeliveryChannel::REGISTERED;
+                             if (!document.platform.empty()) {
+                               d.__set_recipient(document.recipient);
+                               d.__set_platform(document.platform);
+                             }
                              d.__set_ownerId(c.owner_id);
                              d.__set_serviceId(c.service_id);
                              d.__set_businessCaseId(c.business_case_id);
@@ -230,7 +274,8 @@ Result<PreparedIntake> prepare_document_intake(const ParsedRequest& parsed,
                              m.__set_documentDelivery(d);
                              return m;
                            },
-                           kRcAdapterDestination);
+                           document.platform.empty() ? kRcAdapterDestination
+                                                     : kSecureMailDestination);
   return p;
 }
 

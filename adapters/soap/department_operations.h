@@ -36,12 +36,22 @@ struct AcceptedDocument {
   uint64_t size = 0;
   std::string file_name;
   std::string title;
+  // Registered mail: the citizen's address and the platform; empty for the inbox.
+  std::string recipient;
+  std::string platform;
 };
 
 // The destination of documents for the citizen's e-account inbox.
 inline constexpr char kRcAdapterDestination[] = "rc_adapter";
+// The destination of registered mail (IncaMail, PrivaSphere).
+inline constexpr char kSecureMailDestination[] = "securemail";
 
-// For deliverDocument (inbox channel), once the document is stored and checked.
+// Registered mail: the configured platform that takes `request` (its own choice, else the first
+// configured), after checking it names a recipient. Refused before anything is stored.
+Result<std::string> registered_platform(const DeliverDocument& request,
+                                        const std::vector<std::string>& configured);
+
+// For deliverDocument, once the document is stored and checked.
 Result<PreparedIntake> prepare_document_intake(const ParsedRequest& parsed,
                                                const mapping::DepartmentMapping& department,
                                                const http::Request& request, int64_t now_ms,

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "adapters/soap/delivery_queries.h"
 #include "core/base/log.h"
 #include "core/mapping/apply.h"
 
@@ -257,9 +258,11 @@ void DepartmentService::accept_document(std::shared_ptr<Call> call) {
   bool registered = req.channel == DeliverDocument::Channel::kRegistered ||
                     (req.channel == DeliverDocument::Channel::kAuto &&
                      ((kind && kind->registered) || department.default_channel == "registered"));
+  std::string platform;
   if (registered) {
-    return fail(call, failed_precondition("channel: registered delivery (IncaMail, PrivaSphere) "
-                                          "is not available yet; use channel inbox"));
+    auto chosen = registered_platform(req, parts_.registered_platforms);
+    if (!chosen.is_ok()) return fail(call, chosen.status());
+    platform = *chosen;
   }
   if (req.document.size() > parts_.pdf_limits.max_bytes) {
     return fail(call, invalid_argument("document: larger than the limit of " +
@@ -281,7 +284,8 @@ void DepartmentService::accept_document(std::shared_ptr<Call> call) {
   }
   auto prepared = prepare_document_intake(
       call->parsed, department, call->request, parts_.clock.now_ms(),
-      AcceptedDocument{stored->sha256_hex, stored->size, named->file_name, named->title});
+      AcceptedDocument{stored->sha256_hex, stored->size, named->file_name, named->title,
+                       platform.empty() ? std::string() : *req.recipient, platform});
   if (!prepared.is_ok()) return fail(call, prepared.status());
   commit(std::move(call), std::move(*prepared));
 }
@@ -354,23 +358,14 @@ void DepartmentService::answer_read(std::shared_ptr<Call> call) {
     for (const auto& h : at_portal->history) a.history.push_back({h.status, h.status_text, h.at_ms});
     body = codec.write(version, a);
   } else if (const auto* get = std::get_if<GetDelivery>(&call->parsed.request)) {
-    auto found = parts_.journal.find_delivery(get->delivery_id);
-    if (!found.is_ok()) return fail(call, found.status());
-    if (!*found) return fail(call, not_found("deliveryId '" + get->delivery_id + "' is not known"));
-    const journal::StoredItem& item = **found;
-    if (item.item.department != department) {
-      return fail(call, permission_denied("deliveryId '" + get->delivery_id +
-                                          "' belongs to another department"));
-    }
-    const model::DocumentDelivery& d = item.item.message.documentDelivery;
-    const char* status = item.state == journal::ItemState::kDone     ? "DELIVERED"
-                         : item.state == journal::ItemState::kParked ? "FAILED"
-                                                                     : "QUEUED";
-    body = codec.write(version, DeliveryAnswer{d.deliveryId, item.item.businessProcessId, status,
-                                               "inbox", d.fileName, d.title, d.documentSha256,
-                                               item.state == journal::ItemState::kParked
-                                                   ? item.last_error
-                                                   : std::string()});
+    auto answer = describe_delivery(parts_.journal, department, get->delivery_id,
+                                    parts_.registered_rule);
+    if (!answer.is_ok()) return fail(call, answer.status());
+    body = codec.write(version, *answer);
+  } else if (const auto* receipt = std::get_if<GetReceipt>(&call->parsed.request)) {
+    auto answer = read_receipt(parts_.journal, parts_.documents, department, receipt->receipt_id);
+    if (!answer.is_ok()) return fail(call, answer.status());
+    body = codec.write(version, *answer);
   } else if (const auto* list = std::get_if<ListEvents>(&call->parsed.request)) {
     auto events = parts_.journal.events(department, list->after_seq, list->max_events);
     if (!events.is_ok()) return fail(call, events.status());

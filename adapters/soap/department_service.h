@@ -27,6 +27,7 @@
 #include "core/base/rate_limit.h"
 #include "core/base/status.h"
 #include "core/documents/document_store.h"
+#include "core/registered/lifecycle.h"
 #include "core/documents/pdf_check.h"
 #include "core/journal/journal.h"
 #include "core/mapping/registry.h"
@@ -43,6 +44,10 @@ struct DepartmentServiceParts {
   std::function<void()> work_accepted;  // tells dispatch that new work is waiting
   const documents::DocumentStore* documents = nullptr;  // null: deliverDocument is refused
   documents::PdfLimits pdf_limits;
+  // Registered mail: the configured platforms (the first is the default; none: refused), and
+  // how the legal delivery date is computed.
+  std::vector<std::string> registered_platforms;
+  registered::LifecycleRule registered_rule;
 };
 
 class DepartmentService final : public http::Handler {

@@ -19,6 +19,7 @@
 #include "core/journal/sqlite_journal.h"
 #include "core/mapping/registry.h"
 #include "core/query/portal_feed.h"
+#include "core/registered/lifecycle.h"
 
 namespace portier::app {
 
@@ -50,6 +51,17 @@ soap_adapter::GuardLimits guard_limits(const config::Limits& l) {
           l.max_namespaces_per_element,
           l.max_namespaces_total,
           l.max_name_length};
+}
+
+registered::LifecycleRule lifecycle_rule(const config::RegisteredMail& m) {
+  registered::LifecycleRule rule;
+  rule.acceptance_days = static_cast<int>(m.acceptance_days);
+  rule.warn_before_ms = int64_t{m.warn_before_hours} * 3'600'000;
+  rule.calendar.shift_weekends = m.shift_weekends;
+  for (const std::string& day : m.holidays) {
+    if (auto parsed = registered::parse_day(day)) rule.calendar.holidays.insert(*parsed);
+  }
+  return rule;
 }
 
 http::Response health_response(const Status& journal_health, bool ready_check, bool ready) {
@@ -106,11 +118,16 @@ Status Gateway::start() {
                 rc.retry.attempt_timeout, clock_));
   }
 
+  soap_adapter::DepartmentServiceParts service{*p.journal, clock_, *p.mappings, *p.portal,
+                                               p.metrics, [d = p.dispatcher.get()] { d->wake(); },
+                                               p.documents ? &*p.documents : nullptr, pdf_limits,
+                                               {}, {}};
+  service.registered_rule = lifecycle_rule(c.registered_mail);
+  for (const auto& platform : c.registered_mail.platforms) {
+    service.registered_platforms.push_back(platform.name);
+  }
   p.department_service = std::make_shared<soap_adapter::DepartmentService>(
-      soap_adapter::DepartmentServiceParts{*p.journal, clock_, *p.mappings, *p.portal, p.metrics,
-                                           [d = p.dispatcher.get()] { d->wake(); },
-                                           p.documents ? &*p.documents : nullptr, pdf_limits},
-      guard_limits(c.limits), c.workers.io_threads);
+      std::move(service), guard_limits(c.limits), c.workers.io_threads);
   p.router.add("", "/soap/v1", p.department_service);
   p.router.on_refusal("/soap", [&p](const http::Request& partial, unsigned status,
                                     const std::string&, const std::string& detail) {

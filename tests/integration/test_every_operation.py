@@ -23,8 +23,8 @@ from test_documents import make_pdf
 DEPARTMENT = "steueramt"
 SERVICE = 7
 OPERATIONS = {"openBusinessCase", "reportStatus", "addActivity", "sendNotification",
-              "sendMessage", "deliverDocument", "getDelivery", "getBusinessCase", "listEvents",
-              "ackEvents"}
+              "sendMessage", "deliverDocument", "getDelivery", "getReceipt", "getBusinessCase",
+              "listEvents", "ackEvents"}
 # steueramt's status table (harness.DEPARTMENTS): VERANLAGT -> DECIDED with this text.
 DECIDED_TEXT = DEPARTMENTS[DEPARTMENT][2]["VERANLAGT"][1]
 DISPLAY_STAMP = datetime.datetime(2026, 3, 1, 10, 15, 30,
@@ -184,6 +184,8 @@ def test_every_operation_reaches_the_portal(ws, client_name, version):
     delivery = wait_until(delivery_settled, interval=0.2, what="getDelivery to say DELIVERED")
     assert (delivery["status"], delivery["fileName"], delivery["sha256"]) == (
         "DELIVERED", document["fileName"], document["sha256"])
+    text, _ = client.fault("getReceipt", {"header": header("receipt"), "receiptId": "0" * 64})
+    assert "receiptId" in text and "not known" in text
 
     def at_portal():
         portal = ws.sim.portal()

@@ -1,0 +1,24 @@
+#pragma once
+// getDelivery and getReceipt: where a document delivery stands and its proof, read from the
+// journal (work item and receipts) and the document store (the receipts' bytes). Only the
+// department that sent the document may read either.
+// Threads: blocking; on the service's worker pool.
+#include <string>
+
+#include "adapters/soap/department_messages.h"
+#include "core/base/status.h"
+#include "core/documents/document_store.h"
+#include "core/journal/journal.h"
+#include "core/registered/lifecycle.h"
+
+namespace portier::soap_adapter {
+
+Result<DeliveryAnswer> describe_delivery(journal::Journal& journal, const std::string& department,
+                                         const std::string& delivery_id,
+                                         const registered::LifecycleRule& rule);
+
+Result<ReceiptAnswer> read_receipt(journal::Journal& journal,
+                                   const documents::DocumentStore* documents,
+                                   const std::string& department, const std::string& receipt_id);
+
+}  // namespace portier::soap_adapter
