@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <utility>
+#include <vector>
 
 #include "connectors/securemail/mail_headers.h"
 #include "core/base/log.h"
@@ -28,13 +29,23 @@ void init_curl_once() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-// libcurl hands every server reply line to the header callback; the last one says how the
-// submission ended (e.g. "554 5.7.1 Recipient blocks registered mail").
-size_t keep_last_reply(char* data, size_t size, size_t n, void* out) {
+// libcurl hands every server reply line to the header callback.
+size_t keep_replies(char* data, size_t size, size_t n, void* out) {
   std::string line(data, size * n);
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
-  if (!line.empty()) *static_cast<std::string*>(out) = std::move(line);
+  if (!line.empty()) static_cast<std::vector<std::string>*>(out)->push_back(std::move(line));
   return size * n;
+}
+
+// The text of the reply that decided the outcome: the last line with its code (libcurl may
+// have sent QUIT since, so the very last line can be "221 Bye").
+std::string deciding_reply(const std::vector<std::string>& replies, long code) {
+  if (code <= 0) return {};
+  std::string prefix = std::to_string(code) + " ";
+  for (auto it = replies.rbegin(); it != replies.rend(); ++it) {
+    if (it->rfind(prefix, 0) == 0) return *it;
+  }
+  return {};
 }
 
 SubmitReport refuse(std::string message_id, std::string why) {
@@ -100,7 +111,8 @@ SubmitReport SmtpSubmitter::submit(const Submission& s) const {
   curl_mime_encoder(pdf, "base64");
 
   curl_slist* raw_headers = nullptr;
-  std::unique_ptr<curl_slist, ListDeleter> recipients(curl_slist_append(nullptr, ("<" + s.recipient + ">").c_str()));
+  std::unique_ptr<curl_slist, ListDeleter> recipients(
+      curl_slist_append(nullptr, ("<" + s.recipient + ">").c_str()));
   bool built = recipients != nullptr &&
                add(raw_headers, "From: <" + account_.sender_address + ">") &&
                add(raw_headers, "To: <" + s.recipient + ">") &&
@@ -115,7 +127,7 @@ SubmitReport SmtpSubmitter::submit(const Submission& s) const {
   std::string url = "smtp://" + account_.host + ":" + std::to_string(account_.port) + "/" +
                     account_.ehlo_name;
   std::string from = "<" + account_.sender_address + ">";
-  std::string last_reply;
+  std::vector<std::string> replies;
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp");
   curl_easy_setopt(h, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
@@ -134,16 +146,15 @@ SubmitReport SmtpSubmitter::submit(const Submission& s) const {
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(std::min<int64_t>(account_.timeout.count(), 10'000)));
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, keep_last_reply);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &last_reply);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, keep_replies);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &replies);
 
   CURLcode rc = curl_easy_perform(h);
   long code = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
   SubmitReport report;
   report.message_id = message_id;
-  report.outcome = judge_submission(rc, code, last_reply);
-  if (rc != CURLE_OK && last_reply.empty()) report.outcome.detail = curl_easy_strerror(rc);
+  report.outcome = judge_submission(rc, code, deciding_reply(replies, code));
   log::Level level = report.outcome.kind == SubmitOutcome::Kind::kAccepted ? log::Level::kInfo
                                                                            : log::Level::kWarn;
   log::write(level, "securemail submission",
