@@ -1,0 +1,39 @@
+#pragma once
+// What IncaMail and PrivaSphere read from a subject, and what their receipts' subjects say
+// (docs/contracts/delivery-platform.md, sections 1 and 3). Pure functions; any thread.
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace portier::securemail {
+
+enum class Platform { kIncaMail, kPrivaSphere };
+
+// The receipt kinds, in the order a delivery can meet them.
+enum class ReceiptKind { kSubmission, kAcceptance, kRefusal, kExpiry, kUndeliverable };
+
+struct Dialect {
+  Platform platform = Platform::kIncaMail;
+  // PrivaSphere only: registered and collectable by identified recipients alone (<PSPeGov/>).
+  // IncaMail has no such tag; the flag is ignored there.
+  bool egov = false;
+};
+
+// "incamail" or "privasphere" (as written in configuration), or nothing.
+std::optional<Platform> parse_platform(std::string_view name);
+const char* to_string(Platform platform);
+// "SUBMISSION", "ACCEPTANCE", "REFUSAL", "EXPIRY", "UNDELIVERABLE".
+const char* to_string(ReceiptKind kind);
+
+// The subject that makes the platform treat a mail as registered: the tag, a space, the title.
+std::string registered_subject(const Dialect& dialect, std::string_view title);
+
+// The name the platform gives a receipt of `kind` (the start of its subject).
+std::string_view receipt_name(Platform platform, ReceiptKind kind);
+
+// The kind of receipt a subject announces: its text up to the first ": " (or all of it) is one of
+// the platform's receipt names. PrivaSphere's "Lesebestätigung" is recognised with or without
+// the umlaut. Anything else is not a receipt of this platform.
+std::optional<ReceiptKind> receipt_kind(Platform platform, std::string_view subject);
+
+}  // namespace portier::securemail

@@ -1,0 +1,62 @@
+#pragma once
+// Real mail servers on free loopback ports for the securemail tests, each in its own temporary
+// folder with a throw-away CA: Dovecot (IMAP, STARTTLS, one account) started as
+// `dovecot -F -c <folder>/dovecot.conf`, and the aiosmtpd submission sink (smtp_sink.py) started
+// with /usr/bin/python3. Both need root (Dovecot switches to the mail user). Test threads only.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/connectors/securemail/test_support.h"
+
+namespace portier::securemail::testing {
+
+// The CA both servers' certificates (SAN IP:127.0.0.1) chain to.
+struct TestCa {
+  explicit TestCa(const std::string& dir);
+  ::testing::AssertionResult make();
+  std::string dir;
+  std::string ca_file() const { return dir + "/mailca.pem"; }
+};
+
+class Dovecot {
+ public:
+  static constexpr const char* kUser = "gemeinde";
+  static constexpr const char* kPassword = "imap-secret";
+
+  ~Dovecot() { child_.stop(); }
+  ::testing::AssertionResult start(const TempDir& dir, const TestCa& ca);
+  int port() const { return port_; }
+  // Delivers `raw` into the account's `mailbox` (doveadm save).
+  ::testing::AssertionResult deliver(const std::string& raw, const std::string& mailbox = "INBOX");
+  // How many messages `mailbox` holds (doveadm search).
+  int count(const std::string& mailbox);
+  std::string log() const;
+
+ private:
+  Child child_;
+  std::string dir_, conf_;
+  int port_ = 0;
+  int serial_ = 0;
+};
+
+class SmtpSink {
+ public:
+  static constexpr const char* kUser = "gemeinde@portier.example.ch";
+  static constexpr const char* kPassword = "smtp-secret";
+
+  ~SmtpSink() { child_.stop(); }
+  ::testing::AssertionResult start(const TempDir& dir, const TestCa& ca, const std::string& script);
+  int port() const { return port_; }
+  // The n-th accepted message (1-based), or empty.
+  std::string message(int n) const;
+  int count() const;
+  std::string log() const;
+
+ private:
+  Child child_;
+  std::string dir_, out_;
+  int port_ = 0;
+};
+
+}  // namespace portier::securemail::testing
