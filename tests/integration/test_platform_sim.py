@@ -73,7 +73,10 @@ def test_auth_needs_starttls_and_the_right_password(mail):
     with smtp_client(sim, mail.tls["ca"], login=None) as client:
         client.ehlo()
         assert client.docmd("MAIL", f"FROM:<{SENDER[0]}>")[0] == 530  # no AUTH yet
-    with smtp_client(sim, mail.tls["ca"]) as client:
+    with smtp_client(sim, mail.tls["ca"], login=None) as client:
+        client.ehlo()
+        client.user, client.password = SENDER
+        assert client.auth("LOGIN", client.auth_login)[0] == 235
         assert client.docmd("MAIL", "FROM:<someone@else.test>")[0] == 553
         client.rset()
         assert client.docmd("MAIL", f"FROM:<{SENDER[0]}>")[0] == 250

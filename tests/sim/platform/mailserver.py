@@ -25,7 +25,7 @@ DOVECOT = "/usr/sbin/dovecot"
 DOVEADM = "/usr/bin/doveadm"
 MAILBOXES = ("Archive", "Unmatched")
 
-CONFIG = """# Written by mailserver.py for one test run; nothing outside {dir} is used.
+CONFIG = """# Written by mailserver.py for one test run; all its state and logs stay in {dir}.
 instance_name = portier-test-{port}
 base_dir = {dir}/run
 state_dir = {dir}/state
@@ -33,11 +33,12 @@ log_path = {dir}/log/dovecot.log
 info_log_path = {dir}/log/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-{users}
+{identity}
 ssl = required
 ssl_cert = <{cert}
 ssl_key = <{key}
-# Loopback counts as a secure channel to Dovecot; `ssl = required` still demands STARTTLS.
+# Dovecot counts a loopback connection as secure, so on 127.0.0.1 neither setting makes it
+# refuse a LOGIN before STARTTLS: clients have to insist on STARTTLS themselves.
 disable_plaintext_auth = yes
 auth_mechanisms = plain login
 passdb {{
@@ -58,6 +59,7 @@ namespace inbox {{
 {mailboxes}
 }}
 service imap-login {{
+{login_chroot}
   inet_listener imap {{
     address = 127.0.0.1
     port = {port}
@@ -113,9 +115,11 @@ class MailServer:
             return (pwd.getpwnam("nobody").pw_uid, grp.getgrnam("nogroup").gr_gid, "")
         # Without root Dovecot cannot change users, so every process runs as this one.
         name = pwd.getpwuid(os.geteuid()).pw_name
+        # Nor chroot: the login and anvil processes stay in the ordinary file system.
         return (os.geteuid(), os.getegid(),
                 f"default_internal_user = {name}\ndefault_login_user = {name}\n"
-                f"default_internal_group = {grp.getgrgid(os.getegid()).gr_name}\n")
+                f"default_internal_group = {grp.getgrgid(os.getegid()).gr_name}\n"
+                "service anvil {\n  chroot =\n}\n")
 
     def _check_reachable(self):
         # As root, Dovecot's auth process (user dovecot) and the mail processes (nobody) must
@@ -133,7 +137,7 @@ class MailServer:
             path = os.path.dirname(path)
 
     def _write_config(self):
-        uid, gid, users = self._identity()
+        uid, gid, identity = self._identity()
         for sub in ("run", "state", "log", "home"):
             os.makedirs(os.path.join(self.dir, sub), exist_ok=True)
         # Dovecot's auth and mail processes (not root) read the passwd file and the homes.
@@ -150,7 +154,8 @@ class MailServer:
         mailboxes = "\n".join(f"  mailbox {m} {{\n    auto = create\n  }}" for m in MAILBOXES)
         with open(self.config, "w") as f:
             f.write(CONFIG.format(dir=self.dir, port=self.port, cert=self.cert, key=self.key,
-                                  uid=uid, gid=gid, users=users, mailboxes=mailboxes))
+                                  uid=uid, gid=gid, identity=identity, mailboxes=mailboxes,
+                                  login_chroot="" if os.geteuid() == 0 else "  chroot ="))
 
     def start(self, timeout=15):
         self._check_reachable()
@@ -160,10 +165,12 @@ class MailServer:
             self._write_config()
             self.proc = subprocess.Popen([DOVECOT, "-F", "-c", self.config],
                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            if self._wait_ready(timeout):
+            outcome = self._wait_ready(timeout)
+            if outcome == "ready":
                 return self
             self.stop()
-            if self.fixed_port:
+            # Only a master that exited (most likely: the port was taken) is worth a retry.
+            if self.fixed_port or outcome != "exited":
                 break
         raise RuntimeError(f"dovecot did not start on 127.0.0.1:{self.port}:\n{self.logs()}")
 
@@ -172,16 +179,16 @@ class MailServer:
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 self.startup_error = self.proc.stderr.read().decode(errors="replace")
-                return False
+                return "exited"
             try:
                 with socket.create_connection(("127.0.0.1", self.port), 0.5) as s:
                     s.settimeout(2)
                     if s.recv(256).startswith(b"* OK"):
-                        return True
+                        return "ready"
             except OSError:
                 pass
             time.sleep(0.05)
-        return False
+        return "timeout"
 
     def logs(self):
         text = getattr(self, "startup_error", "")

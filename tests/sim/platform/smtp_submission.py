@@ -1,15 +1,16 @@
 """The platform's SMTP submission (contract §1), an aiosmtpd handler: STARTTLS before AUTH,
 AUTH PLAIN/LOGIN with a sender account, MAIL FROM must be that account, one recipient per
 submission, and the fault plan answers before a message is taken."""
+import logging
 import ssl
-import warnings
 
 from aiosmtpd.smtp import SMTP, AuthResult
 
 MAX_MESSAGE_BYTES = 25 * 1024 * 1024
 
-# aiosmtpd 1.4 itself still sets the deprecated Session.login_data on every AUTH.
-warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
+# aiosmtpd 1.4 itself sets its deprecated Session.login_data on every AUTH and logs about it.
+logging.getLogger("mail.log").addFilter(
+    lambda record: "login_data is deprecated" not in record.getMessage())
 
 
 class Submission:
