@@ -31,22 +31,6 @@ const char* to_string(Platform platform) {
   return platform == Platform::kIncaMail ? "incamail" : "privasphere";
 }
 
-const char* to_string(ReceiptKind kind) {
-  switch (kind) {
-    case ReceiptKind::kSubmission:
-      return "SUBMISSION";
-    case ReceiptKind::kAcceptance:
-      return "ACCEPTANCE";
-    case ReceiptKind::kRefusal:
-      return "REFUSAL";
-    case ReceiptKind::kExpiry:
-      return "EXPIRY";
-    case ReceiptKind::kUndeliverable:
-      return "UNDELIVERABLE";
-  }
-  return "?";
-}
-
 std::string registered_subject(const Dialect& dialect, std::string_view title) {
   std::string_view tag = "<r> ";
   if (dialect.platform == Platform::kPrivaSphere) {

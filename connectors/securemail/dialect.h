@@ -5,12 +5,15 @@
 #include <string>
 #include <string_view>
 
+#include "core/registered/lifecycle.h"
+
 namespace portier::securemail {
 
 enum class Platform { kIncaMail, kPrivaSphere };
 
-// The receipt kinds, in the order a delivery can meet them.
-enum class ReceiptKind { kSubmission, kAcceptance, kRefusal, kExpiry, kUndeliverable };
+// The receipt kinds are the lifecycle's; to_string() and parse_receipt_kind() come with them.
+using registered::ReceiptKind;
+using registered::to_string;
 
 struct Dialect {
   Platform platform = Platform::kIncaMail;
@@ -22,8 +25,6 @@ struct Dialect {
 // "incamail" or "privasphere" (as written in configuration), or nothing.
 std::optional<Platform> parse_platform(std::string_view name);
 const char* to_string(Platform platform);
-// "SUBMISSION", "ACCEPTANCE", "REFUSAL", "EXPIRY", "UNDELIVERABLE".
-const char* to_string(ReceiptKind kind);
 
 // The subject that makes the platform treat a mail as registered: the tag, a space, the title.
 std::string registered_subject(const Dialect& dialect, std::string_view title);

@@ -19,7 +19,7 @@
 #include "core/journal/sqlite_journal.h"
 #include "core/mapping/registry.h"
 #include "core/query/portal_feed.h"
-#include "core/registered/lifecycle.h"
+#include "core/app/registered_mail.h"
 
 namespace portier::app {
 
@@ -32,6 +32,7 @@ struct Gateway::Parts {
   std::optional<documents::DocumentStore> documents;
   std::shared_ptr<soap_adapter::DepartmentService> department_service;
   std::unique_ptr<query::PortalFeed> portal_feed;
+  app::RegisteredMail registered_mail;
   http::Router router;
   std::unique_ptr<http::Server> server;
   std::atomic<bool> ready{false};
@@ -51,17 +52,6 @@ soap_adapter::GuardLimits guard_limits(const config::Limits& l) {
           l.max_namespaces_per_element,
           l.max_namespaces_total,
           l.max_name_length};
-}
-
-registered::LifecycleRule lifecycle_rule(const config::RegisteredMail& m) {
-  registered::LifecycleRule rule;
-  rule.acceptance_days = static_cast<int>(m.acceptance_days);
-  rule.warn_before_ms = int64_t{m.warn_before_hours} * 3'600'000;
-  rule.calendar.shift_weekends = m.shift_weekends;
-  for (const std::string& day : m.holidays) {
-    if (auto parsed = registered::parse_day(day)) rule.calendar.holidays.insert(*parsed);
-  }
-  return rule;
 }
 
 http::Response health_response(const Status& journal_health, bool ready_check, bool ready) {
@@ -118,13 +108,24 @@ Status Gateway::start() {
                 rc.retry.attempt_timeout, clock_));
   }
 
+  if (!c.registered_mail.platforms.empty() && p.documents) {
+    auto mail = assemble_registered_mail(c.registered_mail, *p.journal, *p.documents, clock_,
+                                         p.metrics, [d = p.dispatcher.get()] { d->wake(); });
+    if (!mail.is_ok()) return mail.status();
+    p.registered_mail = std::move(*mail);
+    p.dispatcher->add_destination(c.destinations.at(soap_adapter::kSecureMailDestination),
+                                  p.registered_mail.connector);
+  }
+
   soap_adapter::DepartmentServiceParts service{*p.journal, clock_, *p.mappings, *p.portal,
                                                p.metrics, [d = p.dispatcher.get()] { d->wake(); },
                                                p.documents ? &*p.documents : nullptr, pdf_limits,
                                                {}, {}};
   service.registered_rule = lifecycle_rule(c.registered_mail);
-  for (const auto& platform : c.registered_mail.platforms) {
-    service.registered_platforms.push_back(platform.name);
+  if (p.registered_mail.connector) {
+    for (const auto& platform : c.registered_mail.platforms) {
+      service.registered_platforms.push_back(platform.name);
+    }
   }
   p.department_service = std::make_shared<soap_adapter::DepartmentService>(
       std::move(service), guard_limits(c.limits), c.workers.io_threads);
@@ -148,6 +149,7 @@ Status Gateway::start() {
   p.dispatcher->start();
   p.portal_feed = std::make_unique<query::PortalFeed>(*p.journal, *p.portal, c.portal.event_poll);
   p.portal_feed->start();
+  for (auto& collector : p.registered_mail.collectors) collector->start();
   p.mapping_watcher = std::thread([&p] {
     std::string seen = p.mappings->fingerprint();
     std::unique_lock lock(p.watcher_mutex);
@@ -184,6 +186,7 @@ void Gateway::stop() {
   p.server->drain(config_->drain_timeout);
   p.department_service->shutdown();  // answers still being written finish here
   p.portal_feed->stop();
+  for (auto& collector : p.registered_mail.collectors) collector->stop();
   p.dispatcher->stop();              // deliveries in flight finish and are settled
   p.server->stop();
   p.server.reset();

@@ -184,7 +184,7 @@ CONFIG_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
           scope="businesscases.write activities.write messages.write"/>
   <rcAdapter baseUrl="{sim}/rc-adapter/v1"/>
   <documents folder="{documents}" maxBytes="4000000"/>
-  <destination name="portal" concurrency="4">
+{extra_config}  <destination name="portal" concurrency="4">
     <retry initialDelayMs="{retry_ms}" maxDelayMs="{retry_max_ms}" maxAttempts="{max_attempts}" attemptTimeoutMs="3000"/>
     <circuitBreaker failureThreshold="5" openMs="300"/>
   </destination>
@@ -198,7 +198,10 @@ class Portier:
     """portierd with a configuration of its own in `workdir`."""
 
     def __init__(self, workdir, sim, tls="", max_body=1048576, max_in_flight=256,
-                 retry_ms=50, retry_max_ms=500, max_attempts=20, log_level="info"):
+                 retry_ms=50, retry_max_ms=500, max_attempts=20, log_level="info",
+                 extra_config="", extra_env=None):
+        """`extra_config`: elements placed after <documents> (e.g. <registeredMail>), with
+        the secrets they reference in `extra_env`."""
         self.workdir = workdir
         self.port = free_port()
         self.journal = os.path.join(workdir, "journal.db")
@@ -212,8 +215,9 @@ class Portier:
                 documents=os.path.join(workdir, "documents"),
                 sim=sim.url, max_body=max_body,
                 max_in_flight=max_in_flight, retry_ms=retry_ms, retry_max_ms=retry_max_ms,
-                max_attempts=max_attempts, log_level=log_level))
-        self.env = dict(os.environ, PORTIER_PORTAL_SECRET=PORTAL_SECRET, **mapping_env)
+                max_attempts=max_attempts, log_level=log_level, extra_config=extra_config))
+        self.env = dict(os.environ, PORTIER_PORTAL_SECRET=PORTAL_SECRET, **mapping_env,
+                        **(extra_env or {}))
         self.proc = None
         self.start()
 

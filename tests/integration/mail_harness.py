@@ -263,3 +263,65 @@ class MailWorkspace:
 
 def unique_id(label):
     return f"<{label}-{time.time_ns()}@portier.test>"
+
+
+MESSAGE_ID_DOMAIN = "portier.test"
+
+REGISTERED_MAIL = """  <registeredMail messageIdDomain="{domain}" warnBeforeHours="{warn_hours}"
+                  shiftWeekends="true">
+{platforms}  </registeredMail>
+  <destination name="securemail" concurrency="2">
+    <retry initialDelayMs="50" maxDelayMs="500" maxAttempts="5" attemptTimeoutMs="10000"/>
+  </destination>
+"""
+
+PLATFORM = """    <platform name="{name}" smtpUrl="smtp://127.0.0.1:{smtp}" sender="{sender}"
+              user="{sender}" password="env:PORTIER_SMTP_SECRET"
+              imapUrl="imap://127.0.0.1:{imap}" imapUser="receipts-{name}"
+              imapPassword="env:PORTIER_IMAP_{upper}" caFile="{tls_ca}"
+              receiptCaFile="{seal_ca}" pollMs="100" timeoutMs="10000"/>
+"""
+
+
+class RegisteredWorkspace:
+    """MailWorkspace plus the portal simulator and a portierd that delivers registered mail
+    through the platform simulators and collects their receipts."""
+
+    def __init__(self, platforms=("incamail", "privasphere"), warn_hours=24):
+        from harness import Portier, Sim
+        self.mail = MailWorkspace(platforms)
+        self.dir = self.mail.dir
+        self.sim = self.portier = None
+        try:
+            self.sim = Sim(self.dir)
+            config = REGISTERED_MAIL.format(
+                domain=MESSAGE_ID_DOMAIN, warn_hours=warn_hours,
+                platforms="".join(PLATFORM.format(
+                    name=p, upper=p.upper(), smtp=self.mail.sims[p].smtp_port,
+                    imap=self.mail.mailserver.port, sender=SENDER[0], tls_ca=self.mail.tls["ca"],
+                    seal_ca=self.mail.sims[p].ca_path) for p in platforms))
+            env = {"PORTIER_SMTP_SECRET": SENDER[1]}
+            env.update({f"PORTIER_IMAP_{p.upper()}": f"{p}-imap-secret" for p in platforms})
+            self.portier = Portier(self.dir, self.sim, extra_config=config, extra_env=env)
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def sims(self):
+        return self.mail.sims
+
+    @property
+    def mailboxes(self):
+        return self.mail.mailboxes
+
+    def close(self):
+        if self.portier:
+            self.portier.stop()
+        if self.sim:
+            self.sim.stop()
+        self.mail.close()
+
+
+def message_id_of(delivery_id):
+    return f"<{delivery_id}@{MESSAGE_ID_DOMAIN}>"

@@ -1,0 +1,91 @@
+#include "connectors/securemail/delivery_news.h"
+
+#include <boost/json.hpp>
+
+#include "core/base/clock.h"
+
+namespace portier::securemail {
+namespace {
+
+using registered::ReceiptKind;
+
+const char* event_kind(const DeliveryNews& n) {
+  if (!n.receipt) return "registeredDeliveryExpiring";
+  switch (*n.receipt) {
+    case ReceiptKind::kSubmission: return "registeredDeliveryAvailable";
+    case ReceiptKind::kAcceptance: return "registeredDeliveryAccepted";
+    case ReceiptKind::kRefusal: return "registeredDeliveryRefused";
+    case ReceiptKind::kExpiry: return "registeredDeliveryExpired";
+    case ReceiptKind::kUndeliverable: return "registeredDeliveryUndeliverable";
+  }
+  return "";
+}
+
+std::string day_of(int64_t ms) { return registered::format_day(registered::swiss_day(ms)); }
+
+std::string legal_date(const DeliveryNews& n) {
+  return n.standing.legal_delivery_day ? registered::format_day(*n.standing.legal_delivery_day)
+                                       : std::string();
+}
+
+}  // namespace
+
+journal::DepartmentEvent department_event(const DeliveryNews& n, const std::string& department,
+                                          const std::string& business_process_id) {
+  boost::json::object detail{{"deliveryId", n.delivery_id},
+                             {"platform", n.platform},
+                             {"status", registered::to_string(n.standing.state)}};
+  if (!n.receipt_id.empty()) detail["receiptId"] = n.receipt_id;
+  if (n.receipt) detail["receiptKind"] = registered::to_string(*n.receipt);
+  if (std::string legal = legal_date(n); !legal.empty()) detail["legalDeliveryDate"] = legal;
+  if (n.standing.closes_ms) detail["closesAt"] = format_utc(*n.standing.closes_ms);
+  return {0, department, event_kind(n), business_process_id, n.at_ms,
+          boost::json::serialize(detail)};
+}
+
+model::Message case_activity(const DeliveryNews& n, const journal::BusinessCaseRecord& c) {
+  const std::string doc = "«" + n.document_title + "»";
+  const std::string closes = n.standing.closes_ms ? day_of(*n.standing.closes_ms) : "";
+  std::string title, body;
+  if (!n.receipt) {
+    title = "Einschreiben: Abholfrist läuft ab";
+    body = doc + " kann noch bis " + closes + " abgeholt werden.";
+  } else {
+    switch (*n.receipt) {
+      case ReceiptKind::kSubmission:
+        title = "Einschreiben zur Abholung bereit";
+        body = doc + " liegt bis " + closes + " zur Abholung bereit.";
+        break;
+      case ReceiptKind::kAcceptance:
+        title = "Einschreiben abgeholt";
+        body = doc + " wurde am " + day_of(n.at_ms) + " abgeholt.";
+        break;
+      case ReceiptKind::kRefusal:
+        title = "Einschreiben verweigert";
+        body = "Die Annahme von " + doc + " wurde am " + day_of(n.at_ms) + " verweigert.";
+        break;
+      case ReceiptKind::kExpiry:
+        title = "Einschreiben nicht abgeholt";
+        body = doc + " wurde nicht abgeholt und gilt als am " + legal_date(n) + " zugestellt.";
+        break;
+      case ReceiptKind::kUndeliverable:
+        title = "Einschreiben unzustellbar";
+        body = doc + " konnte nicht zugestellt werden.";
+        break;
+    }
+  }
+  model::Activity a;
+  a.businessCaseId = c.business_case_id;
+  a.ownerId = c.owner_id;
+  a.title = title;
+  a.body = body;
+  a.type = "INFO";
+  a.__set_event(event_kind(n));
+  a.__set_serviceId(c.service_id);
+  a.__set_displayStampMs(n.at_ms);
+  model::Message m;
+  m.__set_activity(a);
+  return m;
+}
+
+}  // namespace portier::securemail

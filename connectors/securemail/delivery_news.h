@@ -1,0 +1,31 @@
+#pragma once
+// What a change in a registered delivery's life tells the department (a listEvents event) and
+// the citizen's business case on the portal (an activity). Pure functions; any thread.
+#include <string>
+
+#include "core/journal/journal.h"
+#include "core/model/codec.h"
+#include "core/registered/lifecycle.h"
+
+namespace portier::securemail {
+
+// What changed: a receipt of this kind arrived, or (nullopt) the acceptance window is closing.
+struct DeliveryNews {
+  std::optional<registered::ReceiptKind> receipt;
+  std::string delivery_id;
+  std::string receipt_id;              // empty for the warning
+  std::string platform;
+  std::string document_title;
+  int64_t at_ms = 0;                   // the receipt's event time, or now for the warning
+  registered::Standing standing;       // after the change
+};
+
+// registeredDeliveryAvailable | …Accepted | …Refused | …Expired | …Undeliverable | …Expiring,
+// with a JSON detail (deliveryId, receiptId, platform, status, legalDeliveryDate, closesAt).
+journal::DepartmentEvent department_event(const DeliveryNews& news, const std::string& department,
+                                          const std::string& business_process_id);
+
+// The activity on the case, in German as the portal shows it.
+model::Message case_activity(const DeliveryNews& news, const journal::BusinessCaseRecord& c);
+
+}  // namespace portier::securemail
