@@ -183,7 +183,7 @@ CONFIG_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
           clientSecret="env:PORTIER_PORTAL_SECRET" timeoutMs="5000"
           scope="businesscases.write activities.write messages.write"/>
   <rcAdapter baseUrl="{sim}/rc-adapter/v1"/>
-  <documents folder="{documents}" maxBytes="4000000"/>
+  <documents folder="{documents}" maxBytes="{max_document}"/>
   <destination name="portal" concurrency="4">
     <retry initialDelayMs="{retry_ms}" maxDelayMs="{retry_max_ms}" maxAttempts="{max_attempts}" attemptTimeoutMs="3000"/>
     <circuitBreaker failureThreshold="5" openMs="300"/>
@@ -198,7 +198,8 @@ class Portier:
     """portierd with a configuration of its own in `workdir`."""
 
     def __init__(self, workdir, sim, tls="", max_body=1048576, max_in_flight=256,
-                 retry_ms=50, retry_max_ms=500, max_attempts=20, log_level="info"):
+                 retry_ms=50, retry_max_ms=500, max_attempts=20, log_level="info",
+                 max_document=4000000):
         self.workdir = workdir
         self.port = free_port()
         self.journal = os.path.join(workdir, "journal.db")
@@ -210,7 +211,7 @@ class Portier:
             f.write(CONFIG_TEMPLATE.format(
                 port=self.port, tls=tls, journal=self.journal, mappings=self.mappings,
                 documents=os.path.join(workdir, "documents"),
-                sim=sim.url, max_body=max_body,
+                sim=sim.url, max_body=max_body, max_document=max_document,
                 max_in_flight=max_in_flight, retry_ms=retry_ms, retry_max_ms=retry_max_ms,
                 max_attempts=max_attempts, log_level=log_level))
         self.env = dict(os.environ, PORTIER_PORTAL_SECRET=PORTAL_SECRET, **mapping_env)
