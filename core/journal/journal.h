@@ -61,6 +61,10 @@ class IntakeTransaction {
   // Adds one work item for `destination`. Its downstream idempotency key is derived from the
   // intake's key, so a replayed intake can never produce a second item.
   virtual void enqueue(const std::string& destination, const model::Message& message) = 0;
+  // Adds one work item that is parked at once with `reason`: kept, listed and replayable by the
+  // operator, but never delivered on its own (e.g. a form submission that cannot be handed on).
+  virtual void enqueue_parked(const std::string& destination, const model::Message& message,
+                              const std::string& reason) = 0;
   // A department event, stored with the intake (e.g. a registered delivery's new state).
   virtual void add_event(const DepartmentEvent& event) = 0;
   // A registered delivery's receipt; one already kept (the same receipt_id) is an error.
@@ -155,6 +159,13 @@ struct CaseEvent {
   std::string detail;                 // JSON text
 };
 
+// Open and parked work of one destination, for backlog metrics.
+struct Backlog {
+  int64_t open = 0;                   // pending or in flight
+  int64_t oldest_open_ms = 0;         // created_ms of the oldest open item; 0 if none
+  int64_t parked = 0;
+};
+
 struct DepthRow {
   std::string destination;
   ItemState state;
@@ -227,6 +238,21 @@ class Journal {
   virtual Result<int64_t> feed_cursor(const std::string& feed) = 0;
   virtual Status advance_feed(const std::string& feed, int64_t cursor,
                               const std::vector<CaseEvent>& events) = 0;
+
+  virtual Result<Backlog> backlog(const std::string& destination) = 0;
+  // Whether an intake with this idempotency key was committed (blocking, worker threads).
+  virtual Result<bool> knows_intake(const std::string& idempotency_key) = 0;
+  // The work items one intake produced, in the order it enqueued them.
+  virtual Result<std::vector<StoredItem>> items_of_intake(const std::string& idempotency_key) = 0;
+
+  // Poll leases (blocking, worker threads): one holder at a time may poll `name` (e.g. an APF
+  // mailbox). hold_lease() takes the lease if it is free or expired, or renews it for its
+  // holder, until now_ms + ttl_ms; false if another holder has it. Instances sharing the
+  // database therefore never poll one mailbox at once.
+  virtual Result<bool> hold_lease(const std::string& name, const std::string& holder,
+                                  int64_t now_ms, int64_t ttl_ms) = 0;
+  // Gives the lease up if `holder` has it (at a clean stop), so another may take it at once.
+  virtual Status release_lease(const std::string& name, const std::string& holder) = 0;
 
   // OK, or the sticky error that stopped the journal.
   virtual Status health() const = 0;

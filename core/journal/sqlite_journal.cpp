@@ -370,6 +370,17 @@ class SqliteJournal::IntakeScope final : public IntakeTransaction {
     if (Status s = st->run(); !s.is_ok()) note(with_context(s, "enqueue for " + destination));
   }
 
+  void enqueue_parked(const std::string& destination, const model::Message& message,
+                      const std::string& reason) override {
+    enqueue(destination, message);
+    if (!status_.is_ok()) return;
+    Result<Statement> st = journal_.writer_->prepare(
+        "UPDATE work_items SET state = 'parked', last_error = ?2, ready = 0 WHERE id = ?1");
+    if (!st.is_ok()) return note(st.status());
+    st->bind(1, sqlite3_last_insert_rowid(journal_.writer_->handle())).bind(2, reason);
+    if (Status s = st->run(); !s.is_ok()) note(with_context(s, "enqueue_parked"));
+  }
+
   void add_event(const DepartmentEvent& event) override {
     if (!status_.is_ok()) return;
     if (Status s = journal_.insert_event(event); !s.is_ok()) note(with_context(s, "add_event"));
@@ -1097,6 +1108,74 @@ Result<StoredItem> SqliteJournal::get(int64_t item_id) {
   if (!row.is_ok()) return row.status();
   if (!*row) return not_found("work item " + std::to_string(item_id) + " not found");
   return to_stored(read_item(*st));
+}
+
+Result<Backlog> SqliteJournal::backlog(const std::string& destination) {
+  std::lock_guard lock(read_mutex_);
+  Result<Statement> st = reader_->prepare(
+      // Each part on the (destination, state, ...) index, so done history costs nothing.
+      "SELECT (SELECT COUNT(*) FROM work_items WHERE destination = ?1"
+      "         AND state IN ('pending', 'inflight')),"
+      " (SELECT COALESCE(MIN(created_ms), 0) FROM work_items WHERE destination = ?1"
+      "         AND state IN ('pending', 'inflight')),"
+      " (SELECT COUNT(*) FROM work_items WHERE destination = ?1 AND state = 'parked')");
+  if (!st.is_ok()) return st.status();
+  st->bind(1, destination);
+  Result<bool> row = st->next();
+  if (!row.is_ok()) return row.status();
+  return Backlog{st->int64(0), st->int64(1), st->int64(2)};
+}
+
+Result<bool> SqliteJournal::knows_intake(const std::string& idempotency_key) {
+  std::lock_guard lock(read_mutex_);
+  Result<Statement> st = reader_->prepare("SELECT 1 FROM intake WHERE idempotency_key = ?1");
+  if (!st.is_ok()) return st.status();
+  st->bind(1, idempotency_key);
+  return st->next();
+}
+
+Result<std::vector<StoredItem>> SqliteJournal::items_of_intake(const std::string& idempotency_key) {
+  // Item keys are "<intake key>/<destination>/<n>"; a range scan on the unique key index.
+  std::lock_guard lock(read_mutex_);
+  Result<Statement> st = reader_->prepare(
+      std::string("SELECT ") + kItemColumns +
+      " FROM work_items WHERE idempotency_key >= ?1 AND idempotency_key < ?2 ORDER BY id");
+  if (!st.is_ok()) return st.status();
+  st->bind(1, idempotency_key + "/").bind(2, idempotency_key + "0");  // '0' follows '/'
+  std::vector<StoredItem> items;
+  for (;;) {
+    Result<bool> row = st->next();
+    if (!row.is_ok()) return row.status();
+    if (!*row) break;
+    items.push_back(to_stored(read_item(*st)));
+  }
+  return items;
+}
+
+Result<bool> SqliteJournal::hold_lease(const std::string& name, const std::string& holder,
+                                       int64_t now_ms, int64_t ttl_ms) {
+  return write_and_wait<bool>([=, this]() -> Result<bool> {
+    Result<Statement> st = writer_->prepare(
+        "INSERT INTO poll_leases (name, holder, expires_ms) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "
+        "expires_ms = excluded.expires_ms WHERE poll_leases.holder = excluded.holder "
+        "OR poll_leases.expires_ms <= ?4");
+    if (!st.is_ok()) return st.status();
+    st->bind(1, name).bind(2, holder).bind(3, now_ms + ttl_ms).bind(4, now_ms);
+    if (Status s = st->run(); !s.is_ok()) return s;
+    return sqlite3_changes(writer_->handle()) > 0;
+  });
+}
+
+Status SqliteJournal::release_lease(const std::string& name, const std::string& holder) {
+  return write_and_wait<std::monostate>([=, this]() -> Result<std::monostate> {
+           Result<Statement> st =
+               writer_->prepare("DELETE FROM poll_leases WHERE name = ?1 AND holder = ?2");
+           if (!st.is_ok()) return st.status();
+           if (Status s = st->bind(1, name).bind(2, holder).run(); !s.is_ok()) return s;
+           return std::monostate{};
+         })
+      .status();
 }
 
 Result<std::optional<StoredItem>> SqliteJournal::find_delivery(const std::string& delivery_id) {

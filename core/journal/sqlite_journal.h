@@ -99,6 +99,12 @@ class SqliteJournal final : public Journal {
   Result<int64_t> feed_cursor(const std::string& feed) override;
   Status advance_feed(const std::string& feed, int64_t cursor,
                       const std::vector<CaseEvent>& events) override;
+  Result<Backlog> backlog(const std::string& destination) override;
+  Result<bool> knows_intake(const std::string& idempotency_key) override;
+  Result<std::vector<StoredItem>> items_of_intake(const std::string& idempotency_key) override;
+  Result<bool> hold_lease(const std::string& name, const std::string& holder, int64_t now_ms,
+                          int64_t ttl_ms) override;
+  Status release_lease(const std::string& name, const std::string& holder) override;
   Status health() const override;
 
   // Counters for metrics and tests: committed transactions and the operations they carried.

@@ -152,6 +152,16 @@ CREATE TABLE receipts (
 CREATE INDEX receipts_delivery ON receipts (delivery_id, event_ms);
 )sql";
 
+// Version 8 (7 belongs to another feature): poll leases, so one instance at a time polls each
+// counterpart mailbox (the AFS Antragspostfach); the poll cursors are feed_cursors rows.
+constexpr const char* kVersion8 = R"sql(
+CREATE TABLE poll_leases (
+  name       TEXT PRIMARY KEY NOT NULL,
+  holder     TEXT NOT NULL,
+  expires_ms INTEGER NOT NULL
+);
+)sql";
+
 Result<int> current_version(Connection& db) {
   Result<Statement> st = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
   if (!st.is_ok()) return st.status();
@@ -190,6 +200,7 @@ const std::vector<Migration>& migrations() {
       {4, "event feed cursors", kVersion4},
       {5, "delivery ids of document deliveries", kVersion5},
       {6, "receipts of registered deliveries", kVersion6},
+      {8, "poll leases", kVersion8},
   };
   return kMigrations;
 }
