@@ -54,6 +54,20 @@ std::string normalize_subject(std::string_view subject) {
   return normal;
 }
 
+const FormRule* Forms::rule(const std::string& form_id) const {
+  for (const FormRule& r : rules) {
+    if (r.form_id == form_id) return &r;
+  }
+  return nullptr;
+}
+
+const Endpoint* DepartmentMapping::endpoint(const std::string& endpoint_name) const {
+  for (const Endpoint& e : endpoints) {
+    if (e.name == endpoint_name) return &e;
+  }
+  return nullptr;
+}
+
 const StatusRule* DepartmentMapping::status_rule(const std::string& department_code) const {
   auto rule = std::find_if(status_table.begin(), status_table.end(), [&](const StatusRule& r) {
     return r.department_code == department_code;
@@ -90,6 +104,18 @@ const DepartmentMapping* MappingSet::by_certificate_subject(const std::string& s
 const DepartmentMapping* MappingSet::by_username(const std::string& username) const {
   for (const DepartmentMapping& m : mappings_) {
     if (m.authentication.username && *m.authentication.username == username) return &m;
+  }
+  return nullptr;
+}
+
+const DepartmentMapping* MappingSet::by_form(const std::string& form_id,
+                                             const FormRule** rule) const {
+  for (const DepartmentMapping& m : mappings_) {
+    if (!m.forms) continue;
+    if (const FormRule* r = m.forms->rule(form_id)) {
+      if (rule != nullptr) *rule = r;
+      return &m;
+    }
   }
   return nullptr;
 }

@@ -55,6 +55,31 @@ struct DocumentKind {
   bool registered = false;                  // delivery policy: needs proof of delivery
 };
 
+// Web forms (AFS) the department takes in: how a submission's form data becomes the fields of
+// its intake request (core/mapping/form_fields.h), and where that request goes.
+struct FormField {
+  std::string name;                         // ${field.NAME} in the intake template
+  std::string select;                       // XPath 1.0 over the form data (its string value)
+  bool required = false;                    // missing or blank: the submission is parked
+  std::string table;                        // value table the text is translated by; "" none
+};
+
+struct FormRule {
+  std::string form_id;                      // the AFS form id, unique across all mappings
+  int32_t service_id = 0;                   // portal service of the business case it opens
+  std::string title;                        // the business case's title
+  std::vector<std::pair<std::string, std::string>> namespaces;  // prefix, URI for `select`
+  std::vector<FormField> fields;
+};
+
+struct Forms {
+  std::string endpoint;                     // the <endpoint> that takes the intake request
+  std::string template_name;                // its template
+  std::vector<FormRule> rules;
+  std::map<std::string, std::map<std::string, std::string>> tables;  // name -> (from -> to)
+  const FormRule* rule(const std::string& form_id) const;
+};
+
 struct Limits {
   uint32_t max_requests_per_minute = 6000;
   uint32_t max_text_length = 4000;          // activity, message and notification bodies
@@ -73,7 +98,9 @@ struct DepartmentMapping {
   std::string default_channel = "inbox";    // delivery policy for channel "auto"
   std::set<std::string> personal_fields;    // field names redacted in logs
   Limits limits;
+  std::optional<Forms> forms;               // none: the department takes no forms
 
+  const Endpoint* endpoint(const std::string& name) const;
   const StatusRule* status_rule(const std::string& department_code) const;
   const DocumentKind* document_kind(const std::string& kind) const;
 };
@@ -91,6 +118,8 @@ class MappingSet {
   const DepartmentMapping* by_name(const std::string& name) const;
   const DepartmentMapping* by_certificate_subject(const std::string& subject) const;
   const DepartmentMapping* by_username(const std::string& username) const;
+  // The mapping that takes form `form_id`, and its rule; nullptr if none does.
+  const DepartmentMapping* by_form(const std::string& form_id, const FormRule** rule) const;
   const std::vector<DepartmentMapping>& all() const { return mappings_; }
 
  private:

@@ -1,5 +1,7 @@
 #include "core/mapping/vectors.h"
 
+#include "core/mapping/form_fields.h"
+
 #include <algorithm>
 #include <boost/json.hpp>
 #include <filesystem>
@@ -82,7 +84,8 @@ json::object evaluate(const DepartmentMapping& mapping, const json::object& inpu
                       std::string& error) {
   const json::value* function = input.if_contains("function");
   if (function == nullptr || !function->is_string()) {
-    error = "input: \"function\" must be one of status, documentName, isPersonal, asciiName";
+    error = "input: \"function\" must be one of status, documentName, isPersonal, asciiName, "
+            "formFields";
     return {};
   }
   const std::string_view name = function->as_string();
@@ -124,8 +127,23 @@ json::object evaluate(const DepartmentMapping& mapping, const json::object& inpu
     if (!error.empty()) return {};
     return {{"asciiName", ascii_name(text)}};
   }
+  if (name == "formFields") {
+    const std::string form_id = string_field(input, "formId", error);
+    const std::string form_data = string_field(input, "formData", error);
+    if (!error.empty()) return {};
+    const FormRule* rule = mapping.forms ? mapping.forms->rule(form_id) : nullptr;
+    if (rule == nullptr) {
+      return error_object(invalid_argument("formId '" + form_id + "': not a form of " +
+                                           mapping.name));
+    }
+    auto fields = map_form_fields(*mapping.forms, *rule, form_data);
+    if (!fields.is_ok()) return error_object(fields.status());
+    json::object out;
+    for (const auto& [field, value] : *fields) out[field] = value;
+    return {{"fields", out}};
+  }
   error = "input: unknown function \"" + std::string(name) +
-          "\"; expected status, documentName, isPersonal or asciiName";
+          "\"; expected status, documentName, isPersonal, asciiName or formFields";
   return {};
 }
 

@@ -10,6 +10,8 @@
 //     -> {"fileName":"...","title":"..."}
 //   {"function":"isPersonal","field":"ownerId"}  -> {"personal":true}
 //   {"function":"asciiName","text":"Müller AG"}  -> {"asciiName":"Mueller-AG"}
+//   {"function":"formFields","formId":"F","formData":"<antrag .../>"}
+//     -> {"fields":{"lastName":"Muster", ...}}
 //   any function that fails -> {"error":"INVALID_ARGUMENT","messageContains":"documentKind"}
 //     ("message" instead of "messageContains" compares the whole message)
 //

@@ -83,12 +83,22 @@ struct DocumentDelivery {
   13: optional string businessCaseId  // UUID of the portal business case the document belongs to
 }
 
+// A web form submitted through an AFS Antragspostfach (APF) mailbox. The form data, PDF and
+// attachments live in the document store under their SHA-256; the department's intake request
+// is built from `fields` (mapped from the form data by the department's mapping).
 struct FormSubmission {
   1: string mailbox
-  2: string submissionId
+  2: string submissionId          // the APF's applicationId
   3: string formId
-  4: string payloadSha256
+  4: string payloadSha256         // the form data XML
   5: optional string pdfSha256
+  6: optional map<string, string> fields
+  7: optional string businessCaseId
+  8: optional string ownerId
+  9: optional i32 serviceId
+  10: optional list<string> attachmentSha256s
+  11: optional string formVersion
+  12: optional i64 submittedAtMs
 }
 
 // eCH-0044-shaped person identification used for identity checks.
