@@ -1,4 +1,5 @@
-// portier-sim: Portier's counterparts (today: the portal and its RC adapter) on one HTTP
+// portier-sim: Portier's counterparts (the portal, its RC adapter, the AFS Antragspostfach and
+// department intake services) on one HTTP
 // listener, with the common /_sim/* control endpoints. See tests/sim/README.md.
 //
 // Threads: main parses options, starts the server (2 I/O threads) and waits in sigwait() for
@@ -22,6 +23,8 @@
 #include "core/base/log.h"
 #include "core/base/metrics.h"
 #include "core/config/config.h"
+#include "tests/sim/afs_sim.h"
+#include "tests/sim/department_sim.h"
 #include "tests/sim/portal_sim.h"
 #include "tests/sim/rc_adapter_sim.h"
 #include "tests/sim/sim_core.h"
@@ -74,6 +77,7 @@ int main(int argc, char** argv) {
   int64_t token_lifetime_seconds = portal.token_lifetime.count();
   bool log_requests = false;
   RcAdapterSimOptions rc_adapter;
+  portier::sim::AfsSimOptions afs;
   int64_t rc_store_delay_seconds = rc_adapter.store_delay.count() / 1000;
   uint64_t rc_max_document_bytes = rc_adapter.max_document_bytes;
 
@@ -100,6 +104,10 @@ int main(int argc, char** argv) {
       ("rc-max-document-bytes",
        po::value(&rc_max_document_bytes)->default_value(rc_max_document_bytes),
        "RC adapter: larger documents are refused with 413")  //
+      ("afs-user", po::value(&afs.user)->default_value(afs.user),
+       "APF: the UsernameToken user it accepts")  //
+      ("afs-password", po::value(&afs.password)->default_value(afs.password),
+       "APF: the UsernameToken password it accepts")  //
       ("port-file", po::value(&port_file),                   //
        "write the bound port to this file once listening")   //
       ("log-requests", po::bool_switch(&log_requests),       //
@@ -158,6 +166,8 @@ int main(int argc, char** argv) {
         return tokens.authorize(request, scope);
       },
       core.clock()));
+  core.add(std::make_unique<portier::sim::AfsSim>(afs, core.clock()));
+  core.add(std::make_unique<portier::sim::DepartmentSim>(core.clock()));
   portier::http::Router router;
   core.register_routes(router);
 

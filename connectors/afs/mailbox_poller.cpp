@@ -1,0 +1,343 @@
+#include "connectors/afs/mailbox_poller.h"
+
+#include <future>
+#include <set>
+
+#include "connectors/afs/submission_check.h"
+#include "core/base/digest.h"
+#include "core/base/log.h"
+#include "core/mapping/form_fields.h"
+
+namespace portier::afs {
+namespace {
+
+constexpr uint64_t kMaxPartBytes = 64ull << 20;
+constexpr char kOperation[] = "afs:submission";
+
+std::string feed_of(const std::string& mailbox) { return "afs:" + mailbox; }
+
+Result<std::string> keep(const documents::DocumentStore& store, const std::string& bytes) {
+  bool given = false;
+  auto stored = store.store_stream(
+      [&]() -> Result<std::string_view> {
+        if (given) return std::string_view();
+        given = true;
+        return std::string_view(bytes);
+      },
+      kMaxPartBytes);
+  if (!stored.is_ok()) return stored.status();
+  return stored->sha256_hex;
+}
+
+Result<journal::IntakeOutcome> accept_and_wait(journal::Journal& journal, journal::Intake intake) {
+  std::promise<Result<journal::IntakeOutcome>> done;
+  auto answer = done.get_future();
+  journal.accept(std::move(intake),
+                 [&done](Result<journal::IntakeOutcome> r) { done.set_value(std::move(r)); });
+  return answer.get();
+}
+
+// Why the application cannot go to a department as it is ("" if it can), with its fields.
+struct Verdict {
+  std::string problem;
+  const mapping::DepartmentMapping* department = nullptr;
+  const mapping::FormRule* rule = nullptr;
+  mapping::FormFields fields;
+};
+
+Verdict judge(const Application& a, const mapping::MappingSet& mappings) {
+  Verdict v;
+  if (std::string why = integrity_problem(a); !why.empty()) {
+    v.problem = why;
+    return v;
+  }
+  v.department = mappings.by_form(a.summary.form_id, &v.rule);
+  if (v.department == nullptr) {
+    v.problem = "formId '" + a.summary.form_id + "': no mapping takes this form";
+    return v;
+  }
+  auto fields = mapping::map_form_fields(*v.department->forms, *v.rule, a.form_data);
+  if (!fields.is_ok()) {
+    v.problem = fields.status().message();
+    return v;
+  }
+  v.fields = std::move(*fields);
+  return v;
+}
+
+}  // namespace
+
+std::string takeover_destination(const std::string& mailbox) { return "afs:" + mailbox; }
+
+std::string submission_key(const std::string& mailbox, const std::string& application_id) {
+  return "afs/" + mailbox + "/" + application_id;
+}
+
+MailboxPoller::MailboxPoller(PollerSettings settings, const ApfClient& apf,
+                             journal::Journal& journal, const documents::DocumentStore& documents,
+                             MappingSource mappings, const Clock& clock,
+                             metrics::Registry& metrics, std::function<void()> work_accepted)
+    : settings_(std::move(settings)),
+      apf_(apf),
+      journal_(journal),
+      documents_(documents),
+      mappings_(std::move(mappings)),
+      clock_(clock),
+      metrics_(metrics),
+      work_accepted_(std::move(work_accepted)) {
+  metrics_.describe("portier_afs_submissions_total", "counter",
+                    "Submissions taken from an APF mailbox, by mailbox and outcome "
+                    "(recorded, parked)");
+  metrics_.describe("portier_afs_poll_errors_total", "counter",
+                    "APF mailbox rounds ended by an error (APF or journal unavailable)");
+  metrics_.describe("portier_afs_backlog", "gauge",
+                    "Submissions recorded from an APF mailbox and not yet taken over");
+  metrics_.describe("portier_afs_oldest_untaken_seconds", "gauge",
+                    "Age of the oldest submission recorded and not yet taken over");
+  metrics_.describe("portier_afs_parked", "gauge",
+                    "Submissions of an APF mailbox parked (not taken over)");
+}
+
+MailboxPoller::~MailboxPoller() { stop(); }
+
+void MailboxPoller::start() {
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    auto wait = settings_.poll;
+    do {
+      lock.unlock();
+      auto round = poll_once();
+      if (!round.is_ok()) {
+        metrics_.increment("portier_afs_poll_errors_total", {{"mailbox", settings_.mailbox}});
+        log::warn("afs: mailbox round failed",
+                  {{"mailbox", settings_.mailbox}, {"error", round.status().message()}});
+      }
+      refresh_backlog();
+      // While the APF fails, wait longer each time, up to a minute.
+      wait = round.is_ok() ? settings_.poll
+                           : std::min<std::chrono::milliseconds>(wait * 2, std::chrono::minutes(1));
+      lock.lock();
+    } while (!wake_.wait_for(lock, wait, [this] { return stopping_; }));
+    lock.unlock();
+    journal_.release_lease(feed_of(settings_.mailbox), settings_.holder);
+  });
+}
+
+void MailboxPoller::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void MailboxPoller::refresh_backlog() {
+  auto b = journal_.backlog(takeover_destination(settings_.mailbox));
+  if (!b.is_ok()) return;
+  const metrics::Labels labels{{"mailbox", settings_.mailbox}};
+  metrics_.set_gauge("portier_afs_backlog", labels, static_cast<double>(b->open));
+  metrics_.set_gauge("portier_afs_parked", labels, static_cast<double>(b->parked));
+  double age = b->open > 0 ? (clock_.now_ms() - b->oldest_open_ms) / 1000.0 : 0.0;
+  metrics_.set_gauge("portier_afs_oldest_untaken_seconds", labels, age);
+}
+
+Result<PollReport> MailboxPoller::poll_once() {
+  PollReport report;
+  const std::string feed = feed_of(settings_.mailbox);
+  const int64_t lease_ms = settings_.lease.count();
+  auto leased = journal_.hold_lease(feed, settings_.holder, clock_.now_ms(), lease_ms);
+  if (!leased.is_ok()) return leased.status();
+  if (!*leased) {
+    report.leased = false;
+    return report;
+  }
+  auto cursor = journal_.feed_cursor(feed);
+  if (!cursor.is_ok()) return cursor.status();
+  const std::string since = *cursor > 0 ? format_utc(*cursor) : "";
+  std::string token;
+  std::set<std::string> seen;
+  do {
+    auto page = apf_.list(settings_.mailbox, since, token, settings_.page_size);
+    if (!page.is_ok()) return page.status();
+    int64_t newest = *cursor;
+    for (const ApplicationSummary& s : page->items) {
+      ++report.listed;
+      if (!seen.insert(s.application_id).second) {
+        ++report.known;
+        continue;
+      }
+      auto outcome = take(s);
+      if (!outcome.is_ok()) return outcome.status();
+      switch (*outcome) {
+        case Outcome::kRecorded: ++report.recorded; break;
+        case Outcome::kParked: ++report.parked; break;
+        case Outcome::kKnown: ++report.known; break;
+      }
+      newest = std::max(newest, s.submitted_at_ms);
+    }
+    if (newest > *cursor) {
+      if (Status s = journal_.advance_feed(feed, newest, {}); !s.is_ok()) return s;
+    }
+    if (report.recorded + report.parked > 0 && work_accepted_) work_accepted_();
+    token = page->next_page_token;
+    if (page->items.empty()) break;
+    // Renew the lease per page; losing it (a long pause) ends the round.
+    auto still = journal_.hold_lease(feed, settings_.holder, clock_.now_ms(), lease_ms);
+    if (!still.is_ok()) return still.status();
+    if (!*still) {
+      report.leased = false;
+      break;
+    }
+  } while (!token.empty());
+  return report;
+}
+
+Result<MailboxPoller::Outcome> MailboxPoller::take(const ApplicationSummary& summary) {
+  const std::string key = submission_key(settings_.mailbox, summary.application_id);
+  auto known = journal_.knows_intake(key);
+  if (!known.is_ok()) return known.status();
+  if (*known) return Outcome::kKnown;
+
+  auto fetched = apf_.get(summary.application_id);
+  Application a;
+  std::string unreadable;
+  if (fetched.is_ok()) {
+    a = std::move(*fetched);
+  } else {
+    // Gone meanwhile (taken over or deleted in the APF): nothing to hand on.
+    if (fetched.status().code() == StatusCode::kNotFound) return Outcome::kKnown;
+    if (fetched.status().code() != StatusCode::kInvalidArgument) return fetched.status();
+    // An answer we cannot read is this application's fault: park it rather than stall.
+    unreadable = fetched.status().message();
+    a.summary = summary;
+    a.form_data_is_base64 = false;
+  }
+  if (a.summary.application_id != summary.application_id) {
+    unreadable = "GetApplication answered for another application";
+  }
+  auto mappings = mappings_();
+  Verdict v = judge(a, *mappings);
+  if (!unreadable.empty()) v.problem = unreadable;
+
+  model::FormSubmission submission;
+  submission.mailbox = settings_.mailbox;
+  submission.submissionId = summary.application_id;
+  submission.formId = a.summary.form_id.empty() ? summary.form_id : a.summary.form_id;
+  submission.__set_formVersion(a.summary.form_version);
+  submission.__set_submittedAtMs(a.summary.submitted_at_ms);
+  // The bytes are kept whatever the verdict, so a parked submission can be inspected.
+  if (a.form_data_is_base64) {
+    auto sha = keep(documents_, a.form_data);
+    if (!sha.is_ok()) return sha.status();
+    submission.payloadSha256 = *sha;
+  }
+  if (a.pdf && a.pdf->content_is_base64) {
+    auto sha = keep(documents_, a.pdf->content);
+    if (!sha.is_ok()) return sha.status();
+    submission.__set_pdfSha256(*sha);
+  }
+  std::vector<std::string> attachments;
+  for (const ApplicationFile& f : a.attachments) {
+    if (!f.content_is_base64) continue;
+    auto sha = keep(documents_, f.content);
+    if (!sha.is_ok()) return sha.status();
+    attachments.push_back(*sha);
+  }
+  submission.__set_attachmentSha256s(attachments);
+
+  std::string owner = a.owner_id;
+  std::string bpid;
+  if (v.problem.empty()) {
+    if (auto f = v.fields.find("ownerId"); f != v.fields.end() && !f->second.empty()) {
+      owner = f->second;
+    }
+    if (auto f = v.fields.find("businessProcessId"); f != v.fields.end()) bpid = f->second;
+    if (owner.empty() && bpid.empty()) v.problem = "no portal account (ownerId) for the business case";
+  }
+  submission.__set_ownerId(owner);
+
+  journal::Intake in;
+  in.idempotency_key = key;
+  in.department = v.department != nullptr ? v.department->name : "";
+  in.correlation_id = random_uuid();
+  in.operation = kOperation;
+  in.request_sha256 = submission.payloadSha256.empty() ? sha256_hex(key) : submission.payloadSha256;
+  const std::string takeover = takeover_destination(settings_.mailbox);
+  bool parked = !v.problem.empty();
+  if (parked) {
+    in.build = [submission, takeover,
+                why = v.problem](journal::IntakeTransaction& txn) -> Result<std::string> {
+      model::Message m;
+      m.__set_formSubmission(submission);
+      txn.enqueue_parked(takeover, m, "submission parked: " + why);
+      return std::string("{\"outcome\":\"parked\"}");
+    };
+  } else {
+    const bool existing_case = !bpid.empty();
+    if (!existing_case) bpid = "bp-" + random_uuid();
+    in.business_process_id = bpid;
+    submission.__set_fields(v.fields);
+    submission.fields["businessProcessId"] = bpid;
+    submission.__set_serviceId(v.rule->service_id);
+    journal::BusinessCaseRecord record{bpid, random_uuid(), v.department->name,
+                                       v.rule->service_id, owner, clock_.now_ms()};
+    in.build = [submission, record, existing_case, takeover, title = v.rule->title,
+                portal = settings_.portal_destination,
+                department = settings_.department_destination](
+                   journal::IntakeTransaction& txn) mutable -> Result<std::string> {
+      model::Message m;
+      if (existing_case) {
+        auto c = txn.find_case(record.business_process_id);
+        if (!c || c->department != record.department) {
+          m.__set_formSubmission(submission);
+          txn.enqueue_parked(takeover, m,
+                             "submission parked: the form names Business Process ID " +
+                                 record.business_process_id + ", not a business case of " +
+                                 record.department);
+          return std::string("{\"outcome\":\"parked\"}");
+        }
+        record = *c;
+      } else {
+        txn.open_case(record);
+        model::BusinessCase bc;
+        bc.businessCaseId = record.business_case_id;
+        bc.serviceId = record.service_id;
+        bc.ownerId = record.owner_id;
+        bc.title = title;
+        bc.__set_ourBusinessReferenceId(submission.submissionId);
+        model::Message open;
+        open.__set_businessCase(bc);
+        txn.enqueue(portal, open);
+      }
+      submission.__set_businessCaseId(record.business_case_id);
+      if (submission.ownerId.empty()) submission.__set_ownerId(record.owner_id);
+      m.__set_formSubmission(submission);
+      txn.enqueue(department, m);
+      txn.enqueue(takeover, m);
+      return std::string("{\"outcome\":\"recorded\"}");
+    };
+  }
+  auto outcome = accept_and_wait(journal_, std::move(in));
+  if (!outcome.is_ok()) return outcome.status();
+  const bool was_parked = outcome->answer.find("parked") != std::string::npos;
+  if (!outcome->duplicate) {
+    metrics_.increment("portier_afs_submissions_total",
+                       {{"mailbox", settings_.mailbox},
+                        {"outcome", was_parked ? "parked" : "recorded"}});
+    if (was_parked) {
+      log::warn("afs: submission parked",
+                {{"mailbox", settings_.mailbox},
+                 {"application_id", summary.application_id},
+                 {"reason", parked ? v.problem : std::string("unknown business case")}});
+    } else {
+      log::info("afs: submission recorded", {{"mailbox", settings_.mailbox},
+                                             {"application_id", summary.application_id},
+                                             {"business_process_id", bpid}});
+    }
+  }
+  if (outcome->duplicate) return Outcome::kKnown;
+  return was_parked ? Outcome::kParked : Outcome::kRecorded;
+}
+
+}  // namespace portier::afs

@@ -1,0 +1,36 @@
+#pragma once
+// The dispatch connector of the "department" destination: hands a form submission to the
+// department application its mapping names, through the mapping's <forms> endpoint and
+// template (template-driven SOAP or REST call). Placeholders: ${businessProcessId},
+// ${businessCaseId}, ${applicationId}, ${formId}, ${mailbox}, ${ownerId}, ${submittedAt},
+// ${pdfSha256}, ${pdfBase64} and ${field.NAME}. Every attempt carries the work item's
+// Idempotency-Key and the Business Process ID as headers, so the department can drop a repeat.
+// 2xx: delivered; 408, 425, 429, 5xx and transport errors: retried; other statuses, a mapping
+// that no longer takes the form, or a template that cannot be filled: refused (parked).
+//
+// Threads: deliver() on dispatch workers, concurrently. The mapping set is read per call, so a
+// reload applies to the next attempt.
+#include <functional>
+#include <memory>
+
+#include "core/base/status.h"
+#include "core/dispatch/connector.h"
+#include "core/mapping/mapping.h"
+
+namespace portier::department {
+
+class FormIntakeConnector final : public dispatch::Connector {
+ public:
+  using Mappings = std::function<std::shared_ptr<const mapping::MappingSet>()>;
+  // `path_of`: the file of a stored document (core/documents), for ${pdfBase64}.
+  using DocumentPath = std::function<Result<std::string>(const std::string& sha256_hex)>;
+  FormIntakeConnector(Mappings mappings, DocumentPath path_of)
+      : mappings_(std::move(mappings)), path_of_(std::move(path_of)) {}
+  dispatch::DeliveryResult deliver(const model::WorkItem& item) override;
+
+ private:
+  Mappings mappings_;
+  DocumentPath path_of_;
+};
+
+}  // namespace portier::department
