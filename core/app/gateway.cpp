@@ -19,6 +19,7 @@
 #include "core/journal/sqlite_journal.h"
 #include "core/mapping/registry.h"
 #include "core/query/portal_feed.h"
+#include "core/app/form_intake.h"
 #include "core/app/registered_mail.h"
 
 namespace portier::app {
@@ -33,6 +34,7 @@ struct Gateway::Parts {
   std::shared_ptr<soap_adapter::DepartmentService> department_service;
   std::unique_ptr<query::PortalFeed> portal_feed;
   app::RegisteredMail registered_mail;
+  app::FormIntake form_intake;
   http::Router router;
   std::unique_ptr<http::Server> server;
   std::atomic<bool> ready{false};
@@ -117,6 +119,15 @@ Status Gateway::start() {
                                   p.registered_mail.connector);
   }
 
+  if (!c.apf.url.empty()) {
+    if (!p.documents) {
+      return invalid_argument("<antragspostfach> needs <documents folder=...>: submissions are "
+                              "kept in the document store");
+    }
+    p.form_intake = assemble_form_intake(c, *p.journal, *p.documents, *p.mappings, *p.dispatcher,
+                                         clock_, p.metrics);
+  }
+
   soap_adapter::DepartmentServiceParts service{*p.journal, clock_, *p.mappings, *p.portal,
                                                p.metrics, [d = p.dispatcher.get()] { d->wake(); },
                                                p.documents ? &*p.documents : nullptr, pdf_limits,
@@ -152,6 +163,7 @@ Status Gateway::start() {
   p.portal_feed = std::make_unique<query::PortalFeed>(*p.journal, *p.portal, c.portal.event_poll);
   p.portal_feed->start();
   for (auto& collector : p.registered_mail.collectors) collector->start();
+  for (auto& poller : p.form_intake.pollers) poller->start();
   p.mapping_watcher = std::thread([&p] {
     std::string seen = p.mappings->fingerprint();
     std::unique_lock lock(p.watcher_mutex);
@@ -189,6 +201,7 @@ void Gateway::stop() {
   p.department_service->shutdown();  // answers still being written finish here
   p.portal_feed->stop();
   for (auto& collector : p.registered_mail.collectors) collector->stop();
+  for (auto& poller : p.form_intake.pollers) poller->stop();
   p.dispatcher->stop();              // deliveries in flight finish and are settled
   p.server->stop();
   p.server.reset();

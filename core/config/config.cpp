@@ -75,6 +75,8 @@ class ConfigReader : public DocumentReader {
         number(child, "maxBytes", config.documents.max_bytes);
       } else if (name == "registeredMail") {
         read_registered_mail(child, config.registered_mail);
+      } else if (name == "antragspostfach") {
+        read_apf(child, config.apf);
       } else if (name == "destination") {
         Destination destination = read_destination(child);
         auto [at, added] = destination_lines_.emplace(destination.name, line(child));
@@ -95,7 +97,7 @@ class ConfigReader : public DocumentReader {
       }
       // Anything else is not in the schema, which has said so already.
     }
-    for (const char* built_in : {"portal", "rc_adapter", "securemail"}) {
+    for (const char* built_in : {"portal", "rc_adapter", "securemail", "department", "afs"}) {
       if (config.destinations.contains(built_in)) continue;
       Destination destination;
       destination.name = built_in;
@@ -258,6 +260,30 @@ class ConfigReader : public DocumentReader {
         problem(child, "name", "<platform> name=\"" + p.name + "\": configured twice");
       }
       mail.platforms.push_back(std::move(p));
+    }
+  }
+
+  void read_apf(const xmlNode* element, Apf& apf) {
+    check_attributes(element, {"url", "user", "password", "caFile", "timeoutMs", "leaseMs"});
+    apf.url = url(element, "url");
+    apf.user = required(element, "user");
+    apf.password = secret(element, "password");
+    apf.ca_file = readable_file(element, "caFile", text(element, "caFile").value_or(""));
+    millis(element, "timeoutMs", apf.timeout);
+    millis(element, "leaseMs", apf.lease);
+    for (xmlNode* child : children_of(element)) {
+      if (name_of(child) != "mailbox") continue;
+      check_attributes(child, {"name", "pollMs", "pageSize"});
+      ApfMailbox mailbox;
+      mailbox.name = required(child, "name");
+      millis(child, "pollMs", mailbox.poll);
+      number(child, "pageSize", mailbox.page_size);
+      for (const ApfMailbox& other : apf.mailboxes) {
+        if (other.name == mailbox.name) {
+          problem(child, "name", "<mailbox> name=\"" + mailbox.name + "\": configured twice");
+        }
+      }
+      apf.mailboxes.push_back(std::move(mailbox));
     }
   }
 

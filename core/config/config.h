@@ -124,6 +124,24 @@ struct RegisteredMail {
   }
 };
 
+// The AFS Antragspostfach (docs/contracts/afs-apf.md): its web service and the mailboxes
+// Portier polls for submitted web forms.
+struct ApfMailbox {
+  std::string name;
+  Millis poll{5'000};                 // how often the mailbox is listed
+  uint32_t page_size = 100;           // applications per ListApplications page
+};
+
+struct Apf {
+  std::string url;                    // the SOAP endpoint; empty: no forms are polled
+  std::string user;                   // WS-Security UsernameToken
+  std::string password;               // resolved secret; never log it
+  std::string ca_file;                // PEM bundle to trust; empty: system's
+  Millis timeout{30'000};             // one call, connect included
+  Millis lease{60'000};               // a mailbox's poll lease; another instance waits this long
+  std::vector<ApfMailbox> mailboxes;
+};
+
 struct Workers {
   uint32_t io_threads = 2;
   uint32_t dispatch_threads = 4;
@@ -138,6 +156,7 @@ struct Config {
   RcAdapter rc_adapter;
   Documents documents;
   RegisteredMail registered_mail;     // no platforms: registered delivery is refused
+  Apf apf;
   Workers workers;
   std::map<std::string, Destination> destinations;  // by name; "portal" always present
   // The folder of the department applications' mapping files (core/mapping), resolved against

@@ -467,6 +467,11 @@ TEST_F(ConfigLoad, DefaultsApplyWhenOptionalPartsAreMissing) {
   Destination securemail;
   securemail.name = "securemail";
   expected.destinations.emplace("securemail", securemail);
+  for (const char* name : {"department", "afs"}) {
+    Destination d;
+    d.name = name;
+    expected.destinations.emplace(name, d);
+  }
   EXPECT_EQ(describe(*result.config), describe(expected));
   // And the values of config.h are what the documentation promises.
   EXPECT_EQ(result.config->limits.max_body_bytes, 1048576u);

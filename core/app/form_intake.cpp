@@ -1,0 +1,50 @@
+#include "core/app/form_intake.h"
+
+#include <unistd.h>
+
+#include "connectors/afs/takeover_connector.h"
+#include "connectors/department/form_intake_connector.h"
+#include "core/base/digest.h"
+
+namespace portier::app {
+
+std::string instance_name() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return std::string(host) + ":" + std::to_string(getpid()) + ":" + random_uuid().substr(0, 8);
+}
+
+FormIntake assemble_form_intake(const config::Config& c, journal::Journal& journal,
+                                const documents::DocumentStore& documents,
+                                const mapping::Registry& mappings,
+                                dispatch::Dispatcher& dispatcher, const Clock& clock,
+                                metrics::Registry& metrics) {
+  FormIntake out;
+  afs::ApfSettings settings{c.apf.url, {c.apf.user, c.apf.password}, c.apf.ca_file,
+                            c.apf.timeout};
+  out.apf = std::make_shared<afs::ApfClient>(settings);
+  auto current = [&mappings] { return mappings.current(); };
+  dispatcher.add_destination(
+      c.destinations.at("department"),
+      std::make_shared<department::FormIntakeConnector>(
+          current, [&documents](const std::string& sha) { return documents.path_of(sha); }));
+  auto takeover = std::make_shared<afs::TakeoverConnector>(out.apf, journal);
+  const std::string holder = instance_name();
+  for (const config::ApfMailbox& mailbox : c.apf.mailboxes) {
+    config::Destination d = c.destinations.at("afs");
+    d.name = afs::takeover_destination(mailbox.name);
+    dispatcher.add_destination(d, takeover);
+    afs::PollerSettings ps;
+    ps.mailbox = mailbox.name;
+    ps.poll = mailbox.poll;
+    ps.page_size = static_cast<int>(mailbox.page_size);
+    ps.holder = holder;
+    ps.lease = c.apf.lease;
+    out.pollers.push_back(std::make_unique<afs::MailboxPoller>(
+        ps, *out.apf, journal, documents, current, clock, metrics,
+        [&dispatcher] { dispatcher.wake(); }));
+  }
+  return out;
+}
+
+}  // namespace portier::app
