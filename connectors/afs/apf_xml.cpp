@@ -10,6 +10,14 @@ namespace {
 const xmlChar* x(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
 const xmlChar* x(const std::string& s) { return x(s.c_str()); }
 
+// An element without a namespace (xmlNewChild would give it its parent's), as SOAP 1.1 wants
+// faultcode, faultstring and detail.
+xmlNode* unqualified(xmlNode* parent, const char* name, const std::string* text) {
+  xmlNode* node = xmlNewDocNode(parent->doc, nullptr, x(name), nullptr);
+  if (text != nullptr) xmlNodeAddContent(node, x(*text));
+  return xmlAddChild(parent, node);
+}
+
 }  // namespace
 
 std::string base64_encode(std::string_view bytes) {
@@ -75,9 +83,10 @@ std::string EnvelopeWriter::fault(bool client, const std::string& code, const st
   EnvelopeWriter w("");
   xmlNode* body = xmlLastElementChild(xmlDocGetRootElement(w.doc_));
   xmlNode* fault = xmlNewChild(body, body->ns, x("Fault"), nullptr);
-  xmlNewTextChild(fault, nullptr, x("faultcode"), x(client ? "soap:Client" : "soap:Server"));
-  xmlNewTextChild(fault, nullptr, x("faultstring"), x(text));
-  xmlNode* detail = xmlNewChild(fault, nullptr, x("detail"), nullptr);
+  const std::string fault_code = client ? "soap:Client" : "soap:Server";
+  unqualified(fault, "faultcode", &fault_code);
+  unqualified(fault, "faultstring", &text);
+  xmlNode* detail = unqualified(fault, "detail", nullptr);
   xmlNode* apf_fault = xmlNewChild(detail, w.apf_, x("fault"), nullptr);
   xmlNewTextChild(apf_fault, w.apf_, x("code"), x(code));
   return w.serialize();

@@ -1147,7 +1147,10 @@ Result<std::vector<StoredItem>> SqliteJournal::items_of_intake(const std::string
     Result<bool> row = st->next();
     if (!row.is_ok()) return row.status();
     if (!*row) break;
-    items.push_back(to_stored(read_item(*st)));
+    StoredItem item = to_stored(read_item(*st));
+    // Only "<destination>/<n>" after the prefix: a longer key is another intake's.
+    const std::string rest = item.item.idempotencyKey.substr(idempotency_key.size() + 1);
+    if (std::count(rest.begin(), rest.end(), '/') == 1) items.push_back(std::move(item));
   }
   return items;
 }
