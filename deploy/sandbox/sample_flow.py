@@ -10,6 +10,7 @@ mapping files (mappings/*.xml), with SOAP clients built from Portier's served WS
 
 Then it shows what the simulated portal received and one case's evidence record."""
 import argparse
+import base64
 import datetime
 import json
 import os
@@ -110,11 +111,66 @@ def betreibungsamt(portier):
     return case
 
 
+FORM = ('<antrag xmlns="urn:example:afs:betreibungsregisterauszug:1"><person><name>Muster</name>'
+        '<vorname>Anna</vorname><geburtsdatum>1980-02-29</geburtsdatum></person>'
+        '<adresse><plz>4500</plz><ort>Solothurn</ort></adresse><zweck>2</zweck></antrag>')
+
+
+def sim_call(sim, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(sim + path, data=data,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as r:
+        return json.load(r)
+
+
+def web_form(sim):
+    """A citizen orders a Betreibungsregister-Auszug with the AFS form: it lands in the APF
+    mailbox, Portier takes it to the Betreibungsamt's intake with a new business case."""
+    print("AFS web form 'Betreibungsregister-Auszug bestellen' submitted to the mailbox "
+          "betreibungsamt:")
+    with open(os.path.join(os.path.dirname(__file__), "sample-extract.pdf"), "rb") as f:
+        pdf = base64.b64encode(f.read()).decode()
+    [app_id] = sim_call(sim, "/_sim/afs/applications", {
+        "mailbox": "betreibungsamt", "formId": "BRA-AUSZUG", "formData": FORM, "pdf": pdf,
+        "ownerId": "profile-4711"})["applicationIds"]
+    print(f"  application {app_id}")
+    intake, app, case = None, None, None
+    for _ in range(300):
+        state = sim_call(sim, "/_sim/state")
+        intake = next((i for i in state["department"]["intakes"]
+                       if i["body"].get("applicationId") == app_id), None)
+        app = next(a for a in state["afs"]["applications"] if a["applicationId"] == app_id)
+        if intake:
+            case = next((c for c in state["portal"]["businessCases"]
+                         if c["businessCaseId"] == intake["body"].get("businessCaseId")), None)
+        if intake and case and app["status"] == "IN_PROGRESS":
+            break
+        time.sleep(0.1)
+    ok = bool(intake and case and app["status"] == "IN_PROGRESS"
+              and app["externalReference"] == intake["businessProcessId"]
+              and intake["body"].get("businessProcessId") == intake["businessProcessId"])
+    if intake:
+        print(f"  the Betreibungsamt's intake got it as {intake['businessProcessId']} "
+              f"(name {intake['body'].get('name')}, zweck {intake['body'].get('zweck')})")
+    if case:
+        print(f"  the portal shows business case {case['businessCaseId']} '{case['title']}'")
+    print(f"  the APF shows it {app['status']}, taken over as '{app['externalReference']}'; "
+          f"access log: {[e['action'] for e in app['accessLog']]}")
+    return ok
+
+
 def main():
     args = argparse.ArgumentParser()
     for name in ("--portier", "--portier-tls", "--pki", "--sim", "--config", "--portierctl"):
-        args.add_argument(name, required=True)
+        args.add_argument(name, required=name in ("--sim",))
+    args.add_argument("--forms-only", action="store_true",
+                      help="only the web form (tests run it against a sandbox on free ports)")
     a = args.parse_args()
+    if a.forms_only:
+        if not web_form(a.sim):
+            raise SystemExit("the web form did not go through; see var/sandbox/portierd.log")
+        return
 
     steuer_service, steuer_case = steueramt(a.portier)
     mfk_case = mfk(a.portier_tls, a.pki)
@@ -158,6 +214,9 @@ def main():
     print(json.dumps(json.loads(out.stdout), indent=2) if out.returncode == 0 else out.stderr)
     if any(cases.get(k, {}).get("status") != v for k, v in wanted.items()):
         raise SystemExit("not everything reached the portal; see var/sandbox/portierd.log")
+    print()
+    if not web_form(a.sim):
+        raise SystemExit("the web form did not go through; see var/sandbox/portierd.log")
 
 
 if __name__ == "__main__":
