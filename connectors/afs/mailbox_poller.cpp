@@ -1,6 +1,8 @@
 #include "connectors/afs/mailbox_poller.h"
 
+#include <atomic>
 #include <future>
+#include <optional>
 #include <set>
 
 #include "connectors/afs/submission_check.h"
@@ -13,6 +15,8 @@ namespace {
 
 constexpr uint64_t kMaxPartBytes = 64ull << 20;
 constexpr char kOperation[] = "afs:submission";
+// Applications of one page taken at once (threads per round, for the round only).
+constexpr size_t kParallelTakes = 8;
 
 std::string feed_of(const std::string& mailbox) { return "afs:" + mailbox; }
 
@@ -161,20 +165,35 @@ Result<PollReport> MailboxPoller::poll_once() {
     auto page = apf_.list(settings_.mailbox, since, token, settings_.page_size);
     if (!page.is_ok()) return page.status();
     int64_t newest = *cursor;
+    std::vector<const ApplicationSummary*> fresh;
     for (const ApplicationSummary& s : page->items) {
       ++report.listed;
-      if (!seen.insert(s.application_id).second) {
+      newest = std::max(newest, s.submitted_at_ms);
+      if (seen.insert(s.application_id).second) {
+        fresh.push_back(&s);
+      } else {
         ++report.known;
-        continue;
       }
-      auto outcome = take(s);
-      if (!outcome.is_ok()) return outcome.status();
-      switch (*outcome) {
+    }
+    // A page's applications are fetched, stored and recorded side by side: their fsyncs
+    // overlap and their intakes share group commits. The cursor moves only once all are in.
+    std::vector<std::optional<Result<Outcome>>> outcomes(fresh.size());
+    std::atomic<size_t> next{0};
+    std::vector<std::thread> workers;
+    const size_t parallel = std::min<size_t>(kParallelTakes, fresh.size());
+    for (size_t w = 0; w < parallel; ++w) {
+      workers.emplace_back([&] {
+        for (size_t i = next++; i < fresh.size(); i = next++) outcomes[i] = take(*fresh[i]);
+      });
+    }
+    for (std::thread& t : workers) t.join();
+    for (auto& outcome : outcomes) {
+      if (!outcome->is_ok()) return outcome->status();
+      switch (**outcome) {
         case Outcome::kRecorded: ++report.recorded; break;
         case Outcome::kParked: ++report.parked; break;
         case Outcome::kKnown: ++report.known; break;
       }
-      newest = std::max(newest, s.submitted_at_ms);
     }
     if (newest > *cursor) {
       if (Status s = journal_.advance_feed(feed, newest, {}); !s.is_ok()) return s;

@@ -18,8 +18,9 @@
 // listed twice (on two pages, or in two rounds) is skipped the same way. The lease (renewed per
 // page) keeps a second portierd on the same database from polling the mailbox at once.
 //
-// Threads: start()/stop() from the owning thread; one polling thread per mailbox. poll_once()
-// runs on the caller's thread (tests) and must not run while started.
+// Threads: start()/stop() from the owning thread; one polling thread per mailbox, which takes a
+// page's applications on up to 8 short-lived threads at once. poll_once() runs on the caller's
+// thread (tests) and must not run while started.
 #include <chrono>
 #include <condition_variable>
 #include <functional>

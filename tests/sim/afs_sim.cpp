@@ -16,6 +16,7 @@ using afs::EnvelopeWriter;
 constexpr char kServicePath[] = "/afs/apf/v1";
 constexpr char kSubmitPath[] = "/_sim/afs/applications";
 constexpr char kOptionsPath[] = "/_sim/afs/options";
+constexpr char kCountsPath[] = "/_sim/afs/counts";
 
 http::Response soap(unsigned status, std::string body) {
   return http::Response::json(status, std::move(body), "text/xml; charset=utf-8");
@@ -67,6 +68,16 @@ void AfsSim::register_control_routes(http::Router& router) {
   });
   router.add("POST", kOptionsPath, [this](http::Request request, http::Respond respond) {
     options_control(request, respond);
+  });
+  router.add("GET", kCountsPath, [this](http::Request, http::Respond respond) {
+    std::map<std::string, int64_t> counts{{"NEW", 0}, {"TAKEN", 0}, {"IN_PROGRESS", 0}, {"DONE", 0}};
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& [id, a] : applications_) ++counts[a.status];
+    }
+    json::object o;
+    for (const auto& [status, n] : counts) o[status] = n;
+    respond(json_reply(200, o));
   });
 }
 

@@ -13,6 +13,7 @@
 //        does not match the form data), "attachmentDigest" (an attachment's stated SHA-256 is
 //        wrong), "missingAttachment" (its content is empty, its SHA-256 that of the original)
 //        -> {applicationIds:[...]}
+//   GET  /_sim/afs/counts  {NEW, TAKEN, IN_PROGRESS, DONE}: cheap, for benchmarks
 //   POST /_sim/afs/options {duplicateAcrossPages?, unauthorisedMailboxes?, maxPageSize?}
 //        duplicateAcrossPages: every page after the first starts with the last application of
 //        the page before (the real service's paging is unknown: Portier must cope).
