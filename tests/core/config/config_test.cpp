@@ -50,7 +50,10 @@ constexpr char kTail[] = "</portier>\n";
 
 class ConfigLoad : public ::testing::Test {
  protected:
-  void SetUp() override { ::setenv("PORTIER_PORTAL_SECRET", kPortalSecret, 1); }
+  void SetUp() override {
+    ::setenv("PORTIER_PORTAL_SECRET", kPortalSecret, 1);
+    ::setenv("PORTIER_APF_SECRET", "apf-s3cr3t", 1);
+  }
 
   LoadResult load_text(const std::string& text, const std::string& name = "portier.xml") {
     return load(folder_.write(name, text).string());
@@ -90,6 +93,30 @@ TEST_F(ConfigLoad, ExampleFileLoadsWithItsTlsFiles) {
   EXPECT_TRUE(c.destinations.contains("portal"));
   ASSERT_TRUE(c.destinations.contains("rc_adapter"));
   EXPECT_EQ(c.destinations.at("rc_adapter").concurrency, 2u);
+  EXPECT_EQ(c.apf.url, "https://apf.example.ch/ws/apf/v1");
+  EXPECT_EQ(c.apf.password, "apf-s3cr3t");
+  ASSERT_EQ(c.apf.mailboxes.size(), 2u);
+  EXPECT_EQ(c.apf.mailboxes[1].poll, std::chrono::milliseconds(30'000));
+  EXPECT_EQ(c.apf.mailboxes[1].page_size, 100u);
+}
+
+TEST_F(ConfigLoad, AMailboxConfiguredTwiceIsNamedWithItsLine) {
+  const std::string text =
+      "<portier xmlns=\"urn:portier:config:1\">\n"
+      "  <listener name=\"main\" port=\"8080\"/>\n"
+      "  <journal><sqlite path=\"j.db\"/></journal>\n"
+      "  <portal baseUrl=\"http://127.0.0.1:9000/api/v9\" tokenUrl=\"http://127.0.0.1:9000/t\"\n"
+      "          clientId=\"portier\" clientSecret=\"env:PORTIER_PORTAL_SECRET\"/>\n"
+      "  <antragspostfach url=\"http://127.0.0.1:1/apf\" user=\"u\" password=\"env:PORTIER_APF_SECRET\">\n"
+      "    <mailbox name=\"a\"/>\n"
+      "    <mailbox name=\"a\"/>\n"
+      "  </antragspostfach>\n"
+      "</portier>\n";
+  LoadResult result = load_text(text);
+  ASSERT_EQ(result.config, nullptr);
+  ASSERT_EQ(result.problems.size(), 1u) << all_problems(result);
+  EXPECT_EQ(result.problems[0].line, 8);
+  EXPECT_NE(result.problems[0].message.find("configured twice"), std::string::npos);
 }
 
 TEST_F(ConfigLoad, ExampleFileWithoutItsTlsFilesNamesEachOne) {
