@@ -45,10 +45,10 @@ for _ in $(seq 100); do [ -s "$mail/imap.port" ] && break; sleep 0.1; done
   --account "betreibungsamt@kanton.sandbox:$PORTIER_INCAMAIL_SECRET" \
   --smtp-port 9025 --http-port 9026 --port-file "$var/incamail.json" \
   --imap-port 9143 --imap-user receipts --imap-password "$PORTIER_RECEIPTS_SECRET" \
-  --imap-ca "$var/pki/ca.pem" >"$var/incamail.log" 2>&1 &
+  --imap-ca "$var/pki/ca.pem" --ca-cert "$var/pki/incamail-seal-ca.pem" \
+  --ca-key "$var/pki/incamail-seal-ca.key" >"$var/incamail.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do [ -s "$var/incamail.json" ] && [ -s "$var/incamail/ca.pem" ] && break
-  sleep 0.1; done
+for _ in $(seq 100); do [ -s "$var/incamail.json" ] && break; sleep 0.1; done
 [ -s "$var/incamail.json" ] || { echo "the IncaMail simulator did not start; its log:"
   cat "$var/incamail.log" "$var/dovecot.log"; exit 1; }
 
