@@ -152,6 +152,17 @@ CREATE TABLE receipts (
 CREATE INDEX receipts_delivery ON receipts (delivery_id, event_ms);
 )sql";
 
+// Version 7: following inbox deliveries at the RC adapter until they are in the inbox.
+constexpr const char* kVersion7 = R"sql(
+ALTER TABLE work_items ADD COLUMN counterpart_ref TEXT;
+CREATE TABLE inbox_progress (
+  delivery_id TEXT PRIMARY KEY NOT NULL,
+  status TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  detail TEXT NOT NULL
+);
+)sql";
+
 Result<int> current_version(Connection& db) {
   Result<Statement> st = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
   if (!st.is_ok()) return st.status();
@@ -190,6 +201,7 @@ const std::vector<Migration>& migrations() {
       {4, "event feed cursors", kVersion4},
       {5, "delivery ids of document deliveries", kVersion5},
       {6, "receipts of registered deliveries", kVersion6},
+      {7, "inbox deliveries followed at the RC adapter", kVersion7},
   };
   return kMigrations;
 }

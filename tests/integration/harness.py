@@ -134,7 +134,9 @@ class Sim:
         self.proc = subprocess.Popen(
             [binary("portier-sim"), "--listen", f"127.0.0.1:{self.port}",
              "--portal-client-id", "portier-test",
-             "--portal-client-secret-env", "PORTIER_PORTAL_SECRET"],
+             "--portal-client-secret-env", "PORTIER_PORTAL_SECRET",
+             # Documents are in the inbox at the adapter's next read (tests wait for that).
+             "--rc-store-delay-seconds", "0"],
             stdout=self.log, stderr=self.log, env=env)
         wait_until(lambda: self._alive(), what="portier-sim to listen")
 
@@ -182,7 +184,7 @@ CONFIG_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
   <portal baseUrl="{sim}/api/v9" tokenUrl="{sim}/oauth2/token" clientId="portier-test"
           clientSecret="env:PORTIER_PORTAL_SECRET" timeoutMs="5000"
           scope="businesscases.write activities.write messages.write"/>
-  <rcAdapter baseUrl="{sim}/rc-adapter/v1"/>
+  <rcAdapter baseUrl="{sim}/rc-adapter/v1" statusPollMs="100"/>
   <documents folder="{documents}" maxBytes="{max_document}"/>
 {extra_config}  <destination name="portal" concurrency="4">
     <retry initialDelayMs="{retry_ms}" maxDelayMs="{retry_max_ms}" maxAttempts="{max_attempts}" attemptTimeoutMs="3000"/>
