@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config/config.h"
 #include "core/journal/journal.h"
 
 namespace portier::app {
@@ -16,6 +17,8 @@ int check_command(const Args& files);
 int mapping_command(const std::string& verb, const Args& args);
 int work_command(journal::Journal& journal, const std::string& verb, const Args& args);
 int audit_command(journal::Journal& journal, const std::string& verb, const Args& args);
-int evidence_command(journal::Journal& journal, const std::string& verb, const Args& args);
+// export: the case's evidence records and its document deliveries with their receipts.
+int evidence_command(journal::Journal& journal, const config::Config& config,
+                     const std::string& verb, const Args& args);
 
 }  // namespace portier::app

@@ -11,6 +11,7 @@
 #include "adapters/http/server.h"
 #include "adapters/soap/department_service.h"
 #include "connectors/portal/portal_connector.h"
+#include "connectors/rc_adapter/inbox_tracker.h"
 #include "connectors/rc_adapter/rc_adapter_connector.h"
 #include "core/documents/document_store.h"
 #include "core/base/log.h"
@@ -35,6 +36,8 @@ struct Gateway::Parts {
   std::unique_ptr<query::PortalFeed> portal_feed;
   app::RegisteredMail registered_mail;
   app::FormIntake form_intake;
+  std::shared_ptr<rc_adapter::RcAdapterConnector> rc_adapter;
+  std::unique_ptr<rc_adapter::InboxTracker> inbox_tracker;
   http::Router router;
   std::unique_ptr<http::Server> server;
   std::atomic<bool> ready{false};
@@ -104,10 +107,14 @@ Status Gateway::start() {
     const config::Destination& rc = c.destinations.at(soap_adapter::kRcAdapterDestination);
     rc_adapter::RcAdapterSettings settings{c.rc_adapter.base_url, c.portal.ca_file, c.portal};
     settings.token.scope = "documents.write";
-    p.dispatcher->add_destination(
-        rc, std::make_shared<rc_adapter::RcAdapterConnector>(
-                settings, [&p](const std::string& sha) { return p.documents->path_of(sha); },
-                rc.retry.attempt_timeout, clock_));
+    auto adapter = std::make_shared<rc_adapter::RcAdapterConnector>(
+        settings, [&p](const std::string& sha) { return p.documents->path_of(sha); },
+        rc.retry.attempt_timeout, clock_);
+    p.dispatcher->add_destination(rc, adapter);
+    p.inbox_tracker = std::make_unique<rc_adapter::InboxTracker>(
+        *adapter, *p.journal, clock_, soap_adapter::kRcAdapterDestination,
+        c.rc_adapter.status_poll);
+    p.rc_adapter = std::move(adapter);
   }
 
   if (!c.registered_mail.platforms.empty() && p.documents) {
@@ -164,6 +171,7 @@ Status Gateway::start() {
   p.portal_feed->start();
   for (auto& collector : p.registered_mail.collectors) collector->start();
   for (auto& poller : p.form_intake.pollers) poller->start();
+  if (p.inbox_tracker) p.inbox_tracker->start();
   p.mapping_watcher = std::thread([&p] {
     std::string seen = p.mappings->fingerprint();
     std::unique_lock lock(p.watcher_mutex);
@@ -202,6 +210,7 @@ void Gateway::stop() {
   p.portal_feed->stop();
   for (auto& collector : p.registered_mail.collectors) collector->stop();
   for (auto& poller : p.form_intake.pollers) poller->stop();
+  if (p.inbox_tracker) p.inbox_tracker->stop();
   p.dispatcher->stop();              // deliveries in flight finish and are settled
   p.server->stop();
   p.server.reset();

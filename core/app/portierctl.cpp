@@ -81,5 +81,5 @@ int main(int argc, char** argv) {
   portier::app::Args rest(args.begin() + 2, args.end());
   if (args[0] == "work") return portier::app::work_command(**journal, args[1], rest);
   if (args[0] == "audit") return portier::app::audit_command(**journal, args[1], rest);
-  return portier::app::evidence_command(**journal, args[1], rest);
+  return portier::app::evidence_command(**journal, *loaded.config, args[1], rest);
 }

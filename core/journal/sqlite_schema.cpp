@@ -152,8 +152,19 @@ CREATE TABLE receipts (
 CREATE INDEX receipts_delivery ON receipts (delivery_id, event_ms);
 )sql";
 
-// Version 8 (7 belongs to another feature): poll leases, so one instance at a time polls each
-// counterpart mailbox (the AFS Antragspostfach); the poll cursors are feed_cursors rows.
+// Version 7: following inbox deliveries at the RC adapter until they are in the inbox.
+constexpr const char* kVersion7 = R"sql(
+ALTER TABLE work_items ADD COLUMN counterpart_ref TEXT;
+CREATE TABLE inbox_progress (
+  delivery_id TEXT PRIMARY KEY NOT NULL,
+  status TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  detail TEXT NOT NULL
+);
+)sql";
+
+// Version 8: poll leases, so one instance at a time polls each counterpart mailbox (the AFS
+// Antragspostfach); the poll cursors are feed_cursors rows.
 constexpr const char* kVersion8 = R"sql(
 CREATE TABLE poll_leases (
   name       TEXT PRIMARY KEY NOT NULL,
@@ -200,6 +211,7 @@ const std::vector<Migration>& migrations() {
       {4, "event feed cursors", kVersion4},
       {5, "delivery ids of document deliveries", kVersion5},
       {6, "receipts of registered deliveries", kVersion6},
+      {7, "inbox deliveries followed at the RC adapter", kVersion7},
       {8, "poll leases", kVersion8},
   };
   return kMigrations;

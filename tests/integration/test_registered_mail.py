@@ -5,8 +5,10 @@ department sees the life of the delivery in getDelivery, getReceipt and listEven
 portal gets an activity on the business case for every change."""
 import datetime
 import hashlib
+import json
 import os
 import sqlite3
+import time
 import uuid
 
 import pytest
@@ -122,6 +124,25 @@ def test_a_decision_accepted_on_the_platform_has_its_receipts_and_legal_date(rws
     wait_until(lambda: "Einschreiben abgeholt" in [a["title"] for a in activities_of(rws, bpid)],
                what="the acceptance activity")
     assert "Einschreiben zur Abholung bereit" in titles
+
+    # One command shows what was delivered, how, when, and with what proof.
+    export = json.loads(rws.portier.ctl("evidence", "export", bpid).stdout)
+    (delivery,) = export["deliveries"]
+    assert (delivery["deliveryId"], delivery["documentSha256"], delivery["status"],
+            delivery["legalDeliveryDate"], delivery["recipient"]) == (
+        answer.deliveryId, answer.sha256, "ACCEPTED", "2026-12-03", RECIPIENT)
+    assert [r["kind"] for r in delivery["receipts"]] == ["SUBMISSION", "ACCEPTANCE"]
+    for proof in delivery["receipts"]:
+        assert proof["signatureValid"] is True
+        for name, digest in (("message", proof["messageSha256"]), ("pdf", proof["pdfSha256"]),
+                             ("signature", proof["signatureSha256"])):
+            with open(proof["files"][name], "rb") as f:
+                assert hashlib.sha256(f.read()).hexdigest() == digest
+    with open(delivery["document"], "rb") as f:
+        assert hashlib.sha256(f.read()).hexdigest() == answer.sha256
+    operations = [r["operation"] for r in export["records"]]
+    assert "registered:registeredDeliveryAccepted" in operations
+    assert "intact" in rws.portier.ctl("evidence", "verify").stdout
 
     # Only the department that sent it may read its proof.
     with pytest.raises(zeep.exceptions.Fault) as other:
@@ -255,3 +276,21 @@ def test_registered_mail_is_refused_where_it_is_not_configured(ws):
             documentKind="Veranlagungsverfuegung", title="t", date=datetime.date(2026, 11, 30),
             document=make_pdf(), channel="registered", recipient=RECIPIENT)
     assert "registered mail is not configured" in fault.value.message
+
+
+def test_the_department_is_warned_once_before_the_acceptance_window_closes(rws):
+    dept = Department(rws)
+    bpid = dept.open_case()
+    # Made available six and a half days ago: the window closes within the next day.
+    made_available = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=6.5)
+    rws.sims["incamail"].set_clock(made_available.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    answer = dept.deliver(bpid, "incamail", title="Fristablauf")
+    dept.wait_status(answer.deliveryId, "AVAILABLE")
+    warning = wait_until(lambda: next((e for e in dept.events(bpid)
+                                       if e.kind == "registeredDeliveryExpiring"), None),
+                         what="the expiry warning")
+    assert answer.deliveryId in warning.detail and '"closesAt"' in warning.detail
+    wait_until(lambda: "Einschreiben: Abholfrist läuft ab" in [
+        a["title"] for a in activities_of(rws, bpid)], what="the warning on the case")
+    time.sleep(0.5)  # several more collector rounds (pollMs 100): still one warning
+    assert [e.kind for e in dept.events(bpid)].count("registeredDeliveryExpiring") == 1

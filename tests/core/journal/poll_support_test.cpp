@@ -135,8 +135,9 @@ TEST_F(PollSupportTest, BacklogCountsOpenItemsAndTheOldest) {
   EXPECT_EQ(b->oldest_open_ms, first);
   auto claimed = journal_->claim("afs:box", 1, clock_.now_ms(), 30'000);
   ASSERT_EQ(claimed->size(), 1u);
-  ASSERT_TRUE(journal_->settle(claimed->front().id, {AttemptRecord::Verdict::kDelivered, 0, "",
-                                                     "req", "resp", "ok"}).is_ok());
+  AttemptRecord delivered;
+  delivered.detail = "ok";
+  ASSERT_TRUE(journal_->settle(claimed->front().id, delivered).is_ok());
   b = journal_->backlog("afs:box");
   EXPECT_EQ(b->open, 1);
   EXPECT_EQ(b->oldest_open_ms, first + 5000);
