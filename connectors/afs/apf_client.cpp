@@ -76,7 +76,8 @@ Status ApfClient::set_status(const std::string& application_id, const std::strin
   auto r = exchange("SetStatus",
                     set_status_request(settings_.credentials, application_id, status, comment));
   if (!r.is_ok()) return r.status();
-  if (r->operation() != "SetStatusResponse") return invalid_argument("SetStatus: unexpected answer");
+  if (r->operation() != "SetStatusResponse")
+    return invalid_argument("SetStatus: unexpected answer");
   return Status::ok();
 }
 

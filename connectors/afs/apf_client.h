@@ -15,7 +15,7 @@
 namespace portier::afs {
 
 struct ApfSettings {
-  std::string url;                    // the service endpoint, e.g. https://apf.example/ws/apf/v1
+  std::string url;  // the service endpoint, e.g. https://apf.example/ws/apf/v1
   Credentials credentials;
   std::string ca_file;
   std::chrono::milliseconds timeout{30'000};

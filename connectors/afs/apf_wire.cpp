@@ -91,7 +91,8 @@ Result<ApplicationPage> parse_list_response(const EnvelopeReader& r) {
     return invalid_argument("expected ListApplicationsResponse, got '" + r.operation() + "'");
   }
   ApplicationPage page;
-  for (xmlNode* app : r.nodes("/soap:Envelope/soap:Body/apf:ListApplicationsResponse/apf:application")) {
+  for (xmlNode* app :
+       r.nodes("/soap:Envelope/soap:Body/apf:ListApplicationsResponse/apf:application")) {
     page.items.push_back(summary_of(r, app));
   }
   page.next_page_token =
@@ -141,7 +142,8 @@ std::string format_utc(int64_t ms) {
   gmtime_r(&seconds, &t);
   char out[96];
   std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", t.tm_year + 1900,
-                t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, static_cast<int>(ms % 1000));
+                t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
+                static_cast<int>(ms % 1000));
   return out;
 }
 

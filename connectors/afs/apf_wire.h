@@ -31,33 +31,33 @@ struct ApplicationSummary {
   std::string form_version;
   std::string mandant;
   std::string mailbox;
-  std::string submitted_at;           // ISO 8601 UTC, as sent
-  int64_t submitted_at_ms = 0;        // 0 if submitted_at is not a time
-  std::string status;                 // NEW | TAKEN | IN_PROGRESS | DONE
+  std::string submitted_at;     // ISO 8601 UTC, as sent
+  int64_t submitted_at_ms = 0;  // 0 if submitted_at is not a time
+  std::string status;           // NEW | TAKEN | IN_PROGRESS | DONE
   InboundSignature signature;
 };
 
 struct ApplicationPage {
   std::vector<ApplicationSummary> items;
-  std::string next_page_token;        // "" on the last page
+  std::string next_page_token;  // "" on the last page
 };
 
 struct ApplicationFile {
   std::string name;
   std::string mime_type;
-  std::string sha256;                 // hex, as the APF states it
-  std::string content;                // decoded bytes
-  bool content_is_base64 = true;      // false: `content` is empty, the base64 was broken
+  std::string sha256;             // hex, as the APF states it
+  std::string content;            // decoded bytes
+  bool content_is_base64 = true;  // false: `content` is empty, the base64 was broken
 };
 
 struct Application {
   ApplicationSummary summary;
-  std::string form_data;              // decoded bytes of the form data XML
+  std::string form_data;  // decoded bytes of the form data XML
   bool form_data_is_base64 = true;
   std::optional<ApplicationFile> pdf;
   std::vector<ApplicationFile> attachments;
-  std::string owner_id;               // portal account of the citizen, "" if unknown
-  std::string business_case_id;       // portal business case, if the form belongs to one
+  std::string owner_id;          // portal account of the citizen, "" if unknown
+  std::string business_case_id;  // portal business case, if the form belongs to one
 };
 
 std::string list_request(const Credentials& c, const std::string& mailbox,
@@ -71,7 +71,7 @@ std::string set_status_request(const Credentials& c, const std::string& applicat
 
 // A Fault's apf:code (e.g. ALREADY_TAKEN) and faultstring, if `reader` holds one.
 struct ApfFault {
-  bool client = true;                 // soap:Client (the request) or soap:Server
+  bool client = true;  // soap:Client (the request) or soap:Server
   std::string code;
   std::string text;
 };

@@ -32,7 +32,7 @@ std::string base64_encode(std::string_view bytes) {
 std::optional<std::string> base64_decode(std::string_view text) {
   // EVP_Decode* skips the line breaks and spaces a pretty-printed document may carry.
   std::unique_ptr<EVP_ENCODE_CTX, decltype(&EVP_ENCODE_CTX_free)> ctx(EVP_ENCODE_CTX_new(),
-                                                                       &EVP_ENCODE_CTX_free);
+                                                                      &EVP_ENCODE_CTX_free);
   if (!ctx) return std::nullopt;
   EVP_DecodeInit(ctx.get());
   std::string out(3 * (text.size() / 4) + 3, '\0');
@@ -105,9 +105,9 @@ Result<EnvelopeReader> EnvelopeReader::parse(std::string_view body) {
   if (body.size() > kMaxEnvelopeBytes) return invalid_argument("SOAP envelope too large");
   EnvelopeReader r;
   // No NOENT, no DTD loading, no network; XML_PARSE_HUGE for large base64 text nodes.
-  r.doc_ = xmlReadMemory(body.data(), static_cast<int>(body.size()), "apf.xml", nullptr,
-                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                             XML_PARSE_HUGE);
+  r.doc_ =
+      xmlReadMemory(body.data(), static_cast<int>(body.size()), "apf.xml", nullptr,
+                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE);
   if (r.doc_ == nullptr) return invalid_argument("the answer is not well-formed XML");
   if (r.doc_->intSubset != nullptr) return invalid_argument("the answer has a DOCTYPE; refused");
   r.xpath_ = xmlXPathNewContext(r.doc_);
@@ -144,7 +144,9 @@ std::string EnvelopeReader::operation() const {
   return ours ? reinterpret_cast<const char*>(op->name) : "";
 }
 
-bool EnvelopeReader::is_fault() const { return !nodes("/soap:Envelope/soap:Body/soap:Fault").empty(); }
+bool EnvelopeReader::is_fault() const {
+  return !nodes("/soap:Envelope/soap:Body/soap:Fault").empty();
+}
 
 std::string EnvelopeReader::text(const std::string& xpath, xmlNode* context) const {
   xpath_->node = context != nullptr ? context : xmlDocGetRootElement(doc_);
@@ -163,7 +165,8 @@ std::vector<xmlNode*> EnvelopeReader::nodes(const std::string& xpath, xmlNode* c
   xmlXPathObject* found = xmlXPathEvalExpression(x(xpath), xpath_);
   if (found == nullptr) return out;
   if (found->type == XPATH_NODESET && found->nodesetval != nullptr) {
-    for (int i = 0; i < found->nodesetval->nodeNr; ++i) out.push_back(found->nodesetval->nodeTab[i]);
+    for (int i = 0; i < found->nodesetval->nodeNr; ++i)
+      out.push_back(found->nodesetval->nodeTab[i]);
   }
   xmlXPathFreeObject(found);
   return out;

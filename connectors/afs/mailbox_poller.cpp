@@ -79,8 +79,8 @@ std::string submission_key(const std::string& mailbox, const std::string& applic
 
 MailboxPoller::MailboxPoller(PollerSettings settings, const ApfClient& apf,
                              journal::Journal& journal, const documents::DocumentStore& documents,
-                             MappingSource mappings, const Clock& clock,
-                             metrics::Registry& metrics, std::function<void()> work_accepted)
+                             MappingSource mappings, const Clock& clock, metrics::Registry& metrics,
+                             std::function<void()> work_accepted)
     : settings_(std::move(settings)),
       apf_(apf),
       journal_(journal),
@@ -190,9 +190,15 @@ Result<PollReport> MailboxPoller::poll_once() {
     for (auto& outcome : outcomes) {
       if (!outcome->is_ok()) return outcome->status();
       switch (**outcome) {
-        case Outcome::kRecorded: ++report.recorded; break;
-        case Outcome::kParked: ++report.parked; break;
-        case Outcome::kKnown: ++report.known; break;
+        case Outcome::kRecorded:
+          ++report.recorded;
+          break;
+        case Outcome::kParked:
+          ++report.parked;
+          break;
+        case Outcome::kKnown:
+          ++report.known;
+          break;
       }
     }
     if (newest > *cursor) {
@@ -272,7 +278,8 @@ Result<MailboxPoller::Outcome> MailboxPoller::take(const ApplicationSummary& sum
       owner = f->second;
     }
     if (auto f = v.fields.find("businessProcessId"); f != v.fields.end()) bpid = f->second;
-    if (owner.empty() && bpid.empty()) v.problem = "no portal account (ownerId) for the business case";
+    if (owner.empty() && bpid.empty())
+      v.problem = "no portal account (ownerId) for the business case";
   }
   submission.__set_ownerId(owner);
 
@@ -299,8 +306,8 @@ Result<MailboxPoller::Outcome> MailboxPoller::take(const ApplicationSummary& sum
     submission.__set_fields(v.fields);
     submission.fields["businessProcessId"] = bpid;
     submission.__set_serviceId(v.rule->service_id);
-    journal::BusinessCaseRecord record{bpid, random_uuid(), v.department->name,
-                                       v.rule->service_id, owner, clock_.now_ms()};
+    journal::BusinessCaseRecord record{
+        bpid, random_uuid(), v.department->name, v.rule->service_id, owner, clock_.now_ms()};
     in.build = [submission, record, existing_case, takeover, title = v.rule->title,
                 portal = settings_.portal_destination,
                 department = settings_.department_destination](
@@ -341,9 +348,9 @@ Result<MailboxPoller::Outcome> MailboxPoller::take(const ApplicationSummary& sum
   if (!outcome.is_ok()) return outcome.status();
   const bool was_parked = outcome->answer.find("parked") != std::string::npos;
   if (!outcome->duplicate) {
-    metrics_.increment("portier_afs_submissions_total",
-                       {{"mailbox", settings_.mailbox},
-                        {"outcome", was_parked ? "parked" : "recorded"}});
+    metrics_.increment(
+        "portier_afs_submissions_total",
+        {{"mailbox", settings_.mailbox}, {"outcome", was_parked ? "parked" : "recorded"}});
     if (was_parked) {
       log::warn("afs: submission parked",
                 {{"mailbox", settings_.mailbox},

@@ -42,7 +42,7 @@ struct PollerSettings {
   std::string mailbox;
   std::chrono::milliseconds poll{5'000};
   int page_size = 100;
-  std::string holder;                         // this instance's name on the lease
+  std::string holder;  // this instance's name on the lease
   std::chrono::milliseconds lease{60'000};
   std::string portal_destination = "portal";
   std::string department_destination = "department";
@@ -54,11 +54,11 @@ std::string takeover_destination(const std::string& mailbox);
 std::string submission_key(const std::string& mailbox, const std::string& application_id);
 
 struct PollReport {
-  int listed = 0;       // applications listed (duplicates included)
-  int recorded = 0;     // new submissions handed on
-  int parked = 0;       // new submissions parked
-  int known = 0;        // already recorded: skipped
-  bool leased = true;   // false: another instance holds the mailbox
+  int listed = 0;      // applications listed (duplicates included)
+  int recorded = 0;    // new submissions handed on
+  int parked = 0;      // new submissions parked
+  int known = 0;       // already recorded: skipped
+  bool leased = true;  // false: another instance holds the mailbox
 };
 
 using MappingSource = std::function<std::shared_ptr<const mapping::MappingSet>()>;

@@ -32,8 +32,8 @@ std::string integrity_problem(const Application& a) {
     return "inbound signature: algorithm '" + sig.algorithm + "' is not SHA-256";
   }
   if (lower(sig.value) != sha256_hex(a.form_data)) {
-    return "inbound signature: does not match the form data (stated " + sig.value +
-           ", computed " + sha256_hex(a.form_data) + ")";
+    return "inbound signature: does not match the form data (stated " + sig.value + ", computed " +
+           sha256_hex(a.form_data) + ")";
   }
   if (a.pdf) {
     if (std::string why = file_problem(*a.pdf, "pdf"); !why.empty()) return why;

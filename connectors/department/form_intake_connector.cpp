@@ -68,7 +68,8 @@ dispatch::DeliveryResult FormIntakeConnector::deliver(const model::WorkItem& ite
     std::string encoded;
     if (f.__isset.pdfSha256 && !f.pdfSha256.empty()) {
       auto path = path_of_(f.pdfSha256);
-      if (!path.is_ok()) return DeliveryResult::retry("the submission's PDF: " + path.status().message());
+      if (!path.is_ok())
+        return DeliveryResult::retry("the submission's PDF: " + path.status().message());
       auto b64 = base64_of_file(*path);
       if (!b64.is_ok()) return DeliveryResult::retry(b64.status().message());
       encoded = std::move(*b64);
@@ -76,7 +77,8 @@ dispatch::DeliveryResult FormIntakeConnector::deliver(const model::WorkItem& ite
     values["pdfBase64"] = std::move(encoded);
   }
   auto body = fill_template(text, values, endpoint->kind);
-  if (!body.is_ok()) return DeliveryResult::reject("mapping " + m->name + ": " + body.status().message());
+  if (!body.is_ok())
+    return DeliveryResult::reject("mapping " + m->name + ": " + body.status().message());
 
   outbound::HttpCall call;
   call.method = "POST";

@@ -16,12 +16,10 @@ std::string instance_name() {
 
 FormIntake assemble_form_intake(const config::Config& c, journal::Journal& journal,
                                 const documents::DocumentStore& documents,
-                                const mapping::Registry& mappings,
-                                dispatch::Dispatcher& dispatcher, const Clock& clock,
-                                metrics::Registry& metrics) {
+                                const mapping::Registry& mappings, dispatch::Dispatcher& dispatcher,
+                                const Clock& clock, metrics::Registry& metrics) {
   FormIntake out;
-  afs::ApfSettings settings{c.apf.url, {c.apf.user, c.apf.password}, c.apf.ca_file,
-                            c.apf.timeout};
+  afs::ApfSettings settings{c.apf.url, {c.apf.user, c.apf.password}, c.apf.ca_file, c.apf.timeout};
   out.apf = std::make_shared<afs::ApfClient>(settings);
   auto current = [&mappings] { return mappings.current(); };
   dispatcher.add_destination(
@@ -40,9 +38,9 @@ FormIntake assemble_form_intake(const config::Config& c, journal::Journal& journ
     ps.page_size = static_cast<int>(mailbox.page_size);
     ps.holder = holder;
     ps.lease = c.apf.lease;
-    out.pollers.push_back(std::make_unique<afs::MailboxPoller>(
-        ps, *out.apf, journal, documents, current, clock, metrics,
-        [&dispatcher] { dispatcher.wake(); }));
+    out.pollers.push_back(
+        std::make_unique<afs::MailboxPoller>(ps, *out.apf, journal, documents, current, clock,
+                                             metrics, [&dispatcher] { dispatcher.wake(); }));
   }
   return out;
 }

@@ -26,9 +26,8 @@ struct FormIntake {
 // started). Everything passed must outlive the result.
 FormIntake assemble_form_intake(const config::Config& config, journal::Journal& journal,
                                 const documents::DocumentStore& documents,
-                                const mapping::Registry& mappings,
-                                dispatch::Dispatcher& dispatcher, const Clock& clock,
-                                metrics::Registry& metrics);
+                                const mapping::Registry& mappings, dispatch::Dispatcher& dispatcher,
+                                const Clock& clock, metrics::Registry& metrics);
 
 // This process's name on poll leases: host, process id and a random part.
 std::string instance_name();

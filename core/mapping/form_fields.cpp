@@ -85,11 +85,11 @@ Result<FormFields> map_form_fields(const Forms& forms, const FormRule& rule,
     }
     if (!f.table.empty()) {
       auto table = forms.tables.find(f.table);
-      auto entry = table == forms.tables.end() ? decltype(table->second.end()){}
-                                               : table->second.find(value);
+      auto entry =
+          table == forms.tables.end() ? decltype(table->second.end()){} : table->second.find(value);
       if (table == forms.tables.end() || entry == table->second.end()) {
-        return invalid_argument("field '" + f.name + "': value '" + value +
-                                "' is not in table '" + f.table + "'");
+        return invalid_argument("field '" + f.name + "': value '" + value + "' is not in table '" +
+                                f.table + "'");
       }
       value = entry->second;
     }

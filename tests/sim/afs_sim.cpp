@@ -70,7 +70,8 @@ void AfsSim::register_control_routes(http::Router& router) {
     options_control(request, respond);
   });
   router.add("GET", kCountsPath, [this](http::Request, http::Respond respond) {
-    std::map<std::string, int64_t> counts{{"NEW", 0}, {"TAKEN", 0}, {"IN_PROGRESS", 0}, {"DONE", 0}};
+    std::map<std::string, int64_t> counts{
+        {"NEW", 0}, {"TAKEN", 0}, {"IN_PROGRESS", 0}, {"DONE", 0}};
     {
       std::lock_guard lock(mutex_);
       for (const auto& [id, a] : applications_) ++counts[a.status];
@@ -84,10 +85,12 @@ void AfsSim::register_control_routes(http::Router& router) {
 http::Response AfsSim::serve(const http::Request& request) {
   auto in = EnvelopeReader::parse(request.body);
   if (!in.is_ok()) return fault(true, "MALFORMED", in.status().message());
-  const std::string who = in->text("string(/soap:Envelope/soap:Header/wsse:Security/"
-                                   "wsse:UsernameToken/wsse:Username)");
-  const std::string password = in->text("string(/soap:Envelope/soap:Header/wsse:Security/"
-                                        "wsse:UsernameToken/wsse:Password)");
+  const std::string who = in->text(
+      "string(/soap:Envelope/soap:Header/wsse:Security/"
+      "wsse:UsernameToken/wsse:Username)");
+  const std::string password = in->text(
+      "string(/soap:Envelope/soap:Header/wsse:Security/"
+      "wsse:UsernameToken/wsse:Password)");
   if (who != options_.user || password != options_.password) {
     return fault(true, "NOT_AUTHORISED", "unknown user or wrong password");
   }
@@ -277,7 +280,8 @@ http::Response AfsSim::access_log(const EnvelopeReader& in) {
 
 void AfsSim::submit_control(const http::Request& request, const http::Respond& respond) {
   auto body = parse_json(request.body);
-  if (!body || !body->is_object()) return respond(problem_reply(400, "body: expected a JSON object"));
+  if (!body || !body->is_object())
+    return respond(problem_reply(400, "body: expected a JSON object"));
   const json::object& o = body->as_object();
   const std::string mailbox = str(o, "mailbox");
   const std::string form_id = str(o, "formId");
@@ -313,7 +317,8 @@ void AfsSim::submit_control(const http::Request& request, const http::Respond& r
     if (corrupt == "attachmentDigest") attachments.front().sha256 = sha256_hex("something else");
     if (corrupt == "missingAttachment") attachments.front().content.clear();
   } else if (!corrupt.empty() && corrupt != "signature") {
-    return respond(validation_problem("corrupt", "signature, attachmentDigest or missingAttachment"));
+    return respond(
+        validation_problem("corrupt", "signature, attachmentDigest or missingAttachment"));
   }
   json::array ids;
   {
@@ -344,7 +349,8 @@ void AfsSim::submit_control(const http::Request& request, const http::Respond& r
 
 void AfsSim::options_control(const http::Request& request, const http::Respond& respond) {
   auto body = parse_json(request.body);
-  if (!body || !body->is_object()) return respond(problem_reply(400, "body: expected a JSON object"));
+  if (!body || !body->is_object())
+    return respond(problem_reply(400, "body: expected a JSON object"));
   const json::object& o = body->as_object();
   std::lock_guard lock(mutex_);
   if (const json::value* v = o.if_contains("duplicateAcrossPages"); v != nullptr && v->is_bool()) {
@@ -353,7 +359,8 @@ void AfsSim::options_control(const http::Request& request, const http::Respond& 
   if (const json::value* v = o.if_contains("maxPageSize"); v != nullptr && v->is_int64()) {
     max_page_size_ = static_cast<int>(std::clamp<int64_t>(v->as_int64(), 1, 10'000));
   }
-  if (const json::value* v = o.if_contains("unauthorisedMailboxes"); v != nullptr && v->is_array()) {
+  if (const json::value* v = o.if_contains("unauthorisedMailboxes");
+      v != nullptr && v->is_array()) {
     unauthorised_mailboxes_.clear();
     for (const json::value& m : v->as_array()) {
       if (m.is_string()) unauthorised_mailboxes_.insert(std::string(m.as_string()));
@@ -376,7 +383,8 @@ boost::json::value AfsSim::inspect() const {
     }
     json::array log;
     for (const Access& e : a.access_log) {
-      log.push_back(json::object{{"who", e.who}, {"when", afs::format_utc(e.at_ms)}, {"action", e.action}});
+      log.push_back(
+          json::object{{"who", e.who}, {"when", afs::format_utc(e.at_ms)}, {"action", e.action}});
     }
     apps.push_back(json::object{{"applicationId", a.id},
                                 {"mailbox", a.mailbox},

@@ -81,7 +81,7 @@ class AfsSim final : public SimModule {
     int64_t submitted_ms = 0;
     std::string status = "NEW";
     std::string form_data;
-    std::string signature;           // hex SHA-256 the APF sealed
+    std::string signature;  // hex SHA-256 the APF sealed
     std::optional<File> pdf;
     std::vector<File> attachments;
     std::string owner_id;
@@ -106,8 +106,8 @@ class AfsSim final : public SimModule {
   const Clock& clock_;
 
   mutable std::mutex mutex_;
-  std::map<std::string, Application> applications_;          // by id
-  std::map<std::pair<int64_t, int64_t>, std::string> order_; // (submitted_ms, seq) -> id
+  std::map<std::string, Application> applications_;           // by id
+  std::map<std::pair<int64_t, int64_t>, std::string> order_;  // (submitted_ms, seq) -> id
   int64_t next_seq_ = 1;
   bool duplicate_across_pages_ = false;
   std::set<std::string> unauthorised_mailboxes_;

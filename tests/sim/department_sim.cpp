@@ -31,9 +31,8 @@ void DepartmentSim::take(const http::Request& request, const http::Respond& resp
     r.headers.emplace_back("Idempotent-Replayed", "true");
     return respond(std::move(r));
   }
-  Intake in{rest.substr(0, slash), rest.substr(slash), key,
-            request.header("X-Business-Process-Id"), request.body, content_type, 1,
-            clock_.now_ms()};
+  Intake in{rest.substr(0, slash), rest.substr(slash), key, request.header("X-Business-Process-Id"),
+            request.body,          content_type,       1,   clock_.now_ms()};
   by_key_.emplace(key, intakes_.size());
   intakes_.push_back(std::move(in));
   respond(json_reply(201, json::object{{"received", true}}));

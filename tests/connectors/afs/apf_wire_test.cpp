@@ -1,10 +1,11 @@
 // The APF contract from both ends: Portier's request builders and answer parsers against the
 // APF simulator module (driven through its Router, no sockets), plus the pure helpers.
+#include "connectors/afs/apf_wire.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
-#include "connectors/afs/apf_wire.h"
 #include "connectors/afs/submission_check.h"
 #include "connectors/afs/takeover_connector.h"
 #include "core/base/clock.h"
@@ -115,8 +116,11 @@ class ApfAgainstSimulator : public ::testing::Test {
     return answer;
   }
   std::vector<std::string> submit(int count, const std::string& mailbox = "box") {
-    json::object o{{"mailbox", mailbox}, {"formId", "F"}, {"formData", "<a n='${n}'/>"},
-                   {"count", count}, {"ownerId", "o"}};
+    json::object o{{"mailbox", mailbox},
+                   {"formId", "F"},
+                   {"formData", "<a n='${n}'/>"},
+                   {"count", count},
+                   {"ownerId", "o"}};
     auto answer = call(control_, "/_sim/afs/applications", json::serialize(o));
     EXPECT_EQ(answer.status, 201u) << answer.body;
     std::vector<std::string> ids;

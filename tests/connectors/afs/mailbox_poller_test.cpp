@@ -54,8 +54,8 @@ class MailboxPollerTest : public ::testing::Test {
     mappings_ = loaded.set;
     sim_.core().add(std::make_unique<sim::AfsSim>(sim::AfsSimOptions{}, sim_clock_));
     ASSERT_TRUE(sim_.start());
-    apf_ = std::make_unique<ApfClient>(
-        ApfSettings{sim_.base() + "/afs/apf/v1", {"portier", "apf-secret"}, "", std::chrono::seconds(5)});
+    apf_ = std::make_unique<ApfClient>(ApfSettings{
+        sim_.base() + "/afs/apf/v1", {"portier", "apf-secret"}, "", std::chrono::seconds(5)});
   }
   void TearDown() override {
     sim_.stop();
@@ -70,11 +70,13 @@ class MailboxPollerTest : public ::testing::Test {
     s.holder = holder;
     s.lease = std::chrono::seconds(10);
     return std::make_unique<MailboxPoller>(
-        s, *apf_, *journal_, *documents_, [this] { return mappings_; }, clock_, metrics_,
-        nullptr);
+        s, *apf_, *journal_, *documents_, [this] { return mappings_; }, clock_, metrics_, nullptr);
   }
   void submit(int count, const std::string& corrupt = "") {
-    json::object o{{"mailbox", "box"}, {"formId", "F"}, {"ownerId", "owner-1"}, {"count", count},
+    json::object o{{"mailbox", "box"},
+                   {"formId", "F"},
+                   {"ownerId", "owner-1"},
+                   {"count", count},
                    {"formData", "<antrag xmlns='urn:a'><name>N${n}</name></antrag>"}};
     if (!corrupt.empty()) o["corrupt"] = corrupt;
     EXPECT_EQ(sim_.control("POST", "/_sim/afs/applications", json::serialize(o)).status, 201);

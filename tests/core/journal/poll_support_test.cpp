@@ -67,12 +67,12 @@ TEST_F(PollSupportTest, ALeaseHasOneHolderUntilItExpiresOrIsReleased) {
   const int64_t now = clock_.now_ms();
   EXPECT_TRUE(*journal_->hold_lease("afs:box", "a", now, 1000));
   EXPECT_FALSE(*journal_->hold_lease("afs:box", "b", now + 500, 1000));
-  EXPECT_TRUE(*journal_->hold_lease("afs:box", "a", now + 900, 1000));   // renewed to +1900
+  EXPECT_TRUE(*journal_->hold_lease("afs:box", "a", now + 900, 1000));  // renewed to +1900
   EXPECT_FALSE(*journal_->hold_lease("afs:box", "b", now + 1500, 1000));
   EXPECT_TRUE(*journal_->hold_lease("afs:other", "b", now, 1000));       // leases are per name
   EXPECT_TRUE(*journal_->hold_lease("afs:box", "b", now + 1900, 1000));  // expired: taken
   EXPECT_FALSE(*journal_->hold_lease("afs:box", "a", now + 2000, 1000));
-  ASSERT_TRUE(journal_->release_lease("afs:box", "a").is_ok());          // not a's: no effect
+  ASSERT_TRUE(journal_->release_lease("afs:box", "a").is_ok());  // not a's: no effect
   EXPECT_FALSE(*journal_->hold_lease("afs:box", "a", now + 2000, 1000));
   ASSERT_TRUE(journal_->release_lease("afs:box", "b").is_ok());
   EXPECT_TRUE(*journal_->hold_lease("afs:box", "a", now + 2000, 1000));

@@ -9,8 +9,8 @@
 namespace portier::mapping {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::all_problems;
+using ::testing::HasSubstr;
 using testing::line_containing;
 
 const std::string kHead =
@@ -53,8 +53,8 @@ TEST_F(FormsLoad, ReadsFormsFieldsAndTables) {
   EXPECT_EQ(rule->fields[1].table, "z");
   EXPECT_EQ(r.set->by_form("F-2", nullptr), nullptr);
 
-  auto fields = map_form_fields(*m.forms, *rule,
-                                "<x xmlns='urn:a'><name> Muster </name><z>1</z></x>");
+  auto fields =
+      map_form_fields(*m.forms, *rule, "<x xmlns='urn:a'><name> Muster </name><z>1</z></x>");
   ASSERT_TRUE(fields.is_ok()) << fields.status().to_string();
   EXPECT_EQ(fields->at("name"), "Muster");
   EXPECT_EQ(fields->at("z"), "EINS");
@@ -82,7 +82,8 @@ TEST_F(FormsLoad, ReportsEachProblemOnItsLine) {
                             Expected{"/a:x/[", "not a valid XPath 1.0 expression"},
                             Expected{"table=\"missing\"", "no <valueTable> of that name"},
                             Expected{"select=\"/x/y\"", "already a field of this form"}}) {
-    const std::string where = "amt.xml:" + std::to_string(line_containing(text, e.on_line_with)) + ":";
+    const std::string where =
+        "amt.xml:" + std::to_string(line_containing(text, e.on_line_with)) + ":";
     bool found = false;
     for (const auto& p : r.problems) {
       if (p.to_string().find(where) != std::string::npos &&
