@@ -97,7 +97,7 @@ MailboxPoller::MailboxPoller(PollerSettings settings, const ApfClient& apf,
   metrics_.describe("portier_afs_backlog", "gauge",
                     "Submissions recorded from an APF mailbox and not yet taken over");
   metrics_.describe("portier_afs_oldest_untaken_seconds", "gauge",
-                    "Age of the oldest submission recorded and not yet taken over");
+                    "Age (since submission) of the oldest submission not yet taken over");
   metrics_.describe("portier_afs_parked", "gauge",
                     "Submissions of an APF mailbox parked (not taken over)");
 }
@@ -142,7 +142,17 @@ void MailboxPoller::refresh_backlog() {
   const metrics::Labels labels{{"mailbox", settings_.mailbox}};
   metrics_.set_gauge("portier_afs_backlog", labels, static_cast<double>(b->open));
   metrics_.set_gauge("portier_afs_parked", labels, static_cast<double>(b->parked));
-  double age = b->open > 0 ? (clock_.now_ms() - b->oldest_open_ms) / 1000.0 : 0.0;
+  // The oldest open take-over is the oldest untaken submission; its age counts from when the
+  // citizen submitted it (as the APF says), or else from when Portier recorded it.
+  int64_t since = b->oldest_open_ms;
+  if (b->open > 0) {
+    auto oldest = journal_.get(b->oldest_open_id);
+    if (oldest.is_ok() && oldest->item.message.__isset.formSubmission) {
+      const auto& f = oldest->item.message.formSubmission;
+      if (f.__isset.submittedAtMs && f.submittedAtMs > 0) since = f.submittedAtMs;
+    }
+  }
+  double age = b->open > 0 ? std::max<int64_t>(0, clock_.now_ms() - since) / 1000.0 : 0.0;
   metrics_.set_gauge("portier_afs_oldest_untaken_seconds", labels, age);
 }
 

@@ -164,6 +164,7 @@ struct CaseEvent {
 struct Backlog {
   int64_t open = 0;                   // pending or in flight
   int64_t oldest_open_ms = 0;         // created_ms of the oldest open item; 0 if none
+  int64_t oldest_open_id = 0;         // that item's id (its message may say more); 0 if none
   int64_t parked = 0;
 };
 

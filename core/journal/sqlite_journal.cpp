@@ -1119,12 +1119,14 @@ Result<Backlog> SqliteJournal::backlog(const std::string& destination) {
       "         AND state IN ('pending', 'inflight')),"
       " (SELECT COALESCE(MIN(created_ms), 0) FROM work_items WHERE destination = ?1"
       "         AND state IN ('pending', 'inflight')),"
+      " (SELECT COALESCE(MIN(id), 0) FROM work_items WHERE destination = ?1"
+      "         AND state IN ('pending', 'inflight')),"
       " (SELECT COUNT(*) FROM work_items WHERE destination = ?1 AND state = 'parked')");
   if (!st.is_ok()) return st.status();
   st->bind(1, destination);
   Result<bool> row = st->next();
   if (!row.is_ok()) return row.status();
-  return Backlog{st->int64(0), st->int64(1), st->int64(2)};
+  return Backlog{st->int64(0), st->int64(1), st->int64(2), st->int64(3)};
 }
 
 Result<bool> SqliteJournal::knows_intake(const std::string& idempotency_key) {

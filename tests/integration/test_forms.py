@@ -142,7 +142,13 @@ def test_a_form_of_an_existing_business_case_opens_no_second_case(fw):
 
 def test_metrics_show_backlog_and_parked(fw):
     fw.sim.faults(status=503, count=1000, pathPrefix="/department/")
+    # Submitted an hour ago (the APF's clock): the age counts from the submission.
+    now = json.loads(http("GET", fw.sim.url + "/_sim/clock")[2])["nowMs"]
+    http("POST", fw.sim.url + "/_sim/clock", json.dumps({"nowMs": now - 3_600_000}).encode(),
+         {"Content-Type": "application/json"})
     submit(fw.sim, count=3)
+    http("POST", fw.sim.url + "/_sim/clock", json.dumps({"nowMs": now}).encode(),
+         {"Content-Type": "application/json"})
     submit(fw.sim, form="kaputt")
 
     def metrics():
@@ -152,7 +158,9 @@ def test_metrics_show_backlog_and_parked(fw):
     text = metrics()
     assert f'portier_afs_parked{{mailbox="{MAILBOX}"}} 1' in text
     assert f'portier_afs_submissions_total{{mailbox="{MAILBOX}",outcome="parked"}} 1' in text
-    assert "portier_afs_oldest_untaken_seconds" in text
+    age = re.search(r'portier_afs_oldest_untaken_seconds\{mailbox="betreibungsamt"\} ([0-9.e+]+)',
+                    text)
+    assert age and 3600 <= float(age.group(1)) < 3700, text
     fw.sim.clear_faults()
     wait_taken(fw.sim, 3)
     wait_until(lambda: f'portier_afs_backlog{{mailbox="{MAILBOX}"}} 0' in metrics(),

@@ -133,6 +133,8 @@ TEST_F(PollSupportTest, BacklogCountsOpenItemsAndTheOldest) {
   ASSERT_TRUE(b.is_ok());
   EXPECT_EQ(b->open, 2);
   EXPECT_EQ(b->oldest_open_ms, first);
+  const int64_t oldest_id = b->oldest_open_id;
+  EXPECT_EQ(journal_->get(oldest_id)->item.message.formSubmission.submissionId, "1");
   auto claimed = journal_->claim("afs:box", 1, clock_.now_ms(), 30'000);
   ASSERT_EQ(claimed->size(), 1u);
   AttemptRecord delivered;
@@ -141,6 +143,7 @@ TEST_F(PollSupportTest, BacklogCountsOpenItemsAndTheOldest) {
   b = journal_->backlog("afs:box");
   EXPECT_EQ(b->open, 1);
   EXPECT_EQ(b->oldest_open_ms, first + 5000);
+  EXPECT_GT(b->oldest_open_id, oldest_id);
   EXPECT_EQ(journal_->backlog("elsewhere")->open, 0);
 }
 
