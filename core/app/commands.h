@@ -16,6 +16,8 @@ int check_command(const Args& files);
 int mapping_command(const std::string& verb, const Args& args);
 int work_command(journal::Journal& journal, const std::string& verb, const Args& args);
 int audit_command(journal::Journal& journal, const std::string& verb, const Args& args);
+// `identity list|show|revoke`: the identity links between portal accounts and departments.
+int identity_command(journal::Journal& journal, const std::string& verb, const Args& args);
 int evidence_command(journal::Journal& journal, const std::string& verb, const Args& args);
 
 }  // namespace portier::app
