@@ -9,16 +9,24 @@ export PORTIER_PORTAL_SECRET=${PORTIER_PORTAL_SECRET:-sandbox-secret}
 # The example departments' UsernameToken passwords (mappings/*.xml name these variables).
 export PORTIER_STEUERAMT_SECRET=${PORTIER_STEUERAMT_SECRET:-steueramt-sandbox}
 export PORTIER_BETREIBUNGSAMT_SECRET=${PORTIER_BETREIBUNGSAMT_SECRET:-betreibungsamt-sandbox}
+# The simulated IncaMail account and the mailbox its receipts go to.
+export PORTIER_INCAMAIL_SECRET=${PORTIER_INCAMAIL_SECRET:-incamail-sandbox}
+export PORTIER_RECEIPTS_SECRET=${PORTIER_RECEIPTS_SECRET:-receipts-sandbox}
 var=var/sandbox
 mkdir -p "$var"
-rm -f "$var"/journal.db*
+rm -rf "$var"/journal.db* "$var/incamail"
 deploy/sandbox/make-pki.sh "$var/pki"
+# Dovecot's unprivileged processes must pass through every folder above its own, so it lives
+# in a fresh folder of its own rather than under the checkout.
+mail=$(mktemp -d "${TMPDIR:-/tmp}/portier-sandbox-mail.XXXXXX")
+chmod 711 "$mail"
 pids=()
 stop() {
   echo
-  echo "Stopping Portier and the simulator..."
+  echo "Stopping Portier and the simulators..."
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  rm -rf "$mail"
 }
 trap stop EXIT
 trap 'exit 0' INT TERM
@@ -26,6 +34,24 @@ trap 'exit 0' INT TERM
 build/tests/sim/portier-sim --listen 127.0.0.1:9000 --portal-client-id portier-sandbox \
   --portal-client-secret-env PORTIER_PORTAL_SECRET >"$var/sim.log" 2>&1 &
 pids+=($!)
+platform=tests/sim/platform
+/usr/bin/python3 $platform/mailserver.py --dir "$mail/dovecot" --cert "$var/pki/server.pem" \
+  --key "$var/pki/server.key" --user "receipts:$PORTIER_RECEIPTS_SECRET" --port 9143 \
+  --port-file "$mail/imap.port" >"$var/dovecot.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$mail/imap.port" ] && break; sleep 0.1; done
+/usr/bin/python3 $platform/platform_sim.py --platform incamail --dir "$var/incamail" \
+  --cert "$var/pki/server.pem" --key "$var/pki/server.key" \
+  --account "betreibungsamt@kanton.sandbox:$PORTIER_INCAMAIL_SECRET" \
+  --smtp-port 9025 --http-port 9026 --port-file "$var/incamail.json" \
+  --imap-port 9143 --imap-user receipts --imap-password "$PORTIER_RECEIPTS_SECRET" \
+  --imap-ca "$var/pki/ca.pem" --ca-cert "$var/pki/incamail-seal-ca.pem" \
+  --ca-key "$var/pki/incamail-seal-ca.key" >"$var/incamail.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$var/incamail.json" ] && break; sleep 0.1; done
+[ -s "$var/incamail.json" ] || { echo "the IncaMail simulator did not start; its log:"
+  cat "$var/incamail.log" "$var/dovecot.log"; exit 1; }
+
 build/core/app/portierd --config config/sandbox.xml 2>"$var/portierd.log" &
 pids+=($!)
 
@@ -38,15 +64,17 @@ curl -fs http://127.0.0.1:8080/readyz >/dev/null || {
 
 /usr/bin/python3 deploy/sandbox/sample_flow.py --portier http://127.0.0.1:8080 \
   --portier-tls https://127.0.0.1:8443 --pki "$var/pki" \
-  --sim http://127.0.0.1:9000 --config config/sandbox.xml --portierctl build/core/app/portierctl
+  --sim http://127.0.0.1:9000 --incamail http://127.0.0.1:9026 \
+  --config config/sandbox.xml --portierctl build/core/app/portierctl
 
 cat <<MSG
 
 Portier is running:   http://127.0.0.1:8080/soap/v1?wsdl   (health: /healthz, metrics: /metrics)
                       https://127.0.0.1:8443/soap/v1 (client certificates from $var/pki)
 Simulated portal:     http://127.0.0.1:9000/_sim/state
+Simulated IncaMail:   smtp://127.0.0.1:9025, http://127.0.0.1:9026/_sim/state (receipts: IMAP 9143)
 Operator tool:        build/core/app/portierctl --config config/sandbox.xml work list
-Logs:                 $var/portierd.log, $var/sim.log
+Logs:                 $var/portierd.log, $var/sim.log, $var/incamail.log, $var/dovecot.log
 Press Ctrl-C to stop.
 MSG
 wait

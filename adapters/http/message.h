@@ -4,11 +4,14 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace portier::http {
+
+class SpooledBody;  // adapters/http/spooled_body.h
 
 struct CaseInsensitiveLess {
   bool operator()(const std::string& a, const std::string& b) const;
@@ -22,6 +25,9 @@ struct Request {
   std::string query;                  // after '?', without it; "" if none
   Headers headers;
   std::string body;
+  // Set instead of `body` when the body was too large to keep in memory; only for handlers
+  // that say they read one (Handler::reads_spooled_body).
+  std::shared_ptr<const SpooledBody> spooled_body;
   std::string remote_address;
   std::string client_certificate_subject;  // verified TLS client certificate, "" if none
   std::string correlation_id;         // X-Correlation-Id if sent, else a fresh UUID
@@ -64,6 +70,9 @@ class Handler {
  public:
   virtual ~Handler() = default;
   virtual void handle(Request request, Respond respond) = 0;
+  // True if handle() can take a large body as Request::spooled_body; otherwise every body
+  // arrives in Request::body.
+  virtual bool reads_spooled_body() const { return false; }
 };
 
 }  // namespace portier::http

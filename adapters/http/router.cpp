@@ -36,6 +36,15 @@ void Router::add(std::string method, std::string path, std::function<void(Reques
   add(std::move(method), std::move(path), std::make_shared<FunctionHandler>(std::move(fn)));
 }
 
+bool Router::reads_spooled_body(const std::string& method, const std::string& path) const {
+  for (const Route& r : routes_) {
+    if (path_matches(r.path, path) && (r.method.empty() || r.method == method)) {
+      return r.handler->reads_spooled_body();
+    }
+  }
+  return false;
+}
+
 void Router::route(Request request, Respond respond) const {
   std::string allowed;  // methods served at this path, for a 405's Allow header
   for (const Route& r : routes_) {

@@ -17,6 +17,9 @@ class Router {
   // Convenience for a lambda handler.
   void add(std::string method, std::string path, std::function<void(Request, Respond)> fn);
 
+  // Whether the handler that would serve `method` and `path` reads a spooled body.
+  bool reads_spooled_body(const std::string& method, const std::string& path) const;
+
   // Routes the request, or answers 404 / 405 as problem+json.
   void route(Request request, Respond respond) const;
 

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <thread>
 
+#include "adapters/http/spooled_body.h"
 #include "core/base/digest.h"
 #include "core/base/log.h"
 
@@ -28,6 +29,7 @@ namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr size_t kBodyChunk = 64 * 1024;  // a body is read in pieces of at most this size
 
 // A connection as drain() sees it: it may be closed at once unless it is serving a request.
 struct ConnectionState {
@@ -104,8 +106,12 @@ Refusal refusal_for(const beast::error_code& ec) {
 class Server::Impl {
  public:
   Impl(std::vector<config::Listener> listeners, config::Limits limits, const Router& router,
-       metrics::Registry& metrics)
-      : listeners_(std::move(listeners)), limits_(limits), router_(router), metrics_(metrics) {
+       metrics::Registry& metrics, BodySpool spool)
+      : listeners_(std::move(listeners)),
+        limits_(limits),
+        router_(router),
+        metrics_(metrics),
+        spool_(std::move(spool)) {
     metrics_.describe("portier_http_requests_total", "counter", "HTTP requests answered");
     metrics_.describe("portier_http_request_duration_seconds", "histogram",
                       "Time from a complete request to its answer");
@@ -250,29 +256,39 @@ class Server::Impl {
     }
     bool first = true;
     for (;;) {
-      bhttp::request_parser<bhttp::string_body> parser;
+      bhttp::request_parser<bhttp::buffer_body> parser;
       parser.header_limit(limits_.max_header_bytes);
       parser.body_limit(limits_.max_body_bytes);
       tcp.expires_after(first ? limits_.header_timeout : limits_.idle_timeout);
       first = false;
       auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kNoThrow);
+      BodyCollector body(UINT64_MAX, spool_.folder);
+      Status kept;  // whether the body could be kept (a spool file on a full disk cannot)
       if (!ec) {
         state->busy = true;
         tcp.expires_after(limits_.request_timeout);
-        std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
+        const auto& head = parser.get();
+        std::string path(head.target().substr(0, head.target().find('?')));
+        if (router_.reads_spooled_body(std::string(head.method_string()), path)) {
+          body = BodyCollector(spool_.in_memory_max, spool_.folder);
+        }
+        std::tie(ec, kept) = co_await read_body(stream, buffer, parser, body);
       }
       if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
           ec == beast::error::timeout || ec == asio::error::eof ||
           ec == asio::error::connection_reset) {
         break;
       }
-      if (ec) {
+      if (ec || !kept.is_ok()) {
         // The request cannot be read to its end: answer once and close the connection.
-        Refusal why = refusal_for(ec);
+        Refusal why = ec ? refusal_for(ec)
+                         : Refusal{503, "Service Unavailable", "the request body cannot be kept"};
+        if (!kept.is_ok()) log::error("cannot spool a request body", {{"error", kept.to_string()}});
         Request partial;
-        partial = to_request(parser.get(), remote, subject, tls);  // what was read of it
+        partial = to_request(parser.get(), BodyCollector(0, {}), remote, subject, tls);  // its head
         Response r = router_.refuse(partial, why.status, why.title, why.detail);
-        metrics_.increment("portier_http_rejected_total", {{"reason", ec.message()}});
+        metrics_.increment("portier_http_rejected_total",
+                           {{"reason", ec ? ec.message() : "spool"}});
         co_await write(stream, r, 11, false);
         co_await linger(stream, tcp);
         break;
@@ -286,7 +302,8 @@ class Server::Impl {
         response.headers.emplace_back("Retry-After", "1");
         metrics_.increment("portier_http_rejected_total", {{"reason", "admission"}});
       } else {
-        response = co_await async_route(router_, to_request(req, remote, subject, tls), asio::use_awaitable);
+        response = co_await async_route(router_, to_request(req, std::move(body), remote, subject, tls),
+                                        asio::use_awaitable);
       }
       --in_flight_;
       std::string label = route_label(std::string(req.target().substr(0, req.target().find('?'))));
@@ -302,6 +319,30 @@ class Server::Impl {
     unregister_connection(state);
     beast::error_code ignored;
     tcp.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  // Reads the body into `body` through a fixed buffer, so that memory does not grow with it
+  // beyond what `body` keeps. Returns the read error, and whether `body` could keep it all.
+  template <class Stream, class Parser>
+  asio::awaitable<std::pair<beast::error_code, Status>> read_body(Stream& stream,
+                                                                  beast::flat_buffer& buffer,
+                                                                  Parser& parser,
+                                                                  BodyCollector& body) {
+    auto chunk = std::make_unique<char[]>(kBodyChunk);
+    while (!parser.is_done()) {
+      parser.get().body().data = chunk.get();
+      parser.get().body().size = kBodyChunk;
+      auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
+      if (ec == bhttp::error::need_buffer) ec = {};
+      const size_t got = kBodyChunk - parser.get().body().size;
+      if (got > 0) {
+        if (Status s = body.append(std::string_view(chunk.get(), got)); !s.is_ok()) {
+          co_return std::make_pair(beast::error_code(), s);
+        }
+      }
+      if (ec) co_return std::make_pair(ec, Status::ok());
+    }
+    co_return std::make_pair(beast::error_code(), body.finish());
   }
 
   // Reads and discards what the client is still sending (for a while, up to a bound) after a
@@ -331,8 +372,8 @@ class Server::Impl {
     co_return !ec;
   }
 
-  Request to_request(bhttp::request<bhttp::string_body>& req, const std::string& remote,
-                     const std::string& subject, bool tls) {
+  Request to_request(const bhttp::request_header<>& req, BodyCollector body,
+                     const std::string& remote, const std::string& subject, bool tls) {
     Request out;
     out.method = std::string(req.method_string());
     out.target = std::string(req.target());
@@ -342,7 +383,8 @@ class Server::Impl {
     for (const auto& field : req) {
       out.headers[std::string(field.name_string())] = std::string(field.value());
     }
-    out.body = std::move(req.body());
+    out.body = body.take_memory();
+    out.spooled_body = body.take_spooled();
     out.remote_address = remote;
     out.client_certificate_subject = subject;
     out.tls = tls;
@@ -388,6 +430,7 @@ class Server::Impl {
   config::Limits limits_;
   const Router& router_;
   metrics::Registry& metrics_;
+  BodySpool spool_;
   asio::io_context ioc_;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
   std::vector<uint16_t> ports_;
@@ -399,8 +442,9 @@ class Server::Impl {
 };
 
 Server::Server(std::vector<config::Listener> listeners, config::Limits limits, const Router& router,
-               metrics::Registry& metrics)
-    : impl_(std::make_unique<Impl>(std::move(listeners), limits, router, metrics)) {}
+               metrics::Registry& metrics, BodySpool spool)
+    : impl_(std::make_unique<Impl>(std::move(listeners), limits, router, metrics,
+                                   std::move(spool))) {}
 Server::~Server() { impl_->stop(); }
 Status Server::start(unsigned io_threads) { return impl_->start(io_threads); }
 std::vector<uint16_t> Server::ports() const { return impl_->ports(); }

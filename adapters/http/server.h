@@ -5,11 +5,14 @@
 // Threads: one io_context run by `io_threads` threads; each connection lives on its own strand,
 // so its handlers never run concurrently. Limits apply per connection: header and body size,
 // header/request/idle timeouts; beyond `max_in_flight` requests at once the server answers 503
-// with Retry-After without calling the router. start(), drain() and stop() are called from the
+// with Retry-After without calling the router. A body is read in chunks of 64 KiB; for
+// handlers that read spooled bodies (Handler::reads_spooled_body) one larger than
+// BodySpool::in_memory_max goes to an unlinked file instead of memory. start(), drain() and stop() are called from the
 // owning (main) thread.
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "adapters/http/router.h"
@@ -19,10 +22,16 @@
 
 namespace portier::http {
 
+// Where large request bodies are kept while they are read and handled.
+struct BodySpool {
+  std::string folder;                  // "" = $TMPDIR; best on the disk of the document store
+  uint64_t in_memory_max = 256 * 1024;  // larger bodies are spooled
+};
+
 class Server {
  public:
   Server(std::vector<config::Listener> listeners, config::Limits limits, const Router& router,
-         metrics::Registry& metrics);
+         metrics::Registry& metrics, BodySpool spool = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -69,12 +69,19 @@ Status as_refusal_if_replay(const Status& s) {
 
 }  // namespace
 
+struct DepartmentService::Spooled {
+  bool has_document = false;   // the document's text stays in request.spooled_body
+  uint64_t document_size = 0;  // decoded
+  std::string body_sha256;     // of the body as received, for the evidence
+};
+
 struct DepartmentService::Call {
   http::Request request;
   http::Respond respond;
   ParsedRequest parsed;
   std::shared_ptr<const mapping::MappingSet> mappings;  // the set this request started under
   Caller caller;
+  std::shared_ptr<const Spooled> spooled;  // null: the request was read in memory
 };
 
 FaultReply to_fault(const Status& status, SoapVersion version) {
@@ -129,7 +136,28 @@ void DepartmentService::handle(http::Request request, http::Respond respond) {
     respond(std::move(r));
     return;
   }
+  if (request.spooled_body) {
+    boost::asio::post(pool_, [this, request = std::move(request), respond]() mutable {
+      serve_spooled(std::move(request), respond);
+    });
+    return;
+  }
   serve(request, respond);
+}
+
+void DepartmentService::serve_spooled(http::Request request, const http::Respond& respond) {
+  std::string rule;
+  auto read = read_spooled_envelope(*request.spooled_body, limits_, rule);
+  if (!read.is_ok()) {
+    log::warn("spooled SOAP request refused",
+              {{"rule", rule}, {"correlation_id", request.correlation_id}});
+    answer_fault(respond, version_hint(request), read.status(), "unknown");
+    return;
+  }
+  auto spooled = std::make_shared<Spooled>(
+      Spooled{read->has_document, read->document_size, std::move(read->body_sha256)});
+  request.body = std::move(read->envelope);
+  serve(request, respond, std::move(spooled));
 }
 
 http::Response DepartmentService::refuse(const http::Request& partial, unsigned status,
@@ -177,7 +205,8 @@ void DepartmentService::fail(std::shared_ptr<Call> call, const Status& status) {
   });
 }
 
-void DepartmentService::serve(const http::Request& request, const http::Respond& respond) {
+void DepartmentService::serve(const http::Request& request, const http::Respond& respond,
+                              std::shared_ptr<const Spooled> spooled) {
   SoapVersion version = version_hint(request);
   GuardVerdict guard = check_xml_shape(request.body, limits_);
   if (!guard.ok) {
@@ -192,7 +221,8 @@ void DepartmentService::serve(const http::Request& request, const http::Respond&
     answer_fault(respond, version, invalid_argument(fault->reason), "unknown");
     return;
   }
-  auto call = std::make_shared<Call>(Call{request, respond, std::get<ParsedRequest>(parsed), {}, {}});
+  auto call = std::make_shared<Call>(
+      Call{request, respond, std::get<ParsedRequest>(parsed), {}, {}, std::move(spooled)});
   const std::string& operation = call->parsed.operation;
   std::string action = soap_action(request);
   if (!action.empty() && action != "urn:portier:department:1#" + operation) {
@@ -264,19 +294,21 @@ void DepartmentService::accept_document(std::shared_ptr<Call> call) {
     if (!chosen.is_ok()) return fail(call, chosen.status());
     platform = *chosen;
   }
-  if (req.document.size() > parts_.pdf_limits.max_bytes) {
+  const bool spooled = call->spooled && call->spooled->has_document;
+  const uint64_t size = spooled ? call->spooled->document_size : req.document.size();
+  if (size > parts_.pdf_limits.max_bytes) {
     return fail(call, invalid_argument("document: larger than the limit of " +
                                        std::to_string(parts_.pdf_limits.max_bytes) + " bytes"));
   }
   // Stored first (the check needs a file), removed again if refused and new.
   bool given = false;
-  auto stored = parts_.documents->store_stream(
-      [&]() -> Result<std::string_view> {
-        if (given) return std::string_view();
-        given = true;
-        return std::string_view(req.document);
-      },
-      parts_.pdf_limits.max_bytes);
+  documents::ChunkSource in_memory = [&]() -> Result<std::string_view> {
+    if (given) return std::string_view();
+    given = true;
+    return std::string_view(req.document);
+  };
+  auto stored = spooled ? store_spooled_document(call)
+                        : parts_.documents->store_stream(in_memory, parts_.pdf_limits.max_bytes);
   if (!stored.is_ok()) return fail(call, stored.status());
   if (Status pdf = documents::check_pdf(stored->path, parts_.pdf_limits); !pdf.is_ok()) {
     if (!stored->was_stored) std::remove(stored->path.c_str());
@@ -290,8 +322,21 @@ void DepartmentService::accept_document(std::shared_ptr<Call> call) {
   commit(std::move(call), std::move(*prepared));
 }
 
+Result<documents::StoredDocument> DepartmentService::store_spooled_document(
+    const std::shared_ptr<Call>& call) {
+  SpooledDocumentText text(call->request.spooled_body);
+  auto stored = parts_.documents->store_base64_stream([&text] { return text.next(); },
+                                                      parts_.pdf_limits.max_bytes);
+  if (!stored.is_ok() && stored.status().code() == StatusCode::kInvalidArgument) {
+    return invalid_argument("document: " + stored.status().message());
+  }
+  return stored;
+}
+
 void DepartmentService::commit(std::shared_ptr<Call> call, PreparedIntake prepared) {
   prepared.intake.nonce = call->caller.nonce;
+  // The evidence names the request as received, not the envelope read from its spool.
+  if (call->spooled) prepared.intake.request_sha256 = call->spooled->body_sha256;
   // Written now, sent only if the commit succeeds and the key was new.
   http::Response ok = soap_response(call->parsed.version,
                                     write_answer(thread_codec(), call->parsed, prepared.answer));

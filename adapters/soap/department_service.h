@@ -10,6 +10,9 @@
 // of an intake are CPU work done there (one gSOAP context per thread), so an intake crosses
 // threads only twice: to the journal's writer and back. Blocking work (reads, nonce checks,
 // audit entries, calls to the portal) and rare answers run on the service's own pool.
+// A request too large for memory arrives spooled (http::SpooledBody) and is read on the pool
+// (spooled_envelope.h); its document's text goes from the spool to the store only after the
+// caller is authenticated and the request checked.
 // shutdown() is called once, from the main thread, after the HTTP server has drained.
 #include <boost/asio/thread_pool.hpp>
 #include <functional>
@@ -21,6 +24,7 @@
 #include "adapters/soap/department_codec.h"
 #include "adapters/soap/department_messages.h"
 #include "adapters/soap/department_operations.h"
+#include "adapters/soap/spooled_envelope.h"
 #include "adapters/soap/xml_guard.h"
 #include "core/base/clock.h"
 #include "core/base/metrics.h"
@@ -59,17 +63,24 @@ class DepartmentService final : public http::Handler {
   ~DepartmentService() override;
 
   void handle(http::Request request, http::Respond respond) override;
+  bool reads_spooled_body() const override { return true; }
   // A request the HTTP layer could not read (e.g. too large) as a SOAP Fault with `status`.
   http::Response refuse(const http::Request& partial, unsigned status, const std::string& detail);
   void shutdown();
 
  private:
   struct Call;  // one request on its way through the service
-  void serve(const http::Request& request, const http::Respond& respond);
+  struct Spooled;  // what the first reading of a spooled request found
+  void serve(const http::Request& request, const http::Respond& respond,
+             std::shared_ptr<const Spooled> spooled = nullptr);
+  // A spooled request, on the pool: read in pieces, then served like any other.
+  void serve_spooled(http::Request request, const http::Respond& respond);
   void accept_work(std::shared_ptr<Call> call);
   void answer_read(std::shared_ptr<Call> call);
   // deliverDocument, on the pool: name, store and check the PDF, then the intake.
   void accept_document(std::shared_ptr<Call> call);
+  // The text of a spooled request's document, decoded into the store (on the pool).
+  Result<documents::StoredDocument> store_spooled_document(const std::shared_ptr<Call>& call);
   void commit(std::shared_ptr<Call> call, PreparedIntake prepared);
   // Fault for `status`; refusals of the caller are written to the audit log first (on the pool).
   void fail(std::shared_ptr<Call> call, const Status& status);

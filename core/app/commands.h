@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config/config.h"
 #include "core/journal/journal.h"
 
 namespace portier::app {
@@ -18,6 +19,8 @@ int work_command(journal::Journal& journal, const std::string& verb, const Args&
 int audit_command(journal::Journal& journal, const std::string& verb, const Args& args);
 // `identity list|show|revoke`: the identity links between portal accounts and departments.
 int identity_command(journal::Journal& journal, const std::string& verb, const Args& args);
-int evidence_command(journal::Journal& journal, const std::string& verb, const Args& args);
+// export: the case's evidence records and its document deliveries with their receipts.
+int evidence_command(journal::Journal& journal, const config::Config& config,
+                     const std::string& verb, const Args& args);
 
 }  // namespace portier::app

@@ -1,11 +1,15 @@
+#include <boost/json.hpp>
 #include <cstdio>
 
 #include "core/app/commands.h"
+#include "core/app/delivery_export.h"
+#include "core/app/lifecycle_rule.h"
 #include "core/evidence/chain.h"
 
 namespace portier::app {
 
-int evidence_command(journal::Journal& journal, const std::string& verb, const Args& args) {
+int evidence_command(journal::Journal& journal, const config::Config& config,
+                     const std::string& verb, const Args& args) {
   if (verb == "verify") {
     auto chain = journal.evidence(std::nullopt);
     auto high_water = journal.evidence_high_water();
@@ -31,7 +35,15 @@ int evidence_command(journal::Journal& journal, const std::string& verb, const A
                    args[0].c_str());
       return 1;
     }
-    std::printf("%s\n", evidence::export_json(args[0], *records).c_str());
+    auto deliveries = deliveries_of_case(journal, args[0], lifecycle_rule(config.registered_mail),
+                                         config.documents.folder);
+    if (!deliveries.is_ok()) {
+      std::fprintf(stderr, "portierctl: %s\n", deliveries.status().to_string().c_str());
+      return 1;
+    }
+    boost::json::value doc = boost::json::parse(evidence::export_json(args[0], *records));
+    doc.as_object()["deliveries"] = std::move(*deliveries);
+    std::printf("%s\n", boost::json::serialize(doc).c_str());
     return 0;
   }
   std::fputs("usage: portierctl evidence verify | evidence export BUSINESS_PROCESS_ID\n", stderr);

@@ -167,7 +167,9 @@ Status Gateway::start() {
     respond(http::Response::json(200, p.metrics.render(), "text/plain; version=0.0.4"));
   });
 
-  p.server = std::make_unique<http::Server>(c.listeners, c.limits, p.router, p.metrics);
+  // Large requests (documents) are spooled on the disk that will keep the document.
+  p.server = std::make_unique<http::Server>(c.listeners, c.limits, p.router, p.metrics,
+                                            http::BodySpool{c.documents.folder});
   if (Status s = p.server->start(c.workers.io_threads); !s.is_ok()) return s;
   p.dispatcher->start();
   p.portal_feed = std::make_unique<query::PortalFeed>(*p.journal, *p.portal, c.portal.event_poll);

@@ -89,5 +89,5 @@ int main(int argc, char** argv) {
   if (args[0] == "work") return portier::app::work_command(**journal, args[1], rest);
   if (args[0] == "audit") return portier::app::audit_command(**journal, args[1], rest);
   if (args[0] == "identity") return portier::app::identity_command(**journal, args[1], rest);
-  return portier::app::evidence_command(**journal, args[1], rest);
+  return portier::app::evidence_command(**journal, *loaded.config, args[1], rest);
 }

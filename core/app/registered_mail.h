@@ -12,11 +12,9 @@
 #include "core/config/config.h"
 #include "core/documents/document_store.h"
 #include "core/journal/journal.h"
-#include "core/registered/lifecycle.h"
+#include "core/app/lifecycle_rule.h"
 
 namespace portier::app {
-
-registered::LifecycleRule lifecycle_rule(const config::RegisteredMail& mail);
 
 struct RegisteredMail {
   std::shared_ptr<securemail::SecureMailConnector> connector;

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Makes the sandbox's throw-away PKI in FOLDER (once): a test CA, a server certificate for
 # 127.0.0.1, and client certificates for the example departments that sign in by certificate
-# (their subjects are the ones in mappings/*.xml). Never use these outside the sandbox.
+# (their subjects are the ones in mappings/*.xml), and the seal CA of the simulated IncaMail
+# (its receipts are signed under it). Never use these outside the sandbox.
 set -euo pipefail
 out=${1:?usage: make-pki.sh FOLDER}
 mkdir -p "$out"
 cd "$out"
-[ -f ca.pem ] && [ -f server.pem ] && [ -f mfk.pem ] && exit 0
+exec 9>.lock  # tests that run at the same time make it once, not twice over each other
+flock 9
+[ -f ca.pem ] && [ -f server.pem ] && [ -f mfk.pem ] && [ -f incamail-seal-ca.pem ] && exit 0
 quiet() { "$@" >/dev/null 2>&1; }
 quiet openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 \
   -subj "/C=CH/O=Portier Sandbox/CN=Portier Sandbox CA"
+quiet openssl req -x509 -newkey rsa:2048 -nodes -keyout incamail-seal-ca.key \
+  -out incamail-seal-ca.pem -days 3650 -subj "/C=CH/O=Portier Sandbox/CN=IncaMail Sandbox Seal CA"
 issue() {  # name subject extension
   quiet openssl req -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.csr" -subj "$2"
   printf '%s\n' "$3" >"$1.ext"

@@ -107,18 +107,68 @@ def betreibungsamt(portier):
     print(f"  deliverDocument -> {doc.fileName} ('{doc.title}'), delivery {doc.deliveryId}")
     events = service.listEvents(header=header("betreibungsamt", "events"))
     print(f"  listEvents -> {len(events.event or []) if hasattr(events, 'event') else 0} open events")
-    return case
+    return service, case
+
+
+def sim_call(url, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url + path, data=data, method="POST" if data else "GET",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as r:
+        return json.load(r)
+
+
+def wait_for_status(service, delivery_id, wanted):
+    for _ in range(200):
+        d = service.getDelivery(header=header("betreibungsamt", f"get-{wanted}"),
+                                deliveryId=delivery_id)
+        if d.status == wanted:
+            return d
+        time.sleep(0.1)
+    raise SystemExit(f"delivery {delivery_id} did not reach {wanted} (it is {d.status}); "
+                     "see var/sandbox/portierd.log")
+
+
+def registered_decision(service, case, incamail):
+    """A payment order: the mapping says registered, so it goes through (simulated) IncaMail;
+    the citizen accepts it there and the receipts come back."""
+    print("\nBetreibungsamt: a Zahlungsbefehl as registered mail (the mapping's delivery policy):")
+    with open(os.path.join(os.path.dirname(__file__), "sample-extract.pdf"), "rb") as f:
+        pdf = f.read()
+    doc = service.deliverDocument(header=header("betreibungsamt", "registered",
+                                                case.businessProcessId),
+                                  documentKind="Zahlungsbefehl", title="Zahlungsbefehl Nr. 2026-17",
+                                  date=datetime.date.today().isoformat(), document=pdf,
+                                  channel="auto", recipient="max.muster@example.ch")
+    print(f"  deliverDocument channel=auto -> {doc.fileName}, delivery {doc.deliveryId}")
+    available = wait_for_status(service, doc.deliveryId, "AVAILABLE")
+    message_id = f"<{doc.deliveryId}@portier.sandbox>"
+    subject = next(m["subject"] for m in sim_call(incamail, "/_sim/state")["messages"]
+                   if m["messageId"] == message_id)
+    print(f"  IncaMail took '{subject}'; receipt {available.receipt[0].kind} collected "
+          f"(seal valid: {available.receipt[0].signatureValid})")
+    sim_call(incamail, "/_sim/act", {"messageId": message_id, "action": "accept"})
+    print("  the citizen accepts it on IncaMail...")
+    accepted = wait_for_status(service, doc.deliveryId, "ACCEPTED")
+    print(f"  getDelivery -> {accepted.status}, legal delivery date {accepted.legalDeliveryDate}, "
+          f"receipts {[r.kind for r in accepted.receipt]}")
+    receipt = service.getReceipt(header=header("betreibungsamt", "receipt"),
+                                 receiptId=accepted.receipt[-1].receiptId)
+    print(f"  getReceipt -> {receipt.kind}: signed PDF of {len(receipt.pdf)} bytes, "
+          f"signer {receipt.signatureDetail}")
 
 
 def main():
     args = argparse.ArgumentParser()
-    for name in ("--portier", "--portier-tls", "--pki", "--sim", "--config", "--portierctl"):
+    for name in ("--portier", "--portier-tls", "--pki", "--sim", "--incamail", "--config",
+                 "--portierctl"):
         args.add_argument(name, required=True)
     a = args.parse_args()
 
     steuer_service, steuer_case = steueramt(a.portier)
     mfk_case = mfk(a.portier_tls, a.pki)
-    betreibung_case = betreibungsamt(a.portier)
+    betreibung_service, betreibung_case = betreibungsamt(a.portier)
+    registered_decision(betreibung_service, betreibung_case, a.incamail)
 
     print("\nPortier delivers to the portal; waiting for the simulator to show everything...")
     wanted = {steuer_case.businessCaseId: "DECIDED", mfk_case.businessCaseId: "IN_PROGRESS",
@@ -152,10 +202,16 @@ def main():
     print(f"\ngetBusinessCase (Steueramt): {seen.status}, history: "
           f"{[h.status for h in seen.history.historyEntry] if seen.history else []}")
 
-    print("\nThe evidence record of the Steueramt's case (portierctl evidence export):")
+    print("\nThe Betreibungsamt's case as evidence (portierctl evidence export): its two "
+          "documents, how they went, and the receipts")
     out = subprocess.run([a.portierctl, "--config", a.config, "evidence", "export",
-                          steuer_case.businessProcessId], capture_output=True, text=True)
-    print(json.dumps(json.loads(out.stdout), indent=2) if out.returncode == 0 else out.stderr)
+                          betreibung_case.businessProcessId], capture_output=True, text=True)
+    if out.returncode == 0:
+        export = json.loads(out.stdout)
+        print(f"  {len(export['records'])} hash-chained records; deliveries:")
+        print(json.dumps(export["deliveries"], indent=2))
+    else:
+        print(out.stderr)
     if any(cases.get(k, {}).get("status") != v for k, v in wanted.items()):
         raise SystemExit("not everything reached the portal; see var/sandbox/portierd.log")
 

@@ -183,7 +183,7 @@ CONFIG_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
           clientSecret="env:PORTIER_PORTAL_SECRET" timeoutMs="5000"
           scope="businesscases.write activities.write messages.write"/>
   <rcAdapter baseUrl="{sim}/rc-adapter/v1"/>
-  <documents folder="{documents}" maxBytes="4000000"/>
+  <documents folder="{documents}" maxBytes="{max_document}"/>
 {extra_config}  <destination name="portal" concurrency="4">
     <retry initialDelayMs="{retry_ms}" maxDelayMs="{retry_max_ms}" maxAttempts="{max_attempts}" attemptTimeoutMs="3000"/>
     <circuitBreaker failureThreshold="5" openMs="300"/>
@@ -199,7 +199,7 @@ class Portier:
 
     def __init__(self, workdir, sim, tls="", max_body=1048576, max_in_flight=256,
                  retry_ms=50, retry_max_ms=500, max_attempts=20, log_level="info",
-                 extra_config="", extra_env=None, extra_mappings=None):
+                 max_document=4000000, extra_config="", extra_env=None, extra_mappings=None):
         """`extra_config`: elements placed after <documents> (e.g. <registeredMail>), with
         the secrets they reference in `extra_env`. `extra_mappings`: {name: mapping XML}
         written beside the test departments' mappings."""
@@ -217,7 +217,7 @@ class Portier:
             f.write(CONFIG_TEMPLATE.format(
                 port=self.port, tls=tls, journal=self.journal, mappings=self.mappings,
                 documents=os.path.join(workdir, "documents"),
-                sim=sim.url, max_body=max_body,
+                sim=sim.url, max_body=max_body, max_document=max_document,
                 max_in_flight=max_in_flight, retry_ms=retry_ms, retry_max_ms=retry_max_ms,
                 max_attempts=max_attempts, log_level=log_level, extra_config=extra_config))
         self.env = dict(os.environ, PORTIER_PORTAL_SECRET=PORTAL_SECRET, **mapping_env,

@@ -5,6 +5,7 @@ department sees the life of the delivery in getDelivery, getReceipt and listEven
 portal gets an activity on the business case for every change."""
 import datetime
 import hashlib
+import json
 import os
 import sqlite3
 import uuid
@@ -122,6 +123,25 @@ def test_a_decision_accepted_on_the_platform_has_its_receipts_and_legal_date(rws
     wait_until(lambda: "Einschreiben abgeholt" in [a["title"] for a in activities_of(rws, bpid)],
                what="the acceptance activity")
     assert "Einschreiben zur Abholung bereit" in titles
+
+    # One command shows what was delivered, how, when, and with what proof.
+    export = json.loads(rws.portier.ctl("evidence", "export", bpid).stdout)
+    (delivery,) = export["deliveries"]
+    assert (delivery["deliveryId"], delivery["documentSha256"], delivery["status"],
+            delivery["legalDeliveryDate"], delivery["recipient"]) == (
+        answer.deliveryId, answer.sha256, "ACCEPTED", "2026-12-03", RECIPIENT)
+    assert [r["kind"] for r in delivery["receipts"]] == ["SUBMISSION", "ACCEPTANCE"]
+    for proof in delivery["receipts"]:
+        assert proof["signatureValid"] is True
+        for name, digest in (("message", proof["messageSha256"]), ("pdf", proof["pdfSha256"]),
+                             ("signature", proof["signatureSha256"])):
+            with open(proof["files"][name], "rb") as f:
+                assert hashlib.sha256(f.read()).hexdigest() == digest
+    with open(delivery["document"], "rb") as f:
+        assert hashlib.sha256(f.read()).hexdigest() == answer.sha256
+    operations = [r["operation"] for r in export["records"]]
+    assert "registered:registeredDeliveryAccepted" in operations
+    assert "intact" in rws.portier.ctl("evidence", "verify").stdout
 
     # Only the department that sent it may read its proof.
     with pytest.raises(zeep.exceptions.Fault) as other:

@@ -110,6 +110,8 @@ TEST_F(ConfigLoad, SandboxFileLoadsFromTheRepository) {
   const std::string make_pki = (root / "deploy/sandbox/make-pki.sh").string() + " " +
                                (root / "var/sandbox/pki").string();
   ASSERT_EQ(std::system(make_pki.c_str()), 0);
+  ::setenv("PORTIER_INCAMAIL_SECRET", "incamail-sandbox", 1);
+  ::setenv("PORTIER_RECEIPTS_SECRET", "receipts-sandbox", 1);
   const fs::path sandbox = root / "config" / "sandbox.xml";
   LoadResult result = load(sandbox.string());
   ASSERT_NE(result.config, nullptr) << all_problems(result);

@@ -2,6 +2,8 @@
 // the sandbox points at the repository's mappings/.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 #include <stdlib.h>
 
 #include "core/config/config.h"
@@ -52,6 +54,13 @@ TEST_F(ConfigMappings, FolderIsRequired) {
 }
 
 TEST_F(ConfigMappings, TheSandboxUsesTheRepositorysMappings) {
+  // It names the sandbox's throw-away PKI (made once) and secrets from the environment.
+  const auto root = mapping::testing::source_dir();
+  const std::string make_pki = (root / "deploy/sandbox/make-pki.sh").string() + " " +
+                               (root / "var/sandbox/pki").string();
+  ASSERT_EQ(std::system(make_pki.c_str()), 0);
+  ::setenv("PORTIER_INCAMAIL_SECRET", "incamail-sandbox", 1);
+  ::setenv("PORTIER_RECEIPTS_SECRET", "receipts-sandbox", 1);
   LoadResult result = load((mapping::testing::source_dir() / "config/sandbox.xml").string());
   ASSERT_NE(result.config, nullptr);
   EXPECT_EQ(result.config->mappings_folder,

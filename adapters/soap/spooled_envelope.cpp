@@ -1,0 +1,279 @@
+#include "adapters/soap/spooled_envelope.h"
+
+#include <libxml/parser.h>
+#include <openssl/evp.h>
+
+#include <cstring>
+#include <vector>
+
+#include "core/base/digest.h"
+
+namespace portier::soap_adapter {
+namespace {
+
+constexpr size_t kPiece = 64 * 1024;  // bytes of the body read and parsed at a time
+constexpr char kOurs[] = "urn:portier:department:1";
+// Stand-ins for the document's text in the envelope written for the codec: valid base64 (the
+// real text follows in the second pass), or a character gSOAP refuses in base64, so that its
+// Fault names the element just as for a request read in memory.
+constexpr char kValidStandIn[] = "AA==";
+constexpr char kInvalidStandIn[] = "*";
+
+bool is_soap_envelope_ns(const xmlChar* uri) {
+  return uri && (xmlStrEqual(uri, BAD_CAST "http://schemas.xmlsoap.org/soap/envelope/") ||
+                 xmlStrEqual(uri, BAD_CAST "http://www.w3.org/2003/05/soap-envelope"));
+}
+
+// Whether the element at `depth` (the root is 1) continues the path
+// Envelope/Body/deliverDocument/document.
+bool on_document_path(int depth, const xmlChar* local, const xmlChar* uri) {
+  auto ours = [&](const char* name) {
+    return uri && xmlStrEqual(uri, BAD_CAST kOurs) && xmlStrEqual(local, BAD_CAST name);
+  };
+  switch (depth) {
+    case 1: return is_soap_envelope_ns(uri) && xmlStrEqual(local, BAD_CAST "Envelope");
+    case 2: return is_soap_envelope_ns(uri) && xmlStrEqual(local, BAD_CAST "Body");
+    case 3: return ours("deliverDocument");
+    case 4: return ours("document");
+    default: return false;
+  }
+}
+
+bool is_base64_char(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+         c == '/';
+}
+bool is_xml_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+void append_escaped(std::string& out, const xmlChar* text, size_t len, bool attribute) {
+  for (size_t i = 0; i < len; ++i) {
+    const char c = static_cast<char>(text[i]);
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += attribute ? "&quot;" : "\""; break;
+      case '\r': out += "&#13;"; break;  // a parser would turn a raw one into a line feed
+      case '\t': out += attribute ? "&#9;" : "\t"; break;  // attributes normalise white space
+      case '\n': out += attribute ? "&#10;" : "\n"; break;
+      default: out += c;
+    }
+  }
+}
+
+void append_name(std::string& out, const xmlChar* prefix, const xmlChar* local) {
+  if (prefix) out.append(reinterpret_cast<const char*>(prefix)).push_back(':');
+  out.append(reinterpret_cast<const char*>(local));
+}
+
+}  // namespace
+
+// One pass of the SAX2 push parser over a spooled body. Pass 1 (`rewrite`) writes the envelope
+// out again and counts the document's text; pass 2 collects that text.
+class SpooledEnvelopeReader {
+ public:
+  explicit SpooledEnvelopeReader(bool rewrite) : rewrite_(rewrite) {
+    xmlSAXHandler sax;
+    std::memset(&sax, 0, sizeof sax);
+    sax.initialized = XML_SAX2_MAGIC;
+    sax.startElementNs = &SpooledEnvelopeReader::on_start;
+    sax.endElementNs = &SpooledEnvelopeReader::on_end;
+    sax.characters = &SpooledEnvelopeReader::on_text;
+    sax.cdataBlock = &SpooledEnvelopeReader::on_text;
+    sax.internalSubset = &SpooledEnvelopeReader::on_dtd;
+    sax.externalSubset = &SpooledEnvelopeReader::on_dtd;
+    sax.entityDecl = &SpooledEnvelopeReader::on_entity_declaration;
+    sax.serror = &SpooledEnvelopeReader::on_error;
+    ctxt_ = xmlCreatePushParserCtxt(&sax, this, nullptr, 0, nullptr);
+    if (ctxt_) {
+      // NOENT: attribute values come fully decoded (there are no entities but the predefined
+      // ones: no DTD gets this far). NONET: nothing is ever fetched.
+      xmlCtxtUseOptions(ctxt_, XML_PARSE_NONET | XML_PARSE_NOENT | XML_PARSE_NOERROR |
+                                   XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+    }
+  }
+  ~SpooledEnvelopeReader() {
+    if (ctxt_) xmlFreeParserCtxt(ctxt_);
+  }
+
+  // Parses the next piece ("" and last = true at the end).
+  Status parse(std::string_view piece, bool last) {
+    if (!ctxt_) return internal_error("libxml2 push parser unavailable");
+    xmlParseChunk(ctxt_, piece.data(), static_cast<int>(piece.size()), last ? 1 : 0);
+    if (!refusal_.is_ok()) return refusal_;
+    if (!error_.empty()) return invalid_argument("malformed XML: " + error_);
+    if (last && !ctxt_->wellFormed) return invalid_argument("malformed XML");
+    return Status::ok();
+  }
+
+  std::string& out() { return out_; }
+  bool document_seen() const { return base64_chars_ > 0 || other_chars_ > 0; }
+  bool document_valid() const { return other_chars_ == 0; }
+  uint64_t document_size() const { return base64_chars_ * 3 / 4; }
+
+ private:
+  static SpooledEnvelopeReader& self(void* ctx) { return *static_cast<SpooledEnvelopeReader*>(ctx); }
+
+  static void on_start(void* ctx, const xmlChar* local, const xmlChar* prefix, const xmlChar* uri,
+                       int nb_namespaces, const xmlChar** namespaces, int nb_attributes, int,
+                       const xmlChar** attributes) {
+    SpooledEnvelopeReader& r = self(ctx);
+    const int depth = static_cast<int>(r.path_.size()) + 1;
+    const bool parent_on_path = r.path_.empty() || r.path_.back();
+    r.path_.push_back(parent_on_path && on_document_path(depth, local, uri));
+    r.in_document_ = depth == 4 && r.path_.back();
+    if (!r.rewrite_) return;
+    std::string& out = r.out_;
+    out += '<';
+    append_name(out, prefix, local);
+    for (int i = 0; i < nb_namespaces; ++i) {
+      const xmlChar* ns_prefix = namespaces[2 * i];
+      const xmlChar* ns_uri = namespaces[2 * i + 1];
+      out += ns_prefix ? " xmlns:" : " xmlns";
+      if (ns_prefix) out += reinterpret_cast<const char*>(ns_prefix);
+      out += "=\"";
+      if (ns_uri) append_escaped(out, ns_uri, xmlStrlen(ns_uri), true);
+      out += '"';
+    }
+    for (int i = 0; i < nb_attributes; ++i) {
+      const xmlChar** a = attributes + 5 * i;  // local name, prefix, URI, value, value end
+      out += ' ';
+      append_name(out, a[1], a[0]);
+      out += "=\"";
+      append_escaped(out, a[3], static_cast<size_t>(a[4] - a[3]), true);
+      out += '"';
+    }
+    out += '>';
+  }
+
+  static void on_end(void* ctx, const xmlChar* local, const xmlChar* prefix, const xmlChar*) {
+    SpooledEnvelopeReader& r = self(ctx);
+    if (r.rewrite_) {
+      if (r.in_document_ && r.document_seen()) {
+        r.out_ += r.document_valid() ? kValidStandIn : kInvalidStandIn;
+      }
+      r.out_ += "</";
+      append_name(r.out_, prefix, local);
+      r.out_ += '>';
+    }
+    r.in_document_ = false;
+    if (!r.path_.empty()) r.path_.pop_back();
+  }
+
+  static void on_text(void* ctx, const xmlChar* text, int len) {
+    SpooledEnvelopeReader& r = self(ctx);
+    if (!r.in_document_) {
+      if (r.rewrite_) append_escaped(r.out_, text, static_cast<size_t>(len), false);
+      return;
+    }
+    if (!r.rewrite_) {
+      r.out_.append(reinterpret_cast<const char*>(text), static_cast<size_t>(len));
+      return;
+    }
+    for (int i = 0; i < len; ++i) {
+      if (is_base64_char(text[i])) {
+        ++r.base64_chars_;
+      } else if (text[i] != '=' && !is_xml_space(text[i])) {
+        ++r.other_chars_;
+      }
+    }
+  }
+
+  static void on_dtd(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
+    self(ctx).refuse("XML refused (doctype): DTDs and entity declarations are not allowed");
+  }
+  static void on_entity_declaration(void* ctx, const xmlChar*, int, const xmlChar*,
+                                    const xmlChar*, xmlChar*) {
+    self(ctx).refuse("XML refused (doctype): DTDs and entity declarations are not allowed");
+  }
+
+  static void on_error(void* ctx, xmlErrorPtr error) {
+    SpooledEnvelopeReader& r = self(ctx);
+    if (!error || error->level < XML_ERR_ERROR || !r.error_.empty()) return;
+    std::string message = error->message ? error->message : "parser error";
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+      message.pop_back();
+    }
+    r.error_ = message + " (line " + std::to_string(error->line) + ")";
+  }
+
+  void refuse(const std::string& why) {
+    if (refusal_.is_ok()) refusal_ = invalid_argument(why);
+    xmlStopParser(ctxt_);
+  }
+
+  bool rewrite_;
+  xmlParserCtxtPtr ctxt_ = nullptr;
+  std::vector<bool> path_;  // per open element: on the path to deliverDocument/document
+  bool in_document_ = false;
+  std::string out_;         // pass 1: the envelope; pass 2: the document's text of one piece
+  uint64_t base64_chars_ = 0;
+  uint64_t other_chars_ = 0;
+  Status refusal_;
+  std::string error_;
+};
+
+Result<SpooledEnvelope> read_spooled_envelope(const http::SpooledBody& body,
+                                              const GuardLimits& limits, std::string& rule) {
+  XmlShapeStream guard(limits);
+  SpooledEnvelopeReader reader(true);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> hash(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!hash || EVP_DigestInit_ex(hash.get(), EVP_sha256(), nullptr) != 1) {
+    return internal_error("SHA-256 unavailable (OpenSSL)");
+  }
+  std::vector<char> piece(kPiece);
+  for (uint64_t offset = 0;;) {
+    auto got = body.read_at(offset, piece.data(), piece.size());
+    if (!got.is_ok()) return got.status();
+    std::string_view bytes(piece.data(), *got);
+    offset += *got;
+    const bool last = *got == 0;
+    // The guard judges every byte before the parser sees it.
+    const GuardVerdict& verdict = last ? guard.finish() : guard.feed(bytes);
+    if (!verdict.ok) {
+      rule = verdict.rule;
+      return invalid_argument("XML refused (" + verdict.rule + "): " + verdict.detail);
+    }
+    EVP_DigestUpdate(hash.get(), bytes.data(), bytes.size());
+    if (Status s = reader.parse(bytes, last); !s.is_ok()) {
+      rule = s.message().starts_with("XML refused") ? "doctype" : "malformed";
+      return s;
+    }
+    if (last) break;
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(hash.get(), digest, &len) != 1) {
+    return internal_error("SHA-256 failed (OpenSSL)");
+  }
+  SpooledEnvelope out;
+  out.envelope = std::move(reader.out());
+  out.has_document = reader.document_seen();
+  out.document_size = reader.document_size();
+  out.body_sha256 = to_hex(std::string_view(reinterpret_cast<const char*>(digest), len));
+  return out;
+}
+
+SpooledDocumentText::SpooledDocumentText(std::shared_ptr<const http::SpooledBody> body)
+    : body_(std::move(body)),
+      reader_(std::make_unique<SpooledEnvelopeReader>(false)),
+      piece_(kPiece) {}
+
+SpooledDocumentText::~SpooledDocumentText() = default;
+
+Result<std::string_view> SpooledDocumentText::next() {
+  while (!done_) {
+    reader_->out().clear();
+    auto got = body_->read_at(offset_, piece_.data(), piece_.size());
+    if (!got.is_ok()) return got.status();
+    offset_ += *got;
+    done_ = *got == 0;
+    if (Status s = reader_->parse(std::string_view(piece_.data(), *got), done_); !s.is_ok()) {
+      return s;
+    }
+    if (!reader_->out().empty()) return std::string_view(reader_->out());
+  }
+  return std::string_view();
+}
+
+}  // namespace portier::soap_adapter

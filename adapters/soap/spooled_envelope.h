@@ -1,0 +1,64 @@
+#pragma once
+// A SOAP request too large for memory (an http::SpooledBody), read with libxml2's SAX2 push
+// parser in pieces so that memory does not grow with it. Only deliverDocument/document can be
+// large; everything else in a request is small. Two passes:
+//
+//  1. read_spooled_envelope: every piece goes through the shape guard (XmlShapeStream, the
+//     rules of check_xml_shape) before the parser sees it, so a DTD, deep nesting or an
+//     attribute flood is refused as in memory. The envelope is written out again with the text
+//     of deliverDocument/document replaced by a stand-in, small enough for the gSOAP codec,
+//     authentication and the checks of the request. The stand-in keeps what the codec would
+//     say about the text: empty stays empty, text with a character outside base64 stays such.
+//  2. SpooledDocumentText: once the request is accepted that far, the document's base64 text
+//     again, piece by piece, for DocumentStore::store_base64_stream.
+//
+// No DTD reaches the parser (the guard refuses it, the parser stops at one too), entities are
+// only the predefined ones, and the network is never used.
+// Threads: blocking file reads; call on worker threads. Each object belongs to one thread.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "adapters/http/spooled_body.h"
+#include "adapters/soap/xml_guard.h"
+#include "core/base/status.h"
+
+namespace portier::soap_adapter {
+
+struct SpooledEnvelope {
+  std::string envelope;         // the request, with the document's text replaced
+  bool has_document = false;    // deliverDocument/document held base64 text
+  uint64_t document_size = 0;   // the bytes that text decodes to
+  std::string body_sha256;      // hex, of the whole body as received
+};
+
+// kInvalidArgument "XML refused (<rule>): <detail>" for the shape guard, "malformed XML: ..."
+// for the parser; kUnavailable if the body cannot be read. `rule` gets the guard's rule, or
+// "malformed" for a parser error (for the log).
+Result<SpooledEnvelope> read_spooled_envelope(const http::SpooledBody& body,
+                                              const GuardLimits& limits, std::string& rule);
+
+class SpooledEnvelopeReader;  // one pass of the push parser
+
+// The base64 text of deliverDocument/document, as a ChunkSource: next() gives the following
+// piece, "" at the end.
+class SpooledDocumentText {
+ public:
+  explicit SpooledDocumentText(std::shared_ptr<const http::SpooledBody> body);
+  ~SpooledDocumentText();
+  SpooledDocumentText(const SpooledDocumentText&) = delete;
+  SpooledDocumentText& operator=(const SpooledDocumentText&) = delete;
+
+  Result<std::string_view> next();
+
+ private:
+  std::shared_ptr<const http::SpooledBody> body_;
+  std::unique_ptr<SpooledEnvelopeReader> reader_;
+  std::vector<char> piece_;
+  uint64_t offset_ = 0;
+  bool done_ = false;
+};
+
+}  // namespace portier::soap_adapter
