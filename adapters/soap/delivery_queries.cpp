@@ -28,6 +28,30 @@ std::string registered_status(const journal::StoredItem& item, const registered:
   }
 }
 
+// Queued until the RC adapter took it, then ACCEPTED until the adapter says it is in the
+// inbox (DELIVERED) or refused it (FAILED, with the inbox's reason).
+Result<DeliveryAnswer> inbox_standing(journal::Journal& journal, const journal::StoredItem& item,
+                                      DeliveryAnswer a) {
+  if (item.state == journal::ItemState::kParked) {
+    a.status = "FAILED";
+    return a;
+  }
+  if (item.state != journal::ItemState::kDone) {
+    a.status = "QUEUED";
+    return a;
+  }
+  auto progress = journal.inbox_status(a.delivery_id);
+  if (!progress.is_ok()) return progress.status();
+  const std::string status = *progress ? (*progress)->first : "";
+  if (status == "REJECTED") {
+    a.status = "FAILED";
+    a.detail = "the inbox refused it: " + (*progress)->second;
+  } else {
+    a.status = status == "STORED_IN_INBOX" || status == "READ" ? "DELIVERED" : "ACCEPTED";
+  }
+  return a;
+}
+
 Result<std::string> read_stored(const documents::DocumentStore& store, const std::string& sha) {
   auto path = store.path_of(sha);
   if (!path.is_ok()) return path.status();
@@ -53,12 +77,7 @@ Result<DeliveryAnswer> describe_delivery(journal::Journal& journal, const std::s
   a.title = d.title;
   a.sha256 = d.documentSha256;
   if (item->state == journal::ItemState::kParked) a.detail = item->last_error;
-  if (d.channel != model::DeliveryChannel::REGISTERED) {
-    a.status = item->state == journal::ItemState::kDone     ? "DELIVERED"
-               : item->state == journal::ItemState::kParked ? "FAILED"
-                                                            : "QUEUED";
-    return a;
-  }
+  if (d.channel != model::DeliveryChannel::REGISTERED) return inbox_standing(journal, *item, a);
   auto receipts = journal.receipts(delivery_id);
   if (!receipts.is_ok()) return receipts.status();
   std::vector<registered::ReceiptFact> facts;

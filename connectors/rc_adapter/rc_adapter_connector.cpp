@@ -42,7 +42,9 @@ Result<outbound::HttpReply> RcAdapterConnector::exchange(
 }
 
 DeliveryResult RcAdapterConnector::deliver(const model::WorkItem& item) {
-  return upload(item).result;
+  Upload done = upload(item);
+  done.result.counterpart_ref = done.delivery_id;  // followed until it is in the inbox
+  return done.result;
 }
 
 RcAdapterConnector::Upload RcAdapterConnector::upload(const model::WorkItem& item) {

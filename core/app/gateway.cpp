@@ -13,6 +13,7 @@
 #include "adapters/soap/department_service.h"
 #include "connectors/department/identity_caller.h"
 #include "connectors/portal/portal_connector.h"
+#include "connectors/rc_adapter/inbox_tracker.h"
 #include "connectors/rc_adapter/rc_adapter_connector.h"
 #include "core/documents/document_store.h"
 #include "core/identity/identity_service.h"
@@ -39,6 +40,8 @@ struct Gateway::Parts {
   std::shared_ptr<rest_adapter::PortalApi> portal_api;
   std::unique_ptr<query::PortalFeed> portal_feed;
   app::RegisteredMail registered_mail;
+  std::shared_ptr<rc_adapter::RcAdapterConnector> rc_adapter;
+  std::unique_ptr<rc_adapter::InboxTracker> inbox_tracker;
   http::Router router;
   std::unique_ptr<http::Server> server;
   std::atomic<bool> ready{false};
@@ -108,10 +111,14 @@ Status Gateway::start() {
     const config::Destination& rc = c.destinations.at(soap_adapter::kRcAdapterDestination);
     rc_adapter::RcAdapterSettings settings{c.rc_adapter.base_url, c.portal.ca_file, c.portal};
     settings.token.scope = "documents.write";
-    p.dispatcher->add_destination(
-        rc, std::make_shared<rc_adapter::RcAdapterConnector>(
-                settings, [&p](const std::string& sha) { return p.documents->path_of(sha); },
-                rc.retry.attempt_timeout, clock_));
+    auto adapter = std::make_shared<rc_adapter::RcAdapterConnector>(
+        settings, [&p](const std::string& sha) { return p.documents->path_of(sha); },
+        rc.retry.attempt_timeout, clock_);
+    p.dispatcher->add_destination(rc, adapter);
+    p.inbox_tracker = std::make_unique<rc_adapter::InboxTracker>(
+        *adapter, *p.journal, clock_, soap_adapter::kRcAdapterDestination,
+        c.rc_adapter.status_poll);
+    p.rc_adapter = std::move(adapter);
   }
 
   if (!c.registered_mail.platforms.empty() && p.documents) {
@@ -175,6 +182,7 @@ Status Gateway::start() {
   p.portal_feed = std::make_unique<query::PortalFeed>(*p.journal, *p.portal, c.portal.event_poll);
   p.portal_feed->start();
   for (auto& collector : p.registered_mail.collectors) collector->start();
+  if (p.inbox_tracker) p.inbox_tracker->start();
   p.mapping_watcher = std::thread([&p] {
     std::string seen = p.mappings->fingerprint();
     std::unique_lock lock(p.watcher_mutex);
@@ -213,6 +221,7 @@ void Gateway::stop() {
   if (p.portal_api) p.portal_api->shutdown();
   p.portal_feed->stop();
   for (auto& collector : p.registered_mail.collectors) collector->stop();
+  if (p.inbox_tracker) p.inbox_tracker->stop();
   p.dispatcher->stop();              // deliveries in flight finish and are settled
   p.server->stop();
   p.server.reset();

@@ -66,8 +66,9 @@ class ConfigReader : public DocumentReader {
       } else if (name == "portal") {
         read_portal(child, config.portal);
       } else if (name == "rcAdapter") {
-        check_attributes(child, {"baseUrl"});
+        check_attributes(child, {"baseUrl", "statusPollMs"});
         config.rc_adapter.base_url = url(child, "baseUrl");
+        millis(child, "statusPollMs", config.rc_adapter.status_poll);
         while (config.rc_adapter.base_url.ends_with('/')) config.rc_adapter.base_url.pop_back();
       } else if (name == "documents") {
         check_attributes(child, {"folder", "maxBytes"});

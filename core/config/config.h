@@ -84,6 +84,7 @@ struct Portal {
 // The portal's Request Center adapter (documents into the e-account inbox).
 struct RcAdapter {
   std::string base_url;               // empty: not configured
+  Millis status_poll{5'000};          // how often uploads are followed until in the inbox
 };
 
 struct Documents {

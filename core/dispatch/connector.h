@@ -24,10 +24,15 @@ struct DeliveryResult {
   std::optional<std::chrono::milliseconds> retry_after;  // the counterpart asked for a pause
   std::string request_sha256;                        // hex digest of what was sent
   std::string response_sha256;                       // hex digest of what came back
+  // The counterpart's own id for what it took (e.g. the RC adapter's deliveryId), kept with the
+  // delivered item so its progress can be followed there.
+  std::string counterpart_ref;
 
-  static DeliveryResult retry(std::string why) { return {Kind::kRetry, std::move(why), {}, {}, {}}; }
+  static DeliveryResult retry(std::string why) {
+    return {Kind::kRetry, std::move(why), {}, {}, {}, {}};
+  }
   static DeliveryResult reject(std::string why) {
-    return {Kind::kReject, std::move(why), {}, {}, {}};
+    return {Kind::kReject, std::move(why), {}, {}, {}, {}};
   }
 };
 

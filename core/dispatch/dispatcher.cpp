@@ -169,6 +169,7 @@ journal::AttemptRecord Dispatcher::judge(Destination& d, const model::WorkItem& 
   record.request_sha256 = result.request_sha256;
   record.response_sha256 = result.response_sha256;
   record.detail = result.detail;
+  record.counterpart_ref = result.counterpart_ref;
   std::string outcome;
   switch (result.kind) {
     case DeliveryResult::Kind::kDelivered:

@@ -161,6 +161,7 @@ struct AttemptRecord {
   std::string request_sha256;
   std::string response_sha256;
   std::string detail;                 // e.g. "HTTP 201", kept in the evidence log
+  std::string counterpart_ref;        // kDelivered: the counterpart's id for it, if it gave one
 };
 
 struct StoredItem {
@@ -212,6 +213,15 @@ struct CaseEvent {
   std::string detail;                 // JSON text
 };
 
+// An inbox delivery the RC adapter took (it gave `counterpart_ref` for it) that is not yet known
+// to be in the citizen's inbox.
+struct InboxFollowUp {
+  std::string delivery_id;
+  std::string counterpart_ref;
+  std::string department;
+  std::string business_process_id;
+};
+
 struct DepthRow {
   std::string destination;
   ItemState state;
@@ -251,6 +261,16 @@ class Journal {
   // and no intake under `"<key_prefix>" + delivery_id`: the ones a periodic check still watches.
   virtual Result<std::vector<std::string>> deliveries_awaiting_outcome(
       const std::string& key_prefix) = 0;
+  // Inbox deliveries of `destination` to follow (delivered there, no final status yet), oldest
+  // first; recording a status: STORED_IN_INBOX, READ (final, event documentInInbox) and REJECTED
+  // (final, event deliveryFailed) end the following; anything else is just kept.
+  virtual Result<std::vector<InboxFollowUp>> inbox_awaiting_storage(const std::string& destination,
+                                                                    int limit) = 0;
+  virtual Status record_inbox_status(const InboxFollowUp& delivery, const std::string& status,
+                                     int64_t at_ms, const std::string& detail) = 0;
+  // The last recorded status of an inbox delivery and its detail, if any.
+  virtual Result<std::optional<std::pair<std::string, std::string>>> inbox_status(
+      const std::string& delivery_id) = 0;
   // The next time any item of `destination` becomes due, if one is waiting.
   virtual Result<std::optional<int64_t>> next_due_ms(const std::string& destination) = 0;
 

@@ -827,6 +827,14 @@ Status SqliteJournal::apply_settle(int64_t item_id, const AttemptRecord& attempt
       break;
   }
   if (Status s = apply_change(*writer_, item_id, c, clock_.now_ms()); !s.is_ok()) return s;
+  if (c.state == ItemState::kDone && !attempt.counterpart_ref.empty()) {
+    Result<Statement> ref =
+        writer_->prepare("UPDATE work_items SET counterpart_ref = ?1 WHERE id = ?2");
+    if (!ref.is_ok()) return ref.status();
+    if (Status s = ref->bind(1, attempt.counterpart_ref).bind(2, item_id).run(); !s.is_ok()) {
+      return s;
+    }
+  }
   if (c.state == ItemState::kParked) {
     if (Status s = add_delivery_failed(*row, attempt.error); !s.is_ok()) return s;
   }
@@ -1077,14 +1085,7 @@ Result<std::vector<StoredItem>> SqliteJournal::list(const ItemFilter& filter) {
   if (filter.business_process_id) st->bind(2, *filter.business_process_id);
   if (filter.destination) st->bind(3, *filter.destination);
   st->bind(4, limit);
-  std::vector<StoredItem> items;
-  for (;;) {
-    Result<bool> row = st->next();
-    if (!row.is_ok()) return row.status();
-    if (!*row) break;
-    items.push_back(to_stored(read_item(*st)));
-  }
-  return items;
+  return st->collect([](Statement& row) { return to_stored(read_item(row)); });
 }
 
 Result<StoredItem> SqliteJournal::get(int64_t item_id) {
@@ -1132,13 +1133,7 @@ Result<std::vector<ReceiptRecord>> SqliteJournal::receipts(const std::string& de
                                           " ORDER BY event_ms, recorded_ms");
   if (!st.is_ok()) return st.status();
   st->bind(1, delivery_id);
-  std::vector<ReceiptRecord> out;
-  for (;;) {
-    Result<bool> row = st->next();
-    if (!row.is_ok()) return row.status();
-    if (!*row) return out;
-    out.push_back(read_receipt(*st));
-  }
+  return st->collect(read_receipt);
 }
 
 Result<std::optional<ReceiptRecord>> SqliteJournal::find_receipt(const std::string& receipt_id) {
@@ -1163,13 +1158,71 @@ Result<std::vector<std::string>> SqliteJournal::deliveries_awaiting_outcome(
       " AND NOT EXISTS (SELECT 1 FROM intake WHERE idempotency_key = ?1 || s.delivery_id)");
   if (!st.is_ok()) return st.status();
   st->bind(1, key_prefix);
-  std::vector<std::string> out;
-  for (;;) {
-    Result<bool> row = st->next();
-    if (!row.is_ok()) return row.status();
-    if (!*row) return out;
-    out.push_back(st->text(0));
-  }
+  return st->collect([](Statement& row) { return row.text(0); });
+}
+
+namespace {
+
+bool is_final_inbox_status(const std::string& status) {
+  return status == "STORED_IN_INBOX" || status == "READ" || status == "REJECTED";
+}
+
+}  // namespace
+
+Result<std::vector<InboxFollowUp>> SqliteJournal::inbox_awaiting_storage(
+    const std::string& destination, int limit) {
+  std::lock_guard lock(read_mutex_);
+  Result<Statement> st = reader_->prepare(
+      "SELECT w.delivery_id, w.counterpart_ref, w.department, w.business_process_id"
+      " FROM work_items AS w LEFT JOIN inbox_progress AS p ON p.delivery_id = w.delivery_id"
+      " WHERE w.destination = ?1 AND w.state = 'done' AND w.delivery_id IS NOT NULL"
+      " AND w.counterpart_ref IS NOT NULL"
+      " AND (p.status IS NULL OR p.status NOT IN ('STORED_IN_INBOX', 'READ', 'REJECTED'))"
+      " ORDER BY w.id LIMIT ?2");
+  if (!st.is_ok()) return st.status();
+  st->bind(1, destination).bind(2, int64_t{limit});
+  return st->collect([](Statement& row) {
+    return InboxFollowUp{row.text(0), row.text(1), row.text(2), row.text(3)};
+  });
+}
+
+Status SqliteJournal::record_inbox_status(const InboxFollowUp& d, const std::string& status,
+                                          int64_t at_ms, const std::string& detail) {
+  return write_and_wait<std::monostate>([=, this]() -> Result<std::monostate> {
+           Result<Statement> st = writer_->prepare(
+               "INSERT INTO inbox_progress (delivery_id, status, at_ms, detail)"
+               " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (delivery_id) DO UPDATE SET"
+               " status = excluded.status, at_ms = excluded.at_ms, detail = excluded.detail");
+           if (!st.is_ok()) return st.status();
+           if (Status s = st->bind(1, d.delivery_id).bind(2, status).bind(3, at_ms).bind(4, detail)
+                              .run();
+               !s.is_ok()) {
+             return s;
+           }
+           if (!is_final_inbox_status(status) || d.department.empty()) return std::monostate{};
+           boost::json::object o{{"deliveryId", d.delivery_id}, {"status", status}};
+           if (!detail.empty()) o["reason"] = detail;
+           DepartmentEvent event{0, d.department,
+                                 status == "REJECTED" ? "deliveryFailed" : "documentInInbox",
+                                 d.business_process_id, at_ms, boost::json::serialize(o)};
+           if (Status s = insert_event(std::move(event)); !s.is_ok()) return s;
+           return std::monostate{};
+         })
+      .status();
+}
+
+Result<std::optional<std::pair<std::string, std::string>>> SqliteJournal::inbox_status(
+    const std::string& delivery_id) {
+  using Found = std::optional<std::pair<std::string, std::string>>;
+  std::lock_guard lock(read_mutex_);
+  Result<Statement> st =
+      reader_->prepare("SELECT status, detail FROM inbox_progress WHERE delivery_id = ?1");
+  if (!st.is_ok()) return st.status();
+  st->bind(1, delivery_id);
+  Result<bool> row = st->next();
+  if (!row.is_ok()) return row.status();
+  if (!*row) return Found();
+  return Found(std::pair{st->text(0), st->text(1)});
 }
 
 Result<std::vector<DepthRow>> SqliteJournal::depth() {

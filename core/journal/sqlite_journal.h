@@ -79,6 +79,12 @@ class SqliteJournal final : public Journal {
   Result<std::optional<StoredItem>> find_delivery(const std::string& delivery_id) override;
   Result<std::optional<int64_t>> next_due_ms(const std::string& destination) override;
   Result<std::vector<ReceiptRecord>> receipts(const std::string& delivery_id) override;
+  Result<std::vector<InboxFollowUp>> inbox_awaiting_storage(const std::string& destination,
+                                                            int limit) override;
+  Status record_inbox_status(const InboxFollowUp& delivery, const std::string& status,
+                             int64_t at_ms, const std::string& detail) override;
+  Result<std::optional<std::pair<std::string, std::string>>> inbox_status(
+      const std::string& delivery_id) override;
   Result<std::optional<ReceiptRecord>> find_receipt(const std::string& receipt_id) override;
   Result<std::vector<std::string>> deliveries_awaiting_outcome(
       const std::string& key_prefix) override;

@@ -152,10 +152,21 @@ CREATE TABLE receipts (
 CREATE INDEX receipts_delivery ON receipts (delivery_id, event_ms);
 )sql";
 
-// Version 7: identity links between portal accounts and persons in department systems. At most
+// Version 7: following inbox deliveries at the RC adapter until they are in the inbox.
+constexpr const char* kVersion7 = R"sql(
+ALTER TABLE work_items ADD COLUMN counterpart_ref TEXT;
+CREATE TABLE inbox_progress (
+  delivery_id TEXT PRIMARY KEY NOT NULL,
+  status TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  detail TEXT NOT NULL
+);
+)sql";
+
+// Version 8: identity links between portal accounts and persons in department systems. At most
 // one pending or active link per account profile and service (identity_links_open); the
 // coupling parameters are kept as a digest only.
-constexpr const char* kVersion7 = R"sql(
+constexpr const char* kVersion8 = R"sql(
 CREATE TABLE identity_links (
   link_id              TEXT PRIMARY KEY NOT NULL,
   account_id           TEXT NOT NULL,
@@ -218,7 +229,8 @@ const std::vector<Migration>& migrations() {
       {4, "event feed cursors", kVersion4},
       {5, "delivery ids of document deliveries", kVersion5},
       {6, "receipts of registered deliveries", kVersion6},
-      {7, "identity links", kVersion7},
+      {7, "inbox deliveries followed at the RC adapter", kVersion7},
+      {8, "identity links", kVersion8},
   };
   return kMigrations;
 }

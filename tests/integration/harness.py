@@ -89,6 +89,17 @@ def binary(name):
     raise FileNotFoundError(f"{name} not built in {BIN_DIR}")
 
 
+def stop_process(proc, grace):
+    """SIGTERM, `grace` seconds to finish, then SIGKILL."""
+    if proc and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -134,7 +145,9 @@ class Sim:
         self.proc = subprocess.Popen(
             [binary("portier-sim"), "--listen", f"127.0.0.1:{self.port}",
              "--portal-client-id", "portier-test",
-             "--portal-client-secret-env", "PORTIER_PORTAL_SECRET"],
+             "--portal-client-secret-env", "PORTIER_PORTAL_SECRET",
+             # Documents are in the inbox at the adapter's next read (tests wait for that).
+             "--rc-store-delay-seconds", "0"],
             stdout=self.log, stderr=self.log, env=env)
         wait_until(lambda: self._alive(), what="portier-sim to listen")
 
@@ -162,13 +175,7 @@ class Sim:
         http("DELETE", self.url + "/_sim/faults")
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, 10)
         self.proc = None
 
 
@@ -182,7 +189,7 @@ CONFIG_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
   <portal baseUrl="{sim}/api/v9" tokenUrl="{sim}/oauth2/token" clientId="portier-test"
           clientSecret="env:PORTIER_PORTAL_SECRET" timeoutMs="5000"
           scope="businesscases.write activities.write messages.write"/>
-  <rcAdapter baseUrl="{sim}/rc-adapter/v1"/>
+  <rcAdapter baseUrl="{sim}/rc-adapter/v1" statusPollMs="100"/>
   <documents folder="{documents}" maxBytes="{max_document}"/>
 {extra_config}  <destination name="portal" concurrency="4">
     <retry initialDelayMs="{retry_ms}" maxDelayMs="{retry_max_ms}" maxAttempts="{max_attempts}" attemptTimeoutMs="3000"/>
@@ -281,13 +288,7 @@ class Portier:
         return self.proc.wait(30)
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, 20)
 
 
 def soap_envelope(operation, fields, version="1.1", sender=None):

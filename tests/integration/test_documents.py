@@ -4,25 +4,31 @@ receives it with its Business Process ID. Bad documents are refused before anyth
 import base64
 import datetime
 import hashlib
+import json
 import os
 
 import pytest
 import zeep
 
-from harness import (header_xml, journal_counts, soap_envelope, wait_until, zeep_client)
+from harness import (header_xml, http, journal_counts, soap_envelope, wait_until,
+                     zeep_client)
 
 
 def make_pdf(text="Veranlagungsverfuegung 2026"):
     """A small valid one-page PDF with a correct cross-reference table."""
     stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [
+    return pdf_of([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
         b"/Resources << /Font << /F1 5 0 R >> >> >>",
         b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
+    ])
+
+
+def pdf_of(objects):
+    """A PDF of these objects (object 1 the catalog) with a correct cross-reference table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for i, body in enumerate(objects, 1):
@@ -120,11 +126,32 @@ def test_a_bad_document_is_refused_before_anything_is_stored(ws, name):
     assert not os.path.exists(os.path.join(store, digest[:2], digest))
 
 
-def test_registered_delivery_is_refused_clearly_until_it_exists(ws):
+def test_a_document_the_inbox_refuses_is_reported_failed_with_the_inbox_reason(ws):
+    # The adapter takes the upload, but its status cannot be read until it has refused it.
+    ws.sim.faults(status=503, count=100000, pathPrefix="/rc-adapter/v1/documents/")
     service, bpid = open_case(ws)
-    with pytest.raises(zeep.exceptions.Fault) as fault:
-        service.deliverDocument(
-            header={"senderId": "steueramt", "messageId": "doc-r", "businessProcessId": bpid},
-            documentKind="Veranlagungsverfuegung", title="t", date=datetime.date(2026, 11, 29),
-            document=make_pdf(), channel="registered")
-    assert "registered" in fault.value.message
+    pdf = make_pdf("Verweigert")
+    answer = service.deliverDocument(
+        header={"senderId": "steueramt", "messageId": "doc-x", "businessProcessId": bpid},
+        documentKind="Veranlagungsverfuegung", title="Verweigert",
+        date=datetime.date(2026, 11, 29), document=pdf, channel="inbox")
+    at_adapter = wait_until(lambda: next((d for d in rc_deliveries(ws)
+                                          if d["sha256"] == answer.sha256), None),
+                            what="the upload at the RC adapter")
+
+    def status():
+        return service.getDelivery(header={"senderId": "steueramt", "messageId": "g"},
+                                   deliveryId=answer.deliveryId)
+    wait_until(lambda: status().status == "ACCEPTED", what="getDelivery to say ACCEPTED")
+    http_status, _, body = http("POST", ws.sim.url + "/_sim/rc-adapter/reject",
+                                json.dumps({"deliveryId": at_adapter["deliveryId"],
+                                            "reason": "Postfach gesperrt"}).encode(),
+                                {"Content-Type": "application/json"})
+    assert http_status == 200, body
+    ws.sim.clear_faults()
+    failed = wait_until(lambda: (lambda s: s if s.status == "FAILED" else None)(status()),
+                        what="getDelivery to say FAILED")
+    assert "Postfach gesperrt" in failed.detail
+    events = service.listEvents(header={"senderId": "steueramt", "messageId": "e"})
+    (event,) = [e for e in events if e.kind == "deliveryFailed"]
+    assert answer.deliveryId in event.detail and "Postfach gesperrt" in event.detail

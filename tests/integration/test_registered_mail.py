@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 import uuid
 
 import pytest
@@ -275,3 +276,21 @@ def test_registered_mail_is_refused_where_it_is_not_configured(ws):
             documentKind="Veranlagungsverfuegung", title="t", date=datetime.date(2026, 11, 30),
             document=make_pdf(), channel="registered", recipient=RECIPIENT)
     assert "registered mail is not configured" in fault.value.message
+
+
+def test_the_department_is_warned_once_before_the_acceptance_window_closes(rws):
+    dept = Department(rws)
+    bpid = dept.open_case()
+    # Made available six and a half days ago: the window closes within the next day.
+    made_available = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=6.5)
+    rws.sims["incamail"].set_clock(made_available.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    answer = dept.deliver(bpid, "incamail", title="Fristablauf")
+    dept.wait_status(answer.deliveryId, "AVAILABLE")
+    warning = wait_until(lambda: next((e for e in dept.events(bpid)
+                                       if e.kind == "registeredDeliveryExpiring"), None),
+                         what="the expiry warning")
+    assert answer.deliveryId in warning.detail and '"closesAt"' in warning.detail
+    wait_until(lambda: "Einschreiben: Abholfrist läuft ab" in [
+        a["title"] for a in activities_of(rws, bpid)], what="the warning on the case")
+    time.sleep(0.5)  # several more collector rounds (pollMs 100): still one warning
+    assert [e.kind for e in dept.events(bpid)].count("registeredDeliveryExpiring") == 1

@@ -144,12 +144,12 @@ class SqliteJournalTest : public ::testing::Test {
 };
 
 AttemptRecord delivered() {
-  return {AttemptRecord::Verdict::kDelivered, 0, "", "req", "resp", "HTTP 201"};
+  return {AttemptRecord::Verdict::kDelivered, 0, "", "req", "resp", "HTTP 201", ""};
 }
 AttemptRecord retry_at(int64_t ms) {
-  return {AttemptRecord::Verdict::kRetry, ms, "HTTP 503", "req", "resp", "attempt failed"};
+  return {AttemptRecord::Verdict::kRetry, ms, "HTTP 503", "req", "resp", "attempt failed", ""};
 }
-AttemptRecord park_it() { return {AttemptRecord::Verdict::kPark, 0, "HTTP 400", "req", "", ""}; }
+AttemptRecord park_it() { return {AttemptRecord::Verdict::kPark, 0, "HTTP 400", "req", "", "", ""}; }
 
 TEST_F(SqliteJournalTest, AcceptCommitsIntakeWorkItemsAndEvidence) {
   SqliteJournal& j = open();

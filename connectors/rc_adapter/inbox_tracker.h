@@ -1,0 +1,40 @@
+#pragma once
+// Follows inbox deliveries at the RC adapter until they are in the citizen's inbox: an upload
+// the adapter took (its deliveryId kept with the work item) is read back every `poll` until it
+// is STORED_IN_INBOX or READ (event documentInInbox) or REJECTED (event deliveryFailed with the
+// inbox's reason). An unreachable adapter just means another look next round.
+// Threads: start()/stop() from the owning thread; one following thread.
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "connectors/rc_adapter/rc_adapter_connector.h"
+#include "core/journal/journal.h"
+
+namespace portier::rc_adapter {
+
+class InboxTracker {
+ public:
+  InboxTracker(RcAdapterConnector& adapter, journal::Journal& journal, const Clock& clock,
+               std::string destination, std::chrono::milliseconds poll);
+  ~InboxTracker();
+
+  void start();
+  void stop();
+  // One round; returns how many deliveries reached a final status.
+  Result<int> follow_once();
+
+ private:
+  RcAdapterConnector& adapter_;
+  journal::Journal& journal_;
+  const Clock& clock_;
+  std::string destination_;
+  std::chrono::milliseconds poll_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace portier::rc_adapter
