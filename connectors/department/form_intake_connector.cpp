@@ -76,9 +76,10 @@ dispatch::DeliveryResult FormIntakeConnector::deliver(const model::WorkItem& ite
     }
     values["pdfBase64"] = std::move(encoded);
   }
-  auto body = fill_template(text, values, endpoint->kind);
-  if (!body.is_ok())
-    return DeliveryResult::reject("mapping " + m->name + ": " + body.status().message());
+  std::string body = fill_template(text, values,
+                                   endpoint->kind == mapping::Endpoint::Kind::kRest
+                                       ? Escaping::kJson
+                                       : Escaping::kXml);
 
   outbound::HttpCall call;
   call.method = "POST";
@@ -100,7 +101,7 @@ dispatch::DeliveryResult FormIntakeConnector::deliver(const model::WorkItem& ite
     out.resize(static_cast<size_t>(n));
     call.headers.push_back("Authorization: Basic " + out);
   }
-  call.body = std::move(*body);
+  call.body = std::move(body);
   DeliveryResult result;
   result.request_sha256 = sha256_hex(call.body);
   auto reply = outbound::perform(call);

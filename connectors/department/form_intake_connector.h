@@ -5,8 +5,9 @@
 // ${businessCaseId}, ${applicationId}, ${formId}, ${mailbox}, ${ownerId}, ${submittedAt},
 // ${pdfSha256}, ${pdfBase64} and ${field.NAME}. Every attempt carries the work item's
 // Idempotency-Key and the Business Process ID as headers, so the department can drop a repeat.
-// 2xx: delivered; 408, 425, 429, 5xx and transport errors: retried; other statuses, a mapping
-// that no longer takes the form, or a template that cannot be filled: refused (parked).
+// 2xx: delivered; 408, 425, 429, 5xx and transport errors: retried; other statuses or a mapping
+// that no longer takes the form: refused (parked). The loader has checked that every
+// placeholder of the template is one of these (core/mapping), so each has a value.
 //
 // Threads: deliver() on dispatch workers, concurrently. The mapping set is read per call, so a
 // reload applies to the next attempt.

@@ -6,61 +6,48 @@
 namespace portier::department {
 namespace {
 
-std::string xml_escaped(const std::string& v) {
+std::string escape_xml(std::string_view s) {
   std::string out;
-  out.reserve(v.size());
-  for (char c : v) {
+  out.reserve(s.size());
+  for (char c : s) {
     switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default: out += c;
     }
   }
   return out;
 }
 
-// Boost.JSON writes the string with its quotes; the template supplies those itself.
-std::string json_escaped(const std::string& v) {
-  std::string quoted = boost::json::serialize(boost::json::string(v));
+// The string's JSON form without its quotes, by Boost.JSON's own serializer.
+std::string escape_json(std::string_view s) {
+  std::string quoted = boost::json::serialize(boost::json::string(s));
   return quoted.substr(1, quoted.size() - 2);
 }
 
 }  // namespace
 
-Result<std::string> fill_template(const std::string& text,
-                                  const std::map<std::string, std::string>& values,
-                                  mapping::Endpoint::Kind kind) {
+std::string fill_template(std::string_view text, const std::map<std::string, std::string>& values,
+                          Escaping escaping) {
   std::string out;
   size_t at = 0;
-  for (size_t open = text.find("${"); open != std::string::npos; open = text.find("${", at)) {
-    size_t close = text.find('}', open + 2);
-    if (close == std::string::npos) return invalid_argument("template: unclosed ${");
-    out.append(text, at, open - at);
-    const std::string name = text.substr(open + 2, close - open - 2);
-    auto value = values.find(name);
-    if (value == values.end()) {
-      return invalid_argument("template: no value for ${" + name + "}");
+  for (;;) {
+    size_t open = text.find("${", at);
+    size_t close = open == std::string_view::npos ? open : text.find('}', open + 2);
+    if (close == std::string_view::npos) {
+      out.append(text.substr(at));
+      return out;
     }
-    out += kind == mapping::Endpoint::Kind::kRest ? json_escaped(value->second)
-                                                  : xml_escaped(value->second);
+    out.append(text.substr(at, open - at));
+    auto found = values.find(std::string(text.substr(open + 2, close - open - 2)));
+    if (found != values.end()) {
+      out += escaping == Escaping::kXml ? escape_xml(found->second) : escape_json(found->second);
+    }
     at = close + 1;
   }
-  out.append(text, at, std::string::npos);
-  return out;
 }
 
 }  // namespace portier::department

@@ -1,18 +1,16 @@
 #pragma once
-// Fills a mapping's request template (core/mapping: ${name} placeholders) with values, each
-// escaped for the body it lands in: XML character data for SOAP endpoints, the inside of a
-// JSON string for REST ones. A placeholder without a value is an error naming it, so a typo in
-// a mapping parks the call instead of sending a half-filled request. Pure; any thread.
+// Fills a mapping's request template: every ${name} becomes its value, escaped for where it
+// lands (XML text for SOAP endpoints, JSON string content for REST ones). Placeholders without
+// a value become empty. Pure functions; any thread.
 #include <map>
 #include <string>
-
-#include "core/base/status.h"
-#include "core/mapping/mapping.h"
+#include <string_view>
 
 namespace portier::department {
 
-Result<std::string> fill_template(const std::string& text,
-                                  const std::map<std::string, std::string>& values,
-                                  mapping::Endpoint::Kind kind);
+enum class Escaping { kXml, kJson };
+
+std::string fill_template(std::string_view text, const std::map<std::string, std::string>& values,
+                          Escaping escaping);
 
 }  // namespace portier::department

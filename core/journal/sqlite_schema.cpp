@@ -163,9 +163,37 @@ CREATE TABLE inbox_progress (
 );
 )sql";
 
-// Version 8: poll leases, so one instance at a time polls each counterpart mailbox (the AFS
-// Antragspostfach); the poll cursors are feed_cursors rows.
+// Version 8: identity links between portal accounts and persons in department systems. At most
+// one pending or active link per account profile and service (identity_links_open); the
+// coupling parameters are kept as a digest only.
 constexpr const char* kVersion8 = R"sql(
+CREATE TABLE identity_links (
+  link_id              TEXT PRIMARY KEY NOT NULL,
+  account_id           TEXT NOT NULL,
+  profile_id           TEXT NOT NULL,
+  service_id           INTEGER NOT NULL,
+  department           TEXT NOT NULL,
+  state                TEXT NOT NULL CHECK (state IN ('pending', 'active', 'rejected', 'revoked')),
+  person_ref_category  TEXT NOT NULL,
+  person_ref_id        TEXT NOT NULL,
+  identification_level INTEGER NOT NULL,
+  coupling_sha256      TEXT NOT NULL,
+  matched_on           TEXT NOT NULL,
+  check_id             TEXT NOT NULL,
+  decided_by           TEXT NOT NULL,
+  reason               TEXT NOT NULL,
+  created_ms           INTEGER NOT NULL,
+  decided_ms           INTEGER NOT NULL,
+  updated_ms           INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX identity_links_open ON identity_links (account_id, profile_id, service_id)
+  WHERE state IN ('pending', 'active');
+CREATE INDEX identity_links_department ON identity_links (department, state, created_ms);
+)sql";
+
+// Version 9: poll leases, so one instance at a time polls each counterpart mailbox (the AFS
+// Antragspostfach); the poll cursors are feed_cursors rows.
+constexpr const char* kVersion9 = R"sql(
 CREATE TABLE poll_leases (
   name       TEXT PRIMARY KEY NOT NULL,
   holder     TEXT NOT NULL,
@@ -212,7 +240,8 @@ const std::vector<Migration>& migrations() {
       {5, "delivery ids of document deliveries", kVersion5},
       {6, "receipts of registered deliveries", kVersion6},
       {7, "inbox deliveries followed at the RC adapter", kVersion7},
-      {8, "poll leases", kVersion8},
+      {8, "identity links", kVersion8},
+      {9, "poll leases", kVersion9},
   };
   return kMigrations;
 }

@@ -61,13 +61,6 @@ const FormRule* Forms::rule(const std::string& form_id) const {
   return nullptr;
 }
 
-const Endpoint* DepartmentMapping::endpoint(const std::string& endpoint_name) const {
-  for (const Endpoint& e : endpoints) {
-    if (e.name == endpoint_name) return &e;
-  }
-  return nullptr;
-}
-
 const StatusRule* DepartmentMapping::status_rule(const std::string& department_code) const {
   auto rule = std::find_if(status_table.begin(), status_table.end(), [&](const StatusRule& r) {
     return r.department_code == department_code;
@@ -79,6 +72,12 @@ const DocumentKind* DepartmentMapping::document_kind(const std::string& kind) co
   auto found = std::find_if(document_kinds.begin(), document_kinds.end(),
                             [&](const DocumentKind& k) { return k.kind == kind; });
   return found != document_kinds.end() ? &*found : nullptr;
+}
+
+const Endpoint* DepartmentMapping::endpoint(const std::string& name) const {
+  auto found = std::find_if(endpoints.begin(), endpoints.end(),
+                            [&](const Endpoint& e) { return e.name == name; });
+  return found != endpoints.end() ? &*found : nullptr;
 }
 
 MappingSet::MappingSet(std::vector<DepartmentMapping> mappings) : mappings_(std::move(mappings)) {}
@@ -116,6 +115,13 @@ const DepartmentMapping* MappingSet::by_form(const std::string& form_id,
       if (rule != nullptr) *rule = r;
       return &m;
     }
+  }
+  return nullptr;
+}
+
+const DepartmentMapping* MappingSet::by_service(int32_t service_id) const {
+  for (const DepartmentMapping& m : mappings_) {
+    if (m.service_ids.contains(service_id)) return &m;
   }
   return nullptr;
 }

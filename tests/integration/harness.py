@@ -208,7 +208,7 @@ class Portier:
                  retry_ms=50, retry_max_ms=500, max_attempts=20, log_level="info",
                  max_document=4000000, extra_config="", extra_env=None, extra_mappings=None):
         """`extra_config`: elements placed after <documents> (e.g. <registeredMail>), with
-        the secrets they reference in `extra_env`; `extra_mappings`: {name: mapping XML}
+        the secrets they reference in `extra_env`. `extra_mappings`: {name: mapping XML}
         written beside the test departments' mappings."""
         self.workdir = workdir
         self.port = free_port()

@@ -95,6 +95,15 @@ TEST_F(FormsLoad, ReportsEachProblemOnItsLine) {
   }
 }
 
+TEST_F(FormsLoad, APlaceholderTheIntakeDoesNotFillIsNamed) {
+  LoadResult r = load(
+      "  <forms endpoint=\"formIntake\" template=\"order\">\n"
+      "    <form id=\"F\" service=\"301\" title=\"T\"><field name=\"nom\" select=\"/x\"/></form>\n"
+      "  </forms>\n");
+  ASSERT_EQ(r.set, nullptr);  // the template says ${field.name}
+  EXPECT_THAT(all_problems(r), HasSubstr("${field.name} is neither a field of a <form>"));
+}
+
 TEST_F(FormsLoad, AnEndpointThatDoesNotExistIsNamed) {
   LoadResult r = load(
       "  <forms endpoint=\"elsewhere\" template=\"order\">\n"
