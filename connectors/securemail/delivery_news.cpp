@@ -9,7 +9,9 @@ namespace {
 
 using registered::ReceiptKind;
 
-const char* event_kind(const DeliveryNews& n) {
+}  // namespace
+
+const char* news_kind(const DeliveryNews& n) {
   if (!n.receipt) return "registeredDeliveryExpiring";
   switch (*n.receipt) {
     case ReceiptKind::kSubmission: return "registeredDeliveryAvailable";
@@ -20,6 +22,8 @@ const char* event_kind(const DeliveryNews& n) {
   }
   return "";
 }
+
+namespace {
 
 std::string day_of(int64_t ms) { return registered::format_day(registered::swiss_day(ms)); }
 
@@ -39,7 +43,7 @@ journal::DepartmentEvent department_event(const DeliveryNews& n, const std::stri
   if (n.receipt) detail["receiptKind"] = registered::to_string(*n.receipt);
   if (std::string legal = legal_date(n); !legal.empty()) detail["legalDeliveryDate"] = legal;
   if (n.standing.closes_ms) detail["closesAt"] = format_utc(*n.standing.closes_ms);
-  return {0, department, event_kind(n), business_process_id, n.at_ms,
+  return {0, department, news_kind(n), business_process_id, n.at_ms,
           boost::json::serialize(detail)};
 }
 
@@ -80,7 +84,7 @@ model::Message case_activity(const DeliveryNews& n, const journal::BusinessCaseR
   a.title = title;
   a.body = body;
   a.type = "INFO";
-  a.__set_event(event_kind(n));
+  a.__set_event(news_kind(n));
   a.__set_serviceId(c.service_id);
   a.__set_displayStampMs(n.at_ms);
   model::Message m;

@@ -20,8 +20,11 @@ struct DeliveryNews {
   registered::Standing standing;       // after the change
 };
 
-// registeredDeliveryAvailable | …Accepted | …Refused | …Expired | …Undeliverable | …Expiring,
-// with a JSON detail (deliveryId, receiptId, platform, status, legalDeliveryDate, closesAt).
+// registeredDeliveryAvailable | …Accepted | …Refused | …Expired | …Undeliverable | …Expiring.
+const char* news_kind(const DeliveryNews& news);
+
+// The event of that kind, with a JSON detail (deliveryId, receiptId, platform, status,
+// legalDeliveryDate, closesAt).
 journal::DepartmentEvent department_event(const DeliveryNews& news, const std::string& department,
                                           const std::string& business_process_id);
 

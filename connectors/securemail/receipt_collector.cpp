@@ -64,7 +64,7 @@ journal::Intake news_intake(std::string key, const journal::StoredItem& delivery
   in.department = delivery.item.department;
   in.business_process_id = delivery.item.businessProcessId;
   in.correlation_id = delivery.item.correlationId;
-  in.operation = std::string("registered:") + department_event(news, "", "").kind;
+  in.operation = std::string("registered:") + news_kind(news);
   in.request_sha256 = news.receipt_id.empty() ? sha256_hex(in.idempotency_key) : news.receipt_id;
   in.build = [news, delivery, portal_destination,
               extra = std::move(extra)](journal::IntakeTransaction& txn) -> Result<std::string> {
@@ -168,8 +168,9 @@ Result<ReceiptCollector::Outcome> ReceiptCollector::take(const std::string& raw)
   auto delivery = delivery_id ? journal_.find_delivery(*delivery_id)
                               : Result<std::optional<journal::StoredItem>>(std::nullopt);
   if (!delivery.is_ok()) return delivery.status();
-  if (!*delivery) {
-    log::warn("registered mail: a receipt for no delivery of ours; moved to Unmatched",
+  if (!*delivery || (**delivery).item.message.documentDelivery.channel !=
+                        model::DeliveryChannel::REGISTERED) {
+    log::warn("registered mail: a receipt for no registered delivery of ours; moved to Unmatched",
               {{"platform", platform}, {"answers", receipt->original_message_id}});
     return Outcome::kUnmatched;
   }

@@ -11,6 +11,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 #include <unordered_map>
 
 #include "core/base/status.h"
@@ -39,6 +41,17 @@ class Statement {
   Result<bool> next();
   // Runs a statement that returns no rows.
   Status run();
+  // Every remaining row, each made into a value by `read(*this)`.
+  template <typename Read>
+  Result<std::vector<std::invoke_result_t<Read, Statement&>>> collect(Read read) {
+    std::vector<std::invoke_result_t<Read, Statement&>> out;
+    for (;;) {
+      Result<bool> row = next();
+      if (!row.is_ok()) return row.status();
+      if (!*row) return out;
+      out.push_back(read(*this));
+    }
+  }
 
   bool is_null(int column) const;
   int64_t int64(int column) const;

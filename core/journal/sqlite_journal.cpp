@@ -1085,14 +1085,7 @@ Result<std::vector<StoredItem>> SqliteJournal::list(const ItemFilter& filter) {
   if (filter.business_process_id) st->bind(2, *filter.business_process_id);
   if (filter.destination) st->bind(3, *filter.destination);
   st->bind(4, limit);
-  std::vector<StoredItem> items;
-  for (;;) {
-    Result<bool> row = st->next();
-    if (!row.is_ok()) return row.status();
-    if (!*row) break;
-    items.push_back(to_stored(read_item(*st)));
-  }
-  return items;
+  return st->collect([](Statement& row) { return to_stored(read_item(row)); });
 }
 
 Result<StoredItem> SqliteJournal::get(int64_t item_id) {
@@ -1140,13 +1133,7 @@ Result<std::vector<ReceiptRecord>> SqliteJournal::receipts(const std::string& de
                                           " ORDER BY event_ms, recorded_ms");
   if (!st.is_ok()) return st.status();
   st->bind(1, delivery_id);
-  std::vector<ReceiptRecord> out;
-  for (;;) {
-    Result<bool> row = st->next();
-    if (!row.is_ok()) return row.status();
-    if (!*row) return out;
-    out.push_back(read_receipt(*st));
-  }
+  return st->collect(read_receipt);
 }
 
 Result<std::optional<ReceiptRecord>> SqliteJournal::find_receipt(const std::string& receipt_id) {
@@ -1171,13 +1158,7 @@ Result<std::vector<std::string>> SqliteJournal::deliveries_awaiting_outcome(
       " AND NOT EXISTS (SELECT 1 FROM intake WHERE idempotency_key = ?1 || s.delivery_id)");
   if (!st.is_ok()) return st.status();
   st->bind(1, key_prefix);
-  std::vector<std::string> out;
-  for (;;) {
-    Result<bool> row = st->next();
-    if (!row.is_ok()) return row.status();
-    if (!*row) return out;
-    out.push_back(st->text(0));
-  }
+  return st->collect([](Statement& row) { return row.text(0); });
 }
 
 namespace {
@@ -1200,13 +1181,9 @@ Result<std::vector<InboxFollowUp>> SqliteJournal::inbox_awaiting_storage(
       " ORDER BY w.id LIMIT ?2");
   if (!st.is_ok()) return st.status();
   st->bind(1, destination).bind(2, int64_t{limit});
-  std::vector<InboxFollowUp> out;
-  for (;;) {
-    Result<bool> row = st->next();
-    if (!row.is_ok()) return row.status();
-    if (!*row) return out;
-    out.push_back({st->text(0), st->text(1), st->text(2), st->text(3)});
-  }
+  return st->collect([](Statement& row) {
+    return InboxFollowUp{row.text(0), row.text(1), row.text(2), row.text(3)};
+  });
 }
 
 Status SqliteJournal::record_inbox_status(const InboxFollowUp& d, const std::string& status,

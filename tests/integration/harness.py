@@ -89,6 +89,17 @@ def binary(name):
     raise FileNotFoundError(f"{name} not built in {BIN_DIR}")
 
 
+def stop_process(proc, grace):
+    """SIGTERM, `grace` seconds to finish, then SIGKILL."""
+    if proc and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -164,13 +175,7 @@ class Sim:
         http("DELETE", self.url + "/_sim/faults")
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, 10)
         self.proc = None
 
 
@@ -279,13 +284,7 @@ class Portier:
         return self.proc.wait(30)
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, 20)
 
 
 def soap_envelope(operation, fields, version="1.1", sender=None):

@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 
-from harness import http, wait_until
+from harness import http, stop_process, wait_until
 
 PLATFORM_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "../sim/platform"))
 sys.path.insert(0, PLATFORM_DIR)
@@ -125,13 +125,7 @@ class PlatformSim:
         return http("GET", self.url + "/_sim/ca.pem")[2]
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, 10)
         self.proc = None
 
 

@@ -17,14 +17,18 @@ from harness import (header_xml, http, journal_counts, soap_envelope, wait_until
 def make_pdf(text="Veranlagungsverfuegung 2026"):
     """A small valid one-page PDF with a correct cross-reference table."""
     stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [
+    return pdf_of([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
         b"/Resources << /Font << /F1 5 0 R >> >> >>",
         b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
+    ])
+
+
+def pdf_of(objects):
+    """A PDF of these objects (object 1 the catalog) with a correct cross-reference table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for i, body in enumerate(objects, 1):

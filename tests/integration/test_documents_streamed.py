@@ -10,6 +10,7 @@ import pytest
 
 from harness import (Workspace, audit_entries, header_xml, journal_counts, soap_envelope,
                      wait_until)
+from test_documents import pdf_of
 
 MAX_BODY = 40 << 20
 MAX_DOCUMENT = 28 << 20
@@ -34,18 +35,7 @@ def make_large_pdf(image_bytes):
          f"/DeviceGray /BitsPerComponent 8 /Length {len(pixels)} >>\nstream\n").encode() +
         pixels + b"\nendstream",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for off in offsets:
-        out += f"{off:010d} 00000 n \n".encode()
-    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n"
-            "%%EOF\n").encode()
-    return bytes(out)
+    return pdf_of(objects)
 
 
 def base64_lines(data):

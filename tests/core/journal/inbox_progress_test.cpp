@@ -2,31 +2,15 @@
 // item) until a final status, which tells the department.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <future>
-
 #include "core/base/digest.h"
 #include "core/journal/sqlite_journal.h"
+#include "tests/core/journal/temp_journal.h"
 
 namespace portier::journal {
 namespace {
 
-namespace fs = std::filesystem;
-
-class InboxProgressTest : public ::testing::Test {
+class InboxProgressTest : public testing::TempJournalTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("portier-inbox-test-" + random_uuid());
-    fs::create_directories(dir_);
-    auto j = SqliteJournal::open((dir_ / "journal.db").string(), clock_, {});
-    ASSERT_TRUE(j.is_ok()) << j.status().to_string();
-    journal_ = std::move(*j);
-  }
-  void TearDown() override {
-    journal_.reset();
-    fs::remove_all(dir_);
-  }
-
   // A document delivery for the inbox, accepted, claimed and settled as `ref` at the adapter.
   void deliver(const std::string& delivery_id, const std::string& ref) {
     Intake in;
@@ -43,19 +27,13 @@ class InboxProgressTest : public ::testing::Test {
       txn.enqueue("rc_adapter", m);
       return std::string("ok");
     };
-    std::promise<Result<IntakeOutcome>> done;
-    journal_->accept(std::move(in), [&done](Result<IntakeOutcome> o) { done.set_value(o); });
-    ASSERT_TRUE(done.get_future().get().is_ok());
+    ASSERT_TRUE(accept_and_wait(std::move(in)).is_ok());
     auto claimed = journal_->claim("rc_adapter", 1, clock_.now_ms(), 30'000);
     ASSERT_TRUE(claimed.is_ok() && claimed->size() == 1);
     AttemptRecord delivered;
     delivered.counterpart_ref = ref;
     ASSERT_TRUE(journal_->settle((*claimed)[0].id, delivered).is_ok());
   }
-
-  ManualClock clock_;
-  fs::path dir_;
-  std::unique_ptr<SqliteJournal> journal_;
 };
 
 TEST_F(InboxProgressTest, FollowedUntilAFinalStatusWhichTellsTheDepartment) {

@@ -2,16 +2,12 @@
 // deliveries still waiting for an outcome.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <future>
-
 #include "core/base/digest.h"
 #include "core/journal/sqlite_journal.h"
+#include "tests/core/journal/temp_journal.h"
 
 namespace portier::journal {
 namespace {
-
-namespace fs = std::filesystem;
 
 ReceiptRecord receipt(const std::string& delivery, const std::string& kind, int64_t at_ms) {
   ReceiptRecord r;
@@ -28,20 +24,8 @@ ReceiptRecord receipt(const std::string& delivery, const std::string& kind, int6
   return r;
 }
 
-class ReceiptsTest : public ::testing::Test {
+class ReceiptsTest : public testing::TempJournalTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("portier-receipts-test-" + random_uuid());
-    fs::create_directories(dir_);
-    auto j = SqliteJournal::open((dir_ / "journal.db").string(), clock_, {});
-    ASSERT_TRUE(j.is_ok()) << j.status().to_string();
-    journal_ = std::move(*j);
-  }
-  void TearDown() override {
-    journal_.reset();
-    fs::remove_all(dir_);
-  }
-
   // One intake under `key` that records `r` and tells the department.
   Result<IntakeOutcome> record(const std::string& key, const ReceiptRecord& r) {
     Intake in;
@@ -55,14 +39,8 @@ class ReceiptsTest : public ::testing::Test {
       txn.add_event({0, "betreibungsamt", "registeredDelivery" + r.kind, "bp-1", r.event_ms, "{}"});
       return std::string("ok");
     };
-    std::promise<Result<IntakeOutcome>> done;
-    journal_->accept(std::move(in), [&done](Result<IntakeOutcome> o) { done.set_value(o); });
-    return done.get_future().get();
+    return accept_and_wait(std::move(in));
   }
-
-  ManualClock clock_;
-  fs::path dir_;
-  std::unique_ptr<SqliteJournal> journal_;
 };
 
 TEST_F(ReceiptsTest, KeptWithTheirEventAndReadBackInEventOrder) {
