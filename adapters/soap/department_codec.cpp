@@ -63,6 +63,7 @@ const std::vector<ChildRule>& child_rules() {
       {"getBusinessCase", {"header"}},
       {"listEvents", {"header"}},
       {"ackEvents", {"header", "seq"}},
+      {"decideIdentityLink", {"header", "linkId", "decision", "decidedBy"}},
       {"header", {"senderId", "messageId"}},
   };
   return table;
@@ -319,6 +320,16 @@ Converted convert(const _p__ackEvents& req) {
   return AckEvents{to_header(req.header), std::vector<int64_t>(req.seq.begin(), req.seq.end())};
 }
 
+Converted convert(const _p__decideIdentityLink& req) {
+  DecideIdentityLink out;
+  out.header = to_header(req.header);
+  out.link_id = req.linkId;
+  out.approve = req.decision == p__LinkDecision::approve;
+  out.decided_by = req.decidedBy;
+  if (req.reason) out.reason = *req.reason;
+  return out;
+}
+
 // Whether a request holds a field of kTimestampFields.
 template <class Body>
 bool has_timestamp(const Body&) {
@@ -369,6 +380,8 @@ std::string empty_required_text(const DepartmentRequest& request, const std::str
     fields.push_back({"deliveryId", &r->delivery_id});
   } else if (const auto* r = std::get_if<GetReceipt>(&request)) {
     fields.push_back({"receiptId", &r->receipt_id});
+  } else if (const auto* r = std::get_if<DecideIdentityLink>(&request)) {
+    fields.insert(fields.end(), {{"linkId", &r->link_id}, {"decidedBy", &r->decided_by}});
   }
   for (const auto& [name, value] : fields) {
     if (value->empty()) return "element '" + operation + "/" + name + "' must not be empty";
@@ -393,6 +406,7 @@ constexpr Operation kOperations[] = {
     {"getBusinessCase", "p:getBusinessCase", &read<_p__getBusinessCase>},
     {"listEvents", "p:listEvents", &read<_p__listEvents>},
     {"ackEvents", "p:ackEvents", &read<_p__ackEvents>},
+    {"decideIdentityLink", "p:decideIdentityLink", &read<_p__decideIdentityLink>},
 };
 
 }  // namespace
@@ -606,6 +620,19 @@ std::string DepartmentCodec::write(SoapVersion version, const AckAnswer& a) {
   body.soap_default(soap_);
   body.acknowledged = a.acknowledged;
   return write_envelope(soap_, version, body, "p:ackEventsResponse");
+}
+
+std::string DepartmentCodec::write(SoapVersion version, const IdentityLinkAnswer& a) {
+  RequestScope scope{soap_};
+  _p__decideIdentityLinkResponse body;
+  body.soap_default(soap_);
+  body.linkId = a.link_id;
+  body.state = a.state;
+  body.accountId = a.account_id;
+  body.serviceId = a.service_id;
+  body.personIdCategory = a.person_id_category;
+  body.personId = a.person_id;
+  return write_envelope(soap_, version, body, "p:decideIdentityLinkResponse");
 }
 
 std::string DepartmentCodec::write(SoapVersion version, const Fault& fault) {

@@ -45,6 +45,7 @@ class DepartmentCodec {
   std::string write(SoapVersion version, const BusinessCaseAnswer& answer);
   std::string write(SoapVersion version, const EventsAnswer& answer);
   std::string write(SoapVersion version, const AckAnswer& answer);
+  std::string write(SoapVersion version, const IdentityLinkAnswer& answer);
   std::string write(SoapVersion version, const Fault& fault);
 
  private:

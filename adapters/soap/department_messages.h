@@ -103,9 +103,19 @@ struct AckEvents {
   std::vector<int64_t> seqs;
 };
 
+// The department's decision on a pending identity link.
+struct DecideIdentityLink {
+  MessageHeader header;
+  std::string link_id;
+  bool approve = false;
+  std::string decided_by;
+  std::string reason;
+};
+
 using DepartmentRequest = std::variant<OpenBusinessCase, ReportStatus, AddActivity,
                                        SendNotification, SendMessage, DeliverDocument,
-                                       GetDelivery, GetReceipt, GetBusinessCase, ListEvents, AckEvents>;
+                                       GetDelivery, GetReceipt, GetBusinessCase, ListEvents, AckEvents,
+                                       DecideIdentityLink>;
 
 struct OpenBusinessCaseAnswer {
   std::string business_process_id;
@@ -192,6 +202,15 @@ struct Event {
 
 struct EventsAnswer {
   std::vector<Event> events;
+};
+
+struct IdentityLinkAnswer {
+  std::string link_id;
+  std::string state;
+  std::string account_id;
+  int32_t service_id = 0;
+  std::string person_id_category;
+  std::string person_id;
 };
 
 struct AckAnswer {

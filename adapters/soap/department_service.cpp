@@ -524,6 +524,18 @@ void DepartmentService::answer_read(std::shared_ptr<Call> call) {
     auto n = parts_.journal.ack_events(department, ack->seqs);
     if (!n.is_ok()) return fail(call, n.status());
     body = codec.write(version, AckAnswer{*n});
+  } else if (const auto* decide = std::get_if<DecideIdentityLink>(&call->parsed.request)) {
+    if (!parts_.identity) return fail(call, failed_precondition("identity links are not served"));
+    auto link = parts_.identity->decide(department, decide->link_id, decide->approve,
+                                        decide->decided_by, decide->reason);
+    if (!link.is_ok()) {
+      Status s = link.status();
+      // Name the field the error is about.
+      return fail(call, Status(s.code(), "linkId: " + s.message()));
+    }
+    body = codec.write(version, IdentityLinkAnswer{link->link_id, link->state, link->account_id,
+                                                   link->service_id, link->person_ref_category,
+                                                   link->person_ref_id});
   }
   parts_.metrics.increment("portier_soap_requests_total",
                            {{"operation", call->parsed.operation}, {"outcome", "answered"}});

@@ -34,6 +34,7 @@
 #include "core/base/rate_limit.h"
 #include "core/base/status.h"
 #include "core/documents/document_store.h"
+#include "core/identity/identity_service.h"
 #include "core/registered/lifecycle.h"
 #include "core/documents/pdf_check.h"
 #include "core/journal/journal.h"
@@ -55,6 +56,8 @@ struct DepartmentServiceParts {
   // how the legal delivery date is computed.
   std::vector<std::string> registered_platforms;
   registered::LifecycleRule registered_rule;
+  // decideIdentityLink goes here; null: it is refused.
+  identity::IdentityService* identity = nullptr;
 };
 
 class DepartmentService final : public http::Handler {

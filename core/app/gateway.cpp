@@ -9,11 +9,14 @@
 
 #include "adapters/http/router.h"
 #include "adapters/http/server.h"
+#include "adapters/rest/portal_api.h"
 #include "adapters/soap/department_service.h"
+#include "connectors/department/identity_caller.h"
 #include "connectors/portal/portal_connector.h"
 #include "connectors/rc_adapter/inbox_tracker.h"
 #include "connectors/rc_adapter/rc_adapter_connector.h"
 #include "core/documents/document_store.h"
+#include "core/identity/identity_service.h"
 #include "core/base/log.h"
 #include "core/base/metrics.h"
 #include "core/dispatch/dispatcher.h"
@@ -31,7 +34,10 @@ struct Gateway::Parts {
   std::unique_ptr<dispatch::Dispatcher> dispatcher;
   std::shared_ptr<portal::PortalConnector> portal;
   std::optional<documents::DocumentStore> documents;
+  department::IdentityCaller identity_caller;
+  std::unique_ptr<identity::IdentityService> identity;
   std::shared_ptr<soap_adapter::DepartmentService> department_service;
+  std::shared_ptr<rest_adapter::PortalApi> portal_api;
   std::unique_ptr<query::PortalFeed> portal_feed;
   app::RegisteredMail registered_mail;
   std::shared_ptr<rc_adapter::RcAdapterConnector> rc_adapter;
@@ -124,11 +130,20 @@ Status Gateway::start() {
                                   p.registered_mail.connector);
   }
 
+  const config::PortalApi& api = c.portal_api;
+  identity::IdentitySettings identity_settings;
+  identity_settings.deadline = api.deadline;
+  identity_settings.retry_after =
+      std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(api.retry_after));
+  p.identity = std::make_unique<identity::IdentityService>(*p.journal, *p.mappings,
+                                                           p.identity_caller, clock_,
+                                                           identity_settings);
   soap_adapter::DepartmentServiceParts service{*p.journal, clock_, *p.mappings, *p.portal,
                                                p.metrics, [d = p.dispatcher.get()] { d->wake(); },
                                                p.documents ? &*p.documents : nullptr, pdf_limits,
                                                {}, {}};
   service.registered_rule = lifecycle_rule(c.registered_mail);
+  service.identity = p.identity.get();
   if (p.registered_mail.connector) {
     for (const auto& platform : c.registered_mail.platforms) {
       service.registered_platforms.push_back(platform.name);
@@ -141,6 +156,14 @@ Status Gateway::start() {
                                     const std::string&, const std::string& detail) {
     return p.department_service->refuse(partial, status, detail);
   });
+  if (api.enabled) {
+    auto authenticator = rest_adapter::PortalAuthenticator::create(api);
+    if (!authenticator.is_ok()) return authenticator.status();
+    p.portal_api = std::make_shared<rest_adapter::PortalApi>(
+        *p.identity, *p.journal, std::move(*authenticator), clock_, p.metrics, api.deadline,
+        c.workers.dispatch_threads);
+    p.router.add("", rest_adapter::kPortalApiPrefix, p.portal_api);
+  }
   p.router.add("GET", "/healthz", [&p](http::Request, http::Respond respond) {
     respond(health_response(p.journal->health(), false, false));
   });
@@ -195,6 +218,7 @@ void Gateway::stop() {
   log::info("portierd stopping: draining requests in flight");
   p.server->drain(config_->drain_timeout);
   p.department_service->shutdown();  // answers still being written finish here
+  if (p.portal_api) p.portal_api->shutdown();
   p.portal_feed->stop();
   for (auto& collector : p.registered_mail.collectors) collector->stop();
   if (p.inbox_tracker) p.inbox_tracker->stop();

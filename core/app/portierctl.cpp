@@ -7,6 +7,9 @@
 //   portierctl [--config FILE] evidence verify
 //   portierctl [--config FILE] evidence export BUSINESS_PROCESS_ID
 //   portierctl [--config FILE] audit list [--limit N]
+//   portierctl [--config FILE] identity list [--department D] [--state S] [--account ID]
+//   portierctl [--config FILE] identity show LINK_ID
+//   portierctl [--config FILE] identity revoke LINK_ID [--reason TEXT]
 // The configuration defaults to $PORTIER_CONFIG. Exit codes: 0 ok, 1 failed (or a mapping test
 // vector failed), 2 usage or invalid configuration or mapping, 3 evidence chain broken.
 #include <cstdio>
@@ -29,7 +32,10 @@ constexpr char kUsage[] =
     "       portierctl [--config FILE] work park ID [--reason TEXT]\n"
     "       portierctl [--config FILE] evidence verify\n"
     "       portierctl [--config FILE] evidence export BUSINESS_PROCESS_ID\n"
-    "       portierctl [--config FILE] audit list [--limit N]\n";
+    "       portierctl [--config FILE] audit list [--limit N]\n"
+    "       portierctl [--config FILE] identity list [--department D] [--state S] [--account ID]\n"
+    "       portierctl [--config FILE] identity show LINK_ID\n"
+    "       portierctl [--config FILE] identity revoke LINK_ID [--reason TEXT]\n";
 
 int usage() {
   std::fputs(kUsage, stderr);
@@ -57,7 +63,8 @@ int main(int argc, char** argv) {
     if (args.size() < 2) return usage();
     return portier::app::mapping_command(args[1], portier::app::Args(args.begin() + 2, args.end()));
   }
-  if (args.size() < 2 || (args[0] != "work" && args[0] != "evidence" && args[0] != "audit")) {
+  if (args.size() < 2 || (args[0] != "work" && args[0] != "evidence" && args[0] != "audit" &&
+                          args[0] != "identity")) {
     return usage();
   }
   if (config_path.empty()) {
@@ -81,5 +88,6 @@ int main(int argc, char** argv) {
   portier::app::Args rest(args.begin() + 2, args.end());
   if (args[0] == "work") return portier::app::work_command(**journal, args[1], rest);
   if (args[0] == "audit") return portier::app::audit_command(**journal, args[1], rest);
+  if (args[0] == "identity") return portier::app::identity_command(**journal, args[1], rest);
   return portier::app::evidence_command(**journal, *loaded.config, args[1], rest);
 }

@@ -76,6 +76,8 @@ class ConfigReader : public DocumentReader {
         number(child, "maxBytes", config.documents.max_bytes);
       } else if (name == "registeredMail") {
         read_registered_mail(child, config.registered_mail);
+      } else if (name == "portalApi") {
+        read_portal_api(child, config.portal_api);
       } else if (name == "destination") {
         Destination destination = read_destination(child);
         auto [at, added] = destination_lines_.emplace(destination.name, line(child));
@@ -259,6 +261,44 @@ class ConfigReader : public DocumentReader {
         problem(child, "name", "<platform> name=\"" + p.name + "\": configured twice");
       }
       mail.platforms.push_back(std::move(p));
+    }
+  }
+
+  void read_portal_api(const xmlNode* element, PortalApi& api) {
+    check_attributes(element, {"maxSkewMs", "deadlineMs", "retryAfterMs"});
+    api.enabled = true;
+    millis(element, "maxSkewMs", api.max_skew);
+    millis(element, "deadlineMs", api.deadline);
+    millis(element, "retryAfterMs", api.retry_after);
+    for (xmlNode* child : children_of(element)) {
+      const std::string name = name_of(child);
+      if (name == "clientCertificate") {
+        check_attributes(child, {"subject"});
+        api.client_certificate_subject = required(child, "subject");
+      } else if (name == "bearerToken") {
+        check_attributes(child, {"issuer", "audience", "publicKey"});
+        PortalApi::TokenIssuer issuer;
+        issuer.issuer = required(child, "issuer");
+        issuer.audience = required(child, "audience");
+        issuer.public_key_file = readable_file(child, "publicKey", required(child, "publicKey"));
+        api.token_issuers.push_back(std::move(issuer));
+      } else if (name == "hmac") {
+        check_attributes(child, {"keyId", "secret"});
+        PortalApi::HmacKey key;
+        key.key_id = required(child, "keyId");
+        key.secret = secret(child, "secret");
+        for (const auto& other : api.hmac_keys) {
+          if (other.key_id == key.key_id) {
+            problem(child, "keyId", "<hmac> keyId=\"" + key.key_id + "\": configured twice");
+          }
+        }
+        api.hmac_keys.push_back(std::move(key));
+      }
+    }
+    if (!api.client_certificate_subject && api.token_issuers.empty() && api.hmac_keys.empty()) {
+      problem(element, "",
+              "<portalApi>: needs at least one of <clientCertificate>, <bearerToken>, <hmac>: "
+              "the portal must prove who it is");
     }
   }
 

@@ -125,6 +125,28 @@ struct RegisteredMail {
   }
 };
 
+// The portal's REST interface (/portal/v1: identity checks and links) and how the portal proves
+// who it is: any of a TLS client certificate, a signed OAuth2 bearer token (JWT) or an HMAC
+// signature; at least one. Absent: the interface is not served.
+struct PortalApi {
+  struct TokenIssuer {
+    std::string issuer;               // the JWT's iss
+    std::string audience;             // must be in its aud
+    std::string public_key_file;      // PEM public key (RSA for RS256, P-256 for ES256)
+  };
+  struct HmacKey {
+    std::string key_id;
+    std::string secret;               // resolved secret; never log it
+  };
+  bool enabled = false;
+  std::optional<std::string> client_certificate_subject;  // RFC 2253, normalised
+  std::vector<TokenIssuer> token_issuers;
+  std::vector<HmacKey> hmac_keys;
+  Millis max_skew{300'000};           // timestamps and token times may be this far off
+  Millis deadline{8'000};             // the portal's patience for one identity check
+  Millis retry_after{30'000};         // advised after a temporary error
+};
+
 struct Workers {
   uint32_t io_threads = 2;
   uint32_t dispatch_threads = 4;
@@ -139,6 +161,7 @@ struct Config {
   RcAdapter rc_adapter;
   Documents documents;
   RegisteredMail registered_mail;     // no platforms: registered delivery is refused
+  PortalApi portal_api;
   Workers workers;
   std::map<std::string, Destination> destinations;  // by name; "portal" always present
   // The folder of the department applications' mapping files (core/mapping), resolved against

@@ -52,6 +52,63 @@ struct ReceiptRecord {
 
 struct DepartmentEvent;
 
+// A link between a portal account (one of its profiles) and a person in a department's system,
+// for one portal service (docs: core/identity/README.md). The coupling parameters themselves are
+// not kept, only their digest: what was checked can be confirmed, not read back.
+struct IdentityLinkRecord {
+  std::string link_id;                // UUID
+  std::string account_id;             // the portal account (owner id)
+  std::string profile_id;             // the portal profile (person or company)
+  int32_t service_id = 0;
+  std::string department;
+  std::string state;                  // pending | active | rejected | revoked
+  std::string person_ref_category;    // the department's person reference (eCH-0044
+  std::string person_ref_id;          //   localPersonId): passed on for this account
+  int32_t identification_level = 0;
+  std::string coupling_sha256;        // digest of the normalised coupling parameters
+  std::string matched_on;             // fields the department matched on, comma-separated
+  std::string check_id;               // the check that created the link
+  std::string decided_by;             // "auto" or who decided at the department
+  std::string reason;                 // why it was rejected or revoked
+  int64_t created_ms = 0;
+  int64_t decided_ms = 0;             // 0 while pending
+  int64_t updated_ms = 0;
+};
+
+// One identity check as the evidence log keeps it, with the link it creates (if any).
+struct IdentityCheckEntry {
+  std::string check_id;
+  std::string department;
+  std::string account_id;
+  std::string profile_id;
+  int32_t service_id = 0;
+  std::string result;                 // MATCH | NO_MATCH | ... as answered to the portal
+  std::string answered_from;          // "department" or "link"
+  std::string request_sha256;         // coupling parameters, normalised
+  std::string response_sha256;        // the department's answer as received; "" if none
+  std::string detail;                 // JSON without personal data
+  std::optional<IdentityLinkRecord> new_link;
+};
+
+// A change of a link's state by the department (decide), or by an operator or the portal
+// (revoke). The link must be in one of `from_states`.
+struct IdentityLinkChange {
+  std::string link_id;
+  std::string department;             // required owner; "" for an operator or the portal
+  std::vector<std::string> from_states;
+  std::string to_state;
+  std::string by;
+  std::string reason;
+  std::string operation;              // for the evidence log, e.g. "decideIdentityLink"
+};
+
+struct IdentityLinkFilter {
+  std::optional<std::string> department;
+  std::optional<std::string> state;
+  std::optional<std::string> account_id;
+  int limit = 100;
+};
+
 // What an intake may do inside its transaction. Runs on the writer thread: keep it quick.
 class IntakeTransaction {
  public:
@@ -247,6 +304,22 @@ class Journal {
   virtual Result<int64_t> feed_cursor(const std::string& feed) = 0;
   virtual Status advance_feed(const std::string& feed, int64_t cursor,
                               const std::vector<CaseEvent>& events) = 0;
+
+  // Identity links (blocking, worker threads). find_identity_link: the pending or active link
+  // of an account's profile for a service, if any.
+  virtual Result<std::optional<IdentityLinkRecord>> find_identity_link(
+      const std::string& account_id, const std::string& profile_id, int32_t service_id) = 0;
+  virtual Result<std::optional<IdentityLinkRecord>> identity_link(const std::string& link_id) = 0;
+  virtual Result<std::vector<IdentityLinkRecord>> identity_links(
+      const IdentityLinkFilter& filter) = 0;
+  // Appends the check to the evidence log and creates its new link (with an "identityLink"
+  // event for the department) in one transaction. Returns the link in force afterwards: the new
+  // one, or the one a concurrent check created first (then the new one is dropped), or none.
+  virtual Result<std::optional<IdentityLinkRecord>> record_identity_check(
+      const IdentityCheckEntry& entry) = 0;
+  // Moves a link to another state, with its evidence record and department event. kNotFound,
+  // kPermissionDenied (another department's link), kFailedPrecondition (not in from_states).
+  virtual Result<IdentityLinkRecord> change_identity_link(const IdentityLinkChange& change) = 0;
 
   // OK, or the sticky error that stopped the journal.
   virtual Status health() const = 0;

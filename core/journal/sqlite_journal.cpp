@@ -1358,3 +1358,12 @@ Result<std::vector<DepartmentEvent>> SqliteJournal::events(const std::string& de
 }
 
 }  // namespace portier::journal
+
+namespace portier::journal {
+// The identity-link operations (sqlite_identity_links.cpp) queue their writes through these.
+template Result<std::optional<IdentityLinkRecord>>
+SqliteJournal::write_and_wait<std::optional<IdentityLinkRecord>>(
+    std::function<Result<std::optional<IdentityLinkRecord>>()>);
+template Result<IdentityLinkRecord> SqliteJournal::write_and_wait<IdentityLinkRecord>(
+    std::function<Result<IdentityLinkRecord>()>);
+}  // namespace portier::journal

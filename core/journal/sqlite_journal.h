@@ -107,6 +107,16 @@ class SqliteJournal final : public Journal {
                       const std::vector<CaseEvent>& events) override;
   Status health() const override;
 
+  // Identity links: sqlite_identity_links.cpp.
+  Result<std::optional<IdentityLinkRecord>> find_identity_link(const std::string& account_id,
+                                                               const std::string& profile_id,
+                                                               int32_t service_id) override;
+  Result<std::optional<IdentityLinkRecord>> identity_link(const std::string& link_id) override;
+  Result<std::vector<IdentityLinkRecord>> identity_links(const IdentityLinkFilter& filter) override;
+  Result<std::optional<IdentityLinkRecord>> record_identity_check(
+      const IdentityCheckEntry& entry) override;
+  Result<IdentityLinkRecord> change_identity_link(const IdentityLinkChange& change) override;
+
   // Counters for metrics and tests: committed transactions and the operations they carried.
   struct Stats {
     int64_t commits = 0;
@@ -151,6 +161,9 @@ class SqliteJournal final : public Journal {
   Status insert_event(DepartmentEvent event);
   // The department's "deliveryFailed" event for a work item that was just parked.
   Status add_delivery_failed(const sqlite::ItemRow& row, const std::string& error);
+  Result<std::optional<IdentityLinkRecord>> apply_identity_check(const IdentityCheckEntry& entry);
+  Result<IdentityLinkRecord> apply_link_change(const IdentityLinkChange& change);
+  Status insert_link_event(const IdentityLinkRecord& link);
   Result<int> apply_ack_events(const std::string& department, const std::vector<int64_t>& seqs);
 
   const Clock& clock_;

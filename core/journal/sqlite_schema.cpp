@@ -163,6 +163,34 @@ CREATE TABLE inbox_progress (
 );
 )sql";
 
+// Version 8: identity links between portal accounts and persons in department systems. At most
+// one pending or active link per account profile and service (identity_links_open); the
+// coupling parameters are kept as a digest only.
+constexpr const char* kVersion8 = R"sql(
+CREATE TABLE identity_links (
+  link_id              TEXT PRIMARY KEY NOT NULL,
+  account_id           TEXT NOT NULL,
+  profile_id           TEXT NOT NULL,
+  service_id           INTEGER NOT NULL,
+  department           TEXT NOT NULL,
+  state                TEXT NOT NULL CHECK (state IN ('pending', 'active', 'rejected', 'revoked')),
+  person_ref_category  TEXT NOT NULL,
+  person_ref_id        TEXT NOT NULL,
+  identification_level INTEGER NOT NULL,
+  coupling_sha256      TEXT NOT NULL,
+  matched_on           TEXT NOT NULL,
+  check_id             TEXT NOT NULL,
+  decided_by           TEXT NOT NULL,
+  reason               TEXT NOT NULL,
+  created_ms           INTEGER NOT NULL,
+  decided_ms           INTEGER NOT NULL,
+  updated_ms           INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX identity_links_open ON identity_links (account_id, profile_id, service_id)
+  WHERE state IN ('pending', 'active');
+CREATE INDEX identity_links_department ON identity_links (department, state, created_ms);
+)sql";
+
 Result<int> current_version(Connection& db) {
   Result<Statement> st = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
   if (!st.is_ok()) return st.status();
@@ -202,6 +230,7 @@ const std::vector<Migration>& migrations() {
       {5, "delivery ids of document deliveries", kVersion5},
       {6, "receipts of registered deliveries", kVersion6},
       {7, "inbox deliveries followed at the RC adapter", kVersion7},
+      {8, "identity links", kVersion8},
   };
   return kMigrations;
 }

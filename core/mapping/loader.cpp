@@ -152,8 +152,8 @@ class MappingReader : public config::DocumentReader {
       }
     }
     m.display_name = required(root, "displayName");
-    unknown_children(root, {"authentication", "services", "endpoint", "statusTable", "documents",
-                            "delivery", "personalData", "limits"});
+    unknown_children(root, {"authentication", "services", "endpoint", "identityCheck",
+                            "statusTable", "documents", "delivery", "personalData", "limits"});
     bool has_authentication = false;
     bool has_services = false;
     for (xmlNode* child : children_of(root)) {
@@ -166,6 +166,8 @@ class MappingReader : public config::DocumentReader {
         read_services(child, m.service_ids);
       } else if (name == "endpoint") {
         read_endpoint(child, m.endpoints);
+      } else if (name == "identityCheck") {
+        read_identity_check(child, m);
       } else if (name == "statusTable") {
         read_status_table(child, m.status_table);
       } else if (name == "documents") {
@@ -349,6 +351,111 @@ class MappingReader : public config::DocumentReader {
       }
     }
     endpoints.push_back(std::move(endpoint));
+  }
+
+  // <identityCheck>: read after the endpoints (the schema orders them so), which it names.
+  void read_identity_check(const xmlNode* element, DepartmentMapping& m) {
+    check_attributes(element,
+                     {"endpoint", "template", "link", "minimumLevel", "timeoutMs"});
+    unknown_children(element, {"require", "answer"});
+    IdentityCheckRule rule;
+    rule.endpoint = required(element, "endpoint");
+    rule.template_name = required(element, "template");
+    if (const Endpoint* endpoint = m.endpoint(rule.endpoint)) {
+      if (!rule.template_name.empty() && !endpoint->templates.contains(rule.template_name)) {
+        problem(element, "template",
+                show(element, "template", rule.template_name) + ": endpoint \"" + rule.endpoint +
+                    "\" has no template of that name");
+      }
+    } else if (!rule.endpoint.empty()) {
+      problem(element, "endpoint",
+              show(element, "endpoint", rule.endpoint) + ": no <endpoint> of that name above");
+    }
+    if (auto link = text(element, "link")) {
+      const std::string_view value = config::trim_space(*link);
+      if (value == "auto" || value == "review") {
+        rule.link_automatically = value == "auto";
+      } else {
+        problem(element, "link", show(element, "link", *link) + ": expected auto or review");
+      }
+    }
+    if (text(element, "minimumLevel")) {
+      number(element, "minimumLevel", rule.minimum_level, 0);
+      if (rule.minimum_level > 3) {
+        problem(element, "minimumLevel",
+                show(element, "minimumLevel", std::to_string(rule.minimum_level)) +
+                    ": identification levels run from 0 to 3");
+      }
+    }
+    if (text(element, "timeoutMs")) {
+      std::chrono::milliseconds timeout{0};
+      millis(element, "timeoutMs", timeout);
+      rule.timeout = timeout;
+    }
+    bool has_answer = false;
+    for (xmlNode* child : children_of(element)) {
+      const std::string name = name_of(child);
+      if (name == "require") {
+        check_attributes(child, {"parameter"});
+        const std::string parameter = required(child, "parameter");
+        if (parameter == "vn" || parameter == "sex" || parameter == "localPersonId" ||
+            parameter == "representation") {
+          rule.required.insert(parameter);
+        } else if (!parameter.empty()) {
+          problem(child, "parameter",
+                  show(child, "parameter", parameter) +
+                      ": expected vn, sex, localPersonId or representation (officialName, "
+                      "firstName and dateOfBirth are always required)");
+        }
+      } else if (name == "answer") {
+        has_answer = true;
+        read_identity_answer(child, rule.answer);
+      }
+    }
+    if (!has_answer) {
+      missing(element, "answer", "<identityCheck>: <answer result=\"...\" personId=\"...\"/> is "
+                                 "missing; it says where the department's answer holds what");
+    }
+    m.identity_check = std::move(rule);
+  }
+
+  void read_identity_answer(const xmlNode* element, IdentityAnswer& answer) {
+    check_attributes(element,
+                     {"result", "personId", "personIdCategory", "category", "matchedOn"});
+    unknown_children(element, {"namespace", "value"});
+    answer.result = required(element, "result");
+    answer.person_id = required(element, "personId");
+    answer.person_id_category = text(element, "personIdCategory").value_or("");
+    answer.category = text(element, "category").value_or("");
+    answer.matched_on = text(element, "matchedOn").value_or("");
+    if (answer.person_id_category.empty() && answer.category.empty()) {
+      problem(element, "category",
+              "<answer>: needs personIdCategory=\"PATH\" or a fixed category=\"...\"");
+    }
+    static const std::set<std::string> kResults = {
+        "MATCH",          "NO_MATCH",       "AMBIGUOUS",      "PARTIAL_MATCH",
+        "PENDING_REVIEW", "NOT_AUTHORISED", "TEMPORARY_ERROR"};
+    for (xmlNode* child : children_of(element)) {
+      const std::string name = name_of(child);
+      if (name == "namespace") {
+        check_attributes(child, {"prefix", "uri"});
+        const std::string prefix = required(child, "prefix");
+        const std::string uri = required(child, "uri");
+        if (!prefix.empty() && !uri.empty()) answer.namespaces[prefix] = uri;
+      } else if (name == "value") {
+        check_attributes(child, {"department", "result"});
+        const std::string department = required(child, "department");
+        const std::string result = required(child, "result");
+        if (!result.empty() && !kResults.contains(result)) {
+          problem(child, "result",
+                  show(child, "result", result) +
+                      ": expected MATCH, NO_MATCH, AMBIGUOUS, PARTIAL_MATCH, PENDING_REVIEW, "
+                      "NOT_AUTHORISED or TEMPORARY_ERROR");
+        } else if (!department.empty()) {
+          answer.values[department] = result;
+        }
+      }
+    }
   }
 
   // Placeholders in a request template: ${name}, well-formed. Which names the caller fills in

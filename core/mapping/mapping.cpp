@@ -67,6 +67,12 @@ const DocumentKind* DepartmentMapping::document_kind(const std::string& kind) co
   return found != document_kinds.end() ? &*found : nullptr;
 }
 
+const Endpoint* DepartmentMapping::endpoint(const std::string& name) const {
+  auto found = std::find_if(endpoints.begin(), endpoints.end(),
+                            [&](const Endpoint& e) { return e.name == name; });
+  return found != endpoints.end() ? &*found : nullptr;
+}
+
 MappingSet::MappingSet(std::vector<DepartmentMapping> mappings) : mappings_(std::move(mappings)) {}
 
 // A gateway connects tens of department applications, so a scan is as fast as an index.
@@ -90,6 +96,13 @@ const DepartmentMapping* MappingSet::by_certificate_subject(const std::string& s
 const DepartmentMapping* MappingSet::by_username(const std::string& username) const {
   for (const DepartmentMapping& m : mappings_) {
     if (m.authentication.username && *m.authentication.username == username) return &m;
+  }
+  return nullptr;
+}
+
+const DepartmentMapping* MappingSet::by_service(int32_t service_id) const {
+  for (const DepartmentMapping& m : mappings_) {
+    if (m.service_ids.contains(service_id)) return &m;
   }
   return nullptr;
 }

@@ -55,6 +55,34 @@ struct DocumentKind {
   bool registered = false;                  // delivery policy: needs proof of delivery
 };
 
+// How the department's answer to an identity check is read. Paths are XPath 1.0 expressions
+// for SOAP endpoints (prefixes from `namespaces`) and JSON Pointers (RFC 6901) for REST ones.
+struct IdentityAnswer {
+  std::string result;                       // path of the result value
+  std::string person_id;                    // path of the department's person id
+  std::string person_id_category;           // path of its category ("" : `category` is used)
+  std::string category;                     // fixed category, e.g. "CH.SO.STEUERNUMMER"
+  std::string matched_on;                   // path of a list of matched fields; optional
+  std::map<std::string, std::string> namespaces;  // prefix -> namespace URI
+  // The department's result values and what they mean (MATCH, NO_MATCH, AMBIGUOUS,
+  // PARTIAL_MATCH, PENDING_REVIEW, NOT_AUTHORISED, TEMPORARY_ERROR); values not listed are
+  // taken as those names themselves.
+  std::map<std::string, std::string> values;
+};
+
+// The identity check of the department's services (whitepaper §3.9.4): which endpoint and
+// template ask it, what a match does, and what the portal must send.
+struct IdentityCheckRule {
+  std::string endpoint;                     // the name of one of the mapping's endpoints
+  std::string template_name;                // a template of that endpoint
+  bool link_automatically = true;           // false: the department decides each match
+  int32_t minimum_level = 0;                // lowest identification level accepted (0..3)
+  std::set<std::string> required;           // extra parameters: vn, sex, localPersonId,
+                                            // representation
+  std::optional<std::chrono::milliseconds> timeout;  // overrides the endpoint's
+  IdentityAnswer answer;
+};
+
 struct Limits {
   uint32_t max_requests_per_minute = 6000;
   uint32_t max_text_length = 4000;          // activity, message and notification bodies
@@ -67,6 +95,7 @@ struct DepartmentMapping {
   Authentication authentication;
   std::set<int32_t> service_ids;            // portal services it may act for
   std::vector<Endpoint> endpoints;
+  std::optional<IdentityCheckRule> identity_check;
   std::vector<StatusRule> status_table;
   std::string document_prefix;              // e.g. "KantonSolothurn"
   std::vector<DocumentKind> document_kinds;
@@ -76,6 +105,7 @@ struct DepartmentMapping {
 
   const StatusRule* status_rule(const std::string& department_code) const;
   const DocumentKind* document_kind(const std::string& kind) const;
+  const Endpoint* endpoint(const std::string& name) const;
 };
 
 // A certificate subject in the form mappings are compared in: RFC 2253 "TYPE=value" parts
@@ -91,6 +121,8 @@ class MappingSet {
   const DepartmentMapping* by_name(const std::string& name) const;
   const DepartmentMapping* by_certificate_subject(const std::string& subject) const;
   const DepartmentMapping* by_username(const std::string& username) const;
+  // The department that acts for portal service `service_id`, if any.
+  const DepartmentMapping* by_service(int32_t service_id) const;
   const std::vector<DepartmentMapping>& all() const { return mappings_; }
 
  private:

@@ -206,15 +206,19 @@ class Portier:
 
     def __init__(self, workdir, sim, tls="", max_body=1048576, max_in_flight=256,
                  retry_ms=50, retry_max_ms=500, max_attempts=20, log_level="info",
-                 max_document=4000000, extra_config="", extra_env=None):
+                 max_document=4000000, extra_config="", extra_env=None, extra_mappings=None):
         """`extra_config`: elements placed after <documents> (e.g. <registeredMail>), with
-        the secrets they reference in `extra_env`."""
+        the secrets they reference in `extra_env`. `extra_mappings`: {name: mapping XML}
+        written beside the test departments' mappings."""
         self.workdir = workdir
         self.port = free_port()
         self.journal = os.path.join(workdir, "journal.db")
         self.config = os.path.join(workdir, "portier.xml")
         self.mappings = os.path.join(workdir, "mappings")
         mapping_env = write_mappings(self.mappings)
+        for name, xml in (extra_mappings or {}).items():
+            with open(os.path.join(self.mappings, f"{name}.xml"), "w") as f:
+                f.write(xml)
         self.scheme = "https" if tls else "http"
         with open(self.config, "w") as f:
             f.write(CONFIG_TEMPLATE.format(

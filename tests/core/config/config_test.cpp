@@ -74,9 +74,15 @@ TEST_F(ConfigLoad, ExampleFileLoadsWithItsTlsFiles) {
   folder_.write("tls/server.pem", "certificate");
   folder_.write("tls/server.key", "key");
   folder_.write("tls/clients-ca.pem", "ca");
+  folder_.write("keys/portal-jwt.pem", "public key");
+  ::setenv("PORTIER_PORTAL_HMAC_SECRET", "hmac-secret", 1);
   LoadResult result = load_text(testing::read_file(example));
   ASSERT_NE(result.config, nullptr) << all_problems(result);
   EXPECT_TRUE(result.problems.empty());
+  ASSERT_TRUE(result.config->portal_api.enabled);
+  EXPECT_EQ(result.config->portal_api.hmac_keys.at(0).secret, "hmac-secret");
+  EXPECT_EQ(result.config->portal_api.token_issuers.at(0).public_key_file,
+            (folder_.path() / "keys/portal-jwt.pem").string());
 
   const Config& c = *result.config;
   ASSERT_EQ(c.listeners.size(), 2u);
@@ -95,13 +101,15 @@ TEST_F(ConfigLoad, ExampleFileLoadsWithItsTlsFiles) {
 TEST_F(ConfigLoad, ExampleFileWithoutItsTlsFilesNamesEachOne) {
   const std::string text =
       testing::read_file(testing::source_dir() / "config" / "portier.example.xml");
+  ::setenv("PORTIER_PORTAL_HMAC_SECRET", "hmac-secret", 1);
   LoadResult result = load_text(text);
   EXPECT_EQ(result.config, nullptr);
-  ASSERT_EQ(result.problems.size(), 3u) << all_problems(result);
+  ASSERT_EQ(result.problems.size(), 4u) << all_problems(result);
   EXPECT_EQ(result.problems[0].line, line_containing(text, "certificate=\"tls/server.pem\""));
   EXPECT_THAT(result.problems[0].message, HasSubstr("tls/server.pem"));
   EXPECT_EQ(result.problems[1].line, line_containing(text, "privateKey=\"tls/server.key\""));
   EXPECT_EQ(result.problems[2].line, line_containing(text, "clientCa=\"tls/clients-ca.pem\""));
+  EXPECT_EQ(result.problems[3].line, line_containing(text, "publicKey=\"keys/portal-jwt.pem\""));
 }
 
 TEST_F(ConfigLoad, SandboxFileLoadsFromTheRepository) {
