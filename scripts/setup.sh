@@ -13,20 +13,24 @@ packages=(
   libthrift-dev thrift-compiler gsoap libgsoap-dev
   libxml2-dev libxml2-utils libssl-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-zeep python3-requests python3-pytest openssl curl
+  python3 python3-zeep python3-lxml python3-requests python3-pytest openssl curl
   wrk nginx-light nodejs qpdf zlib1g-dev
   libgmime-3.0-dev dovecot-imapd python3-aiosmtpd python3-cryptography
 )
 
 install_node_packages() {
-  # The npm `soap` package: a second SOAP client nobody here wrote, for the integration tests.
-  local here
-  here=$(cd "$(dirname "$0")/.." && pwd)
+  # The npm `soap` package (a second SOAP client nobody here wrote) and the OpenAPI validators,
+  # for the integration tests; installed again whenever the lockfile changes.
+  local node
+  node=$(cd "$(dirname "$0")/.." && pwd)/tests/integration/node
   if ! command -v npm >/dev/null; then  # some Node.js builds ship npm, Debian's does not
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends npm
   fi
-  if [ ! -d "$here/tests/integration/node/node_modules/soap" ]; then
-    (cd "$here/tests/integration/node" && npm ci --no-audit --no-fund --loglevel=error)
+  local lock
+  lock=$(sha256sum "$node/package-lock.json" | cut -d' ' -f1)
+  if [ "$(cat "$node/node_modules/.installed-lock" 2>/dev/null)" != "$lock" ]; then
+    (cd "$node" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$lock" >"$node/node_modules/.installed-lock"
   fi
 }
 
