@@ -40,6 +40,14 @@ SpooledBody::SpooledBody(int fd) : fd_(fd) { buffer_.reserve(kWriteBuffer); }
 
 SpooledBody::~SpooledBody() { ::close(fd_); }
 
+Result<int> SpooledBody::duplicate_descriptor() const {
+  int fd = ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) {
+    return unavailable("cannot duplicate a spooled body's descriptor: " + errno_text(errno));
+  }
+  return fd;
+}
+
 Status SpooledBody::append(std::string_view bytes) {
   size_ += bytes.size();
   while (!bytes.empty()) {

@@ -32,6 +32,10 @@ class SpooledBody {
   uint64_t size() const { return size_; }
   // Up to out.size() bytes from `offset`; 0 at the end. kUnavailable on a read error.
   Result<size_t> read_at(uint64_t offset, char* out, size_t n) const;
+  // A second descriptor of the file (dup), for a library that reads through one (GMime's file
+  // streams); the caller owns and closes it. It shares the file offset with other duplicates,
+  // which read_at never uses, so it may be read while others use read_at.
+  Result<int> duplicate_descriptor() const;
 
  private:
   explicit SpooledBody(int fd);

@@ -1,11 +1,13 @@
 #include "adapters/soap/department_service.h"
 
 #include <boost/asio/post.hpp>
+#include <openssl/evp.h>
 #include <strings.h>
 
 #include <cstdio>
 
 #include "adapters/soap/delivery_queries.h"
+#include "core/base/digest.h"
 #include "core/base/log.h"
 #include "core/mapping/apply.h"
 
@@ -59,6 +61,36 @@ http::Response soap_response(SoapVersion version, std::string body, unsigned sta
   return r;
 }
 
+// Until its package is read, an MTOM request's SOAP version shows only in its start-info.
+SoapVersion mtom_version_hint(const http::Request& r) {
+  return r.header("Content-Type").find("application/soap+xml") != std::string::npos
+             ? SoapVersion::k12
+             : SoapVersion::k11;
+}
+
+// SHA-256 (hex) of the body as received, for the evidence.
+Result<std::string> received_sha256(const http::Request& r) {
+  if (!r.spooled_body) return sha256_hex(r.body);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> hash(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!hash || EVP_DigestInit_ex(hash.get(), EVP_sha256(), nullptr) != 1) {
+    return internal_error("SHA-256 unavailable (OpenSSL)");
+  }
+  std::string piece(64 * 1024, '\0');
+  for (uint64_t offset = 0;;) {
+    auto got = r.spooled_body->read_at(offset, piece.data(), piece.size());
+    if (!got.is_ok()) return got.status();
+    if (*got == 0) break;
+    EVP_DigestUpdate(hash.get(), piece.data(), *got);
+    offset += *got;
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(hash.get(), digest, &len) != 1) {
+    return internal_error("SHA-256 failed (OpenSSL)");
+  }
+  return to_hex(std::string_view(reinterpret_cast<const char*>(digest), len));
+}
+
 // A nonce seen before means the request was replayed: a refusal of the caller, not bad input.
 Status as_refusal_if_replay(const Status& s) {
   if (s.code() == StatusCode::kAlreadyExists && s.message().find("nonce") != std::string::npos) {
@@ -70,9 +102,12 @@ Status as_refusal_if_replay(const Status& s) {
 }  // namespace
 
 struct DepartmentService::Spooled {
-  bool has_document = false;   // the document's text stays in request.spooled_body
-  uint64_t document_size = 0;  // decoded
+  bool has_document = false;   // the document's text stays in request.spooled_body (or `mtom`)
+  uint64_t document_size = 0;  // decoded (0 for an MTOM part: its size shows as it is read)
   std::string body_sha256;     // of the body as received, for the evidence
+  // An MTOM request: the document is the `attachment` part, else base64 text in the root part.
+  std::shared_ptr<MtomPackage> mtom;
+  std::optional<MtomPackage::Attachment> attachment;
 };
 
 struct DepartmentService::Call {
@@ -136,6 +171,12 @@ void DepartmentService::handle(http::Request request, http::Respond respond) {
     respond(std::move(r));
     return;
   }
+  if (MtomPackage::announced_by(request.header("Content-Type"))) {
+    boost::asio::post(pool_, [this, request = std::move(request), respond]() mutable {
+      serve_mtom(std::move(request), respond);
+    });
+    return;
+  }
   if (request.spooled_body) {
     boost::asio::post(pool_, [this, request = std::move(request), respond]() mutable {
       serve_spooled(std::move(request), respond);
@@ -155,7 +196,43 @@ void DepartmentService::serve_spooled(http::Request request, const http::Respond
     return;
   }
   auto spooled = std::make_shared<Spooled>(
-      Spooled{read->has_document, read->document_size, std::move(read->body_sha256)});
+      Spooled{read->has_document, read->document_size, std::move(read->body_sha256), {}, {}});
+  request.body = std::move(read->envelope);
+  serve(request, respond, std::move(spooled));
+}
+
+void DepartmentService::serve_mtom(http::Request request, const http::Respond& respond) {
+  const std::string content_type = request.header("Content-Type");
+  auto refused = [&](const std::string& rule, const Status& status) {
+    log::warn("MTOM request refused", {{"rule", rule}, {"correlation_id", request.correlation_id}});
+    answer_fault(respond, mtom_version_hint(request), status, "unknown");
+  };
+  auto package = request.spooled_body ? MtomPackage::read(content_type, request.spooled_body)
+                                      : MtomPackage::read(content_type, request.body);
+  if (!package.is_ok()) return refused("mime", package.status());
+  auto spooled = std::make_shared<Spooled>();
+  spooled->mtom = std::move(*package);
+  std::string rule;
+  auto root = spooled->mtom->root();
+  auto read = read_spooled_envelope(*root, limits_, rule, true);
+  if (!read.is_ok()) return refused(rule, read.status());
+  spooled->has_document = read->has_document;
+  spooled->document_size = read->document_size;
+  if (read->xop_href) {
+    auto attachment = spooled->mtom->attachment(*read->xop_href);
+    if (!attachment.is_ok()) return refused("xop", attachment.status());
+    spooled->attachment = *attachment;
+    spooled->document_size = 0;  // known once the part is read; the limit is applied then
+  }
+  auto digest = received_sha256(request);
+  if (!digest.is_ok()) return refused("read", digest.status());
+  spooled->body_sha256 = std::move(*digest);
+  // From here the root part is served as if it had come alone: its SOAP version from its own
+  // media type, the action from the package's Content-Type.
+  std::string media = spooled->mtom->soap_media_type();
+  if (media.empty()) media = "text/xml";
+  if (!spooled->mtom->action().empty()) media += "; action=\"" + spooled->mtom->action() + "\"";
+  request.headers.insert_or_assign("Content-Type", media);
   request.body = std::move(read->envelope);
   serve(request, respond, std::move(spooled));
 }
@@ -324,10 +401,34 @@ void DepartmentService::accept_document(std::shared_ptr<Call> call) {
 
 Result<documents::StoredDocument> DepartmentService::store_spooled_document(
     const std::shared_ptr<Call>& call) {
-  SpooledDocumentText text(call->request.spooled_body);
-  auto stored = parts_.documents->store_base64_stream([&text] { return text.next(); },
-                                                      parts_.pdf_limits.max_bytes);
-  if (!stored.is_ok() && stored.status().code() == StatusCode::kInvalidArgument) {
+  const Spooled& spooled = *call->spooled;
+  Result<documents::StoredDocument> stored = internal_error("no document");
+  if (spooled.mtom && spooled.attachment) {
+    auto part = spooled.mtom->bytes_of(*spooled.attachment);
+    std::vector<char> piece(64 * 1024);
+    const uint64_t limit = parts_.pdf_limits.max_bytes;
+    uint64_t size = 0;
+    stored = parts_.documents->store_stream(
+        [&]() -> Result<std::string_view> {
+          auto got = part->read(piece.data(), piece.size());
+          if (!got.is_ok()) return got.status();
+          size += *got;
+          // The words of the check of a document whose size is known before it is stored.
+          if (size > limit) {
+            return invalid_argument("document: larger than the limit of " +
+                                    std::to_string(limit) + " bytes");
+          }
+          return std::string_view(piece.data(), *got);
+        },
+        limit);
+  } else {
+    SpooledDocumentText text(spooled.mtom ? spooled.mtom->root()
+                                          : body_bytes(call->request.spooled_body));
+    stored = parts_.documents->store_base64_stream([&text] { return text.next(); },
+                                                   parts_.pdf_limits.max_bytes);
+  }
+  if (!stored.is_ok() && stored.status().code() == StatusCode::kInvalidArgument &&
+      !stored.status().message().starts_with("document: ")) {
     return invalid_argument("document: " + stored.status().message());
   }
   return stored;

@@ -12,7 +12,9 @@
 // audit entries, calls to the portal) and rare answers run on the service's own pool.
 // A request too large for memory arrives spooled (http::SpooledBody) and is read on the pool
 // (spooled_envelope.h); its document's text goes from the spool to the store only after the
-// caller is authenticated and the request checked.
+// caller is authenticated and the request checked. An MTOM request (mtom_package.h) is read the
+// same way on the pool, its root part as the envelope; the part its xop:Include names goes to the
+// store at the same point, decoded from the package.
 // shutdown() is called once, from the main thread, after the HTTP server has drained.
 #include <boost/asio/thread_pool.hpp>
 #include <functional>
@@ -24,6 +26,7 @@
 #include "adapters/soap/department_codec.h"
 #include "adapters/soap/department_messages.h"
 #include "adapters/soap/department_operations.h"
+#include "adapters/soap/mtom_package.h"
 #include "adapters/soap/spooled_envelope.h"
 #include "adapters/soap/xml_guard.h"
 #include "core/base/clock.h"
@@ -75,11 +78,14 @@ class DepartmentService final : public http::Handler {
              std::shared_ptr<const Spooled> spooled = nullptr);
   // A spooled request, on the pool: read in pieces, then served like any other.
   void serve_spooled(http::Request request, const http::Respond& respond);
+  // An MTOM request (in memory or spooled), on the pool: its root part is read as a spooled
+  // envelope, then served like any other.
+  void serve_mtom(http::Request request, const http::Respond& respond);
   void accept_work(std::shared_ptr<Call> call);
   void answer_read(std::shared_ptr<Call> call);
   // deliverDocument, on the pool: name, store and check the PDF, then the intake.
   void accept_document(std::shared_ptr<Call> call);
-  // The text of a spooled request's document, decoded into the store (on the pool).
+  // A spooled or MTOM request's document, decoded into the store (on the pool).
   Result<documents::StoredDocument> store_spooled_document(const std::shared_ptr<Call>& call);
   void commit(std::shared_ptr<Call> call, PreparedIntake prepared);
   // Fault for `status`; refusals of the caller are written to the audit log first (on the pool).

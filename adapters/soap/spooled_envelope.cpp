@@ -13,6 +13,7 @@ namespace {
 
 constexpr size_t kPiece = 64 * 1024;  // bytes of the body read and parsed at a time
 constexpr char kOurs[] = "urn:portier:department:1";
+constexpr char kXop[] = "http://www.w3.org/2004/08/xop/include";
 // Stand-ins for the document's text in the envelope written for the codec: valid base64 (the
 // real text follows in the second pass), or a character gSOAP refuses in base64, so that its
 // Fault names the element just as for a request read in memory.
@@ -72,7 +73,7 @@ void append_name(std::string& out, const xmlChar* prefix, const xmlChar* local) 
 // out again and counts the document's text; pass 2 collects that text.
 class SpooledEnvelopeReader {
  public:
-  explicit SpooledEnvelopeReader(bool rewrite) : rewrite_(rewrite) {
+  explicit SpooledEnvelopeReader(bool rewrite, bool xop = false) : rewrite_(rewrite), xop_(xop) {
     xmlSAXHandler sax;
     std::memset(&sax, 0, sizeof sax);
     sax.initialized = XML_SAX2_MAGIC;
@@ -107,7 +108,9 @@ class SpooledEnvelopeReader {
   }
 
   std::string& out() { return out_; }
-  bool document_seen() const { return base64_chars_ > 0 || other_chars_ > 0; }
+  bool document_seen() const { return base64_chars_ > 0 || other_chars_ > 0 || xop_href_; }
+  const std::optional<std::string>& xop_href() const { return xop_href_; }
+  bool refused_for_xop() const { return refused_for_xop_; }
   bool document_valid() const { return other_chars_ == 0; }
   uint64_t document_size() const { return base64_chars_ * 3 / 4; }
 
@@ -120,6 +123,42 @@ class SpooledEnvelopeReader {
     SpooledEnvelopeReader& r = self(ctx);
     const int depth = static_cast<int>(r.path_.size()) + 1;
     const bool parent_on_path = r.path_.empty() || r.path_.back();
+    if (r.xop_) {
+      const bool in_document = depth == 5 && parent_on_path;  // a child of the document
+      const bool is_include = uri && xmlStrEqual(uri, BAD_CAST kXop);
+      if (r.in_include_) {
+        return r.refuse_xop("document: xop:Include must be empty");
+      }
+      if (in_document && (r.xop_href_ || (is_include && (r.document_seen() ||
+                                                         r.document_children_ > 0)))) {
+        return r.refuse_xop(r.xop_href_ && is_include
+                                ? "document: more than one xop:Include"
+                                : "document: an xop:Include must be its only content");
+      }
+      if (in_document) ++r.document_children_;
+      if (is_include) {
+        if (!in_document || !xmlStrEqual(local, BAD_CAST "Include")) {
+          return r.refuse_xop("xop:" + std::string(reinterpret_cast<const char*>(local)) +
+                              " is accepted only as the only content of "
+                              "deliverDocument/document");
+        }
+        std::string href;
+        bool has_href = false;
+        for (int i = 0; i < nb_attributes; ++i) {
+          const xmlChar** a = attributes + 5 * i;
+          if (!a[2] && xmlStrEqual(a[0], BAD_CAST "href")) {
+            href.assign(reinterpret_cast<const char*>(a[3]), static_cast<size_t>(a[4] - a[3]));
+            has_href = true;
+          }
+        }
+        if (!has_href) return r.refuse_xop("document: xop:Include without an href");
+        r.xop_href_ = std::move(href);
+        r.in_include_ = true;
+        r.path_.push_back(false);
+        r.in_document_ = false;
+        return;  // not written out: the document's stand-in takes its place
+      }
+    }
     r.path_.push_back(parent_on_path && on_document_path(depth, local, uri));
     r.in_document_ = depth == 4 && r.path_.back();
     if (!r.rewrite_) return;
@@ -148,6 +187,13 @@ class SpooledEnvelopeReader {
 
   static void on_end(void* ctx, const xmlChar* local, const xmlChar* prefix, const xmlChar*) {
     SpooledEnvelopeReader& r = self(ctx);
+    if (r.in_include_) {
+      // Back inside the document, whose text must stay empty now.
+      r.in_include_ = false;
+      r.path_.pop_back();
+      r.in_document_ = true;
+      return;
+    }
     if (r.rewrite_) {
       if (r.in_document_ && r.document_seen()) {
         r.out_ += r.document_valid() ? kValidStandIn : kInvalidStandIn;
@@ -162,6 +208,15 @@ class SpooledEnvelopeReader {
 
   static void on_text(void* ctx, const xmlChar* text, int len) {
     SpooledEnvelopeReader& r = self(ctx);
+    if (r.in_include_ || (r.in_document_ && r.xop_href_)) {
+      for (int i = 0; i < len; ++i) {
+        if (!is_xml_space(text[i])) {
+          return r.refuse_xop(r.in_include_ ? "document: xop:Include must be empty"
+                                            : "document: an xop:Include must be its only content");
+        }
+      }
+      return;
+    }
     if (!r.in_document_) {
       if (r.rewrite_) append_escaped(r.out_, text, static_cast<size_t>(len), false);
       return;
@@ -201,8 +256,17 @@ class SpooledEnvelopeReader {
     if (refusal_.is_ok()) refusal_ = invalid_argument(why);
     xmlStopParser(ctxt_);
   }
+  void refuse_xop(const std::string& why) {
+    if (refusal_.is_ok()) refused_for_xop_ = true;
+    refuse(why);
+  }
 
   bool rewrite_;
+  bool xop_;                // an MTOM root part: the document may be an xop:Include
+  bool in_include_ = false;
+  int document_children_ = 0;  // elements in deliverDocument/document (MTOM root part only)
+  std::optional<std::string> xop_href_;
+  bool refused_for_xop_ = false;
   xmlParserCtxtPtr ctxt_ = nullptr;
   std::vector<bool> path_;  // per open element: on the path to deliverDocument/document
   bool in_document_ = false;
@@ -213,30 +277,62 @@ class SpooledEnvelopeReader {
   std::string error_;
 };
 
+namespace {
+
+class SpooledBodyBytes final : public ByteSource {
+ public:
+  SpooledBodyBytes(const http::SpooledBody& body, std::shared_ptr<const http::SpooledBody> keep)
+      : body_(body), keep_(std::move(keep)) {}
+  Result<size_t> read(char* out, size_t n) override {
+    auto got = body_.read_at(offset_, out, n);
+    if (got.is_ok()) offset_ += *got;
+    return got;
+  }
+
+ private:
+  const http::SpooledBody& body_;
+  std::shared_ptr<const http::SpooledBody> keep_;
+  uint64_t offset_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<ByteSource> body_bytes(std::shared_ptr<const http::SpooledBody> body) {
+  const http::SpooledBody& ref = *body;
+  return std::make_unique<SpooledBodyBytes>(ref, std::move(body));
+}
+
 Result<SpooledEnvelope> read_spooled_envelope(const http::SpooledBody& body,
                                               const GuardLimits& limits, std::string& rule) {
+  SpooledBodyBytes bytes(body, nullptr);
+  return read_spooled_envelope(bytes, limits, rule);
+}
+
+Result<SpooledEnvelope> read_spooled_envelope(ByteSource& bytes, const GuardLimits& limits,
+                                              std::string& rule, bool xop_include) {
   XmlShapeStream guard(limits);
-  SpooledEnvelopeReader reader(true);
+  SpooledEnvelopeReader reader(true, xop_include);
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> hash(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   if (!hash || EVP_DigestInit_ex(hash.get(), EVP_sha256(), nullptr) != 1) {
     return internal_error("SHA-256 unavailable (OpenSSL)");
   }
   std::vector<char> piece(kPiece);
-  for (uint64_t offset = 0;;) {
-    auto got = body.read_at(offset, piece.data(), piece.size());
+  for (;;) {
+    auto got = bytes.read(piece.data(), piece.size());
     if (!got.is_ok()) return got.status();
-    std::string_view bytes(piece.data(), *got);
-    offset += *got;
+    std::string_view read(piece.data(), *got);
     const bool last = *got == 0;
     // The guard judges every byte before the parser sees it.
-    const GuardVerdict& verdict = last ? guard.finish() : guard.feed(bytes);
+    const GuardVerdict& verdict = last ? guard.finish() : guard.feed(read);
     if (!verdict.ok) {
       rule = verdict.rule;
       return invalid_argument("XML refused (" + verdict.rule + "): " + verdict.detail);
     }
-    EVP_DigestUpdate(hash.get(), bytes.data(), bytes.size());
-    if (Status s = reader.parse(bytes, last); !s.is_ok()) {
-      rule = s.message().starts_with("XML refused") ? "doctype" : "malformed";
+    EVP_DigestUpdate(hash.get(), read.data(), read.size());
+    if (Status s = reader.parse(read, last); !s.is_ok()) {
+      rule = reader.refused_for_xop()                 ? "xop"
+             : s.message().starts_with("XML refused") ? "doctype"
+                                                      : "malformed";
       return s;
     }
     if (last) break;
@@ -250,12 +346,16 @@ Result<SpooledEnvelope> read_spooled_envelope(const http::SpooledBody& body,
   out.envelope = std::move(reader.out());
   out.has_document = reader.document_seen();
   out.document_size = reader.document_size();
+  out.xop_href = reader.xop_href();
   out.body_sha256 = to_hex(std::string_view(reinterpret_cast<const char*>(digest), len));
   return out;
 }
 
 SpooledDocumentText::SpooledDocumentText(std::shared_ptr<const http::SpooledBody> body)
-    : body_(std::move(body)),
+    : SpooledDocumentText(body_bytes(std::move(body))) {}
+
+SpooledDocumentText::SpooledDocumentText(std::unique_ptr<ByteSource> bytes)
+    : bytes_(std::move(bytes)),
       reader_(std::make_unique<SpooledEnvelopeReader>(false)),
       piece_(kPiece) {}
 
@@ -264,9 +364,8 @@ SpooledDocumentText::~SpooledDocumentText() = default;
 Result<std::string_view> SpooledDocumentText::next() {
   while (!done_) {
     reader_->out().clear();
-    auto got = body_->read_at(offset_, piece_.data(), piece_.size());
+    auto got = bytes_->read(piece_.data(), piece_.size());
     if (!got.is_ok()) return got.status();
-    offset_ += *got;
     done_ = *got == 0;
     if (Status s = reader_->parse(std::string_view(piece_.data(), *got), done_); !s.is_ok()) {
       return s;

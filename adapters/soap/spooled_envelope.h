@@ -12,16 +12,23 @@
 //  2. SpooledDocumentText: once the request is accepted that far, the document's base64 text
 //     again, piece by piece, for DocumentStore::store_base64_stream.
 //
+// The root part of an MTOM request (mtom_package.h) is read the same way, from a ByteSource.
+// There, and only there, deliverDocument/document may instead hold one xop:Include as its only
+// content: the envelope gets the stand-in, the Include's href is returned, and an Include
+// anywhere else is refused.
+//
 // No DTD reaches the parser (the guard refuses it, the parser stops at one too), entities are
 // only the predefined ones, and the network is never used.
 // Threads: blocking file reads; call on worker threads. Each object belongs to one thread.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "adapters/http/spooled_body.h"
+#include "adapters/soap/byte_source.h"
 #include "adapters/soap/xml_guard.h"
 #include "core/base/status.h"
 
@@ -29,14 +36,22 @@ namespace portier::soap_adapter {
 
 struct SpooledEnvelope {
   std::string envelope;         // the request, with the document's text replaced
-  bool has_document = false;    // deliverDocument/document held base64 text
+  bool has_document = false;    // deliverDocument/document held base64 text (or an xop:Include)
   uint64_t document_size = 0;   // the bytes that text decodes to
-  std::string body_sha256;      // hex, of the whole body as received
+  std::string body_sha256;      // hex, of the bytes read
+  std::optional<std::string> xop_href;  // the href of deliverDocument/document's xop:Include
 };
+
+// Reads `body` from its start; keeps it alive.
+std::unique_ptr<ByteSource> body_bytes(std::shared_ptr<const http::SpooledBody> body);
 
 // kInvalidArgument "XML refused (<rule>): <detail>" for the shape guard, "malformed XML: ..."
 // for the parser; kUnavailable if the body cannot be read. `rule` gets the guard's rule, or
-// "malformed" for a parser error (for the log).
+// "malformed" for a parser error, or "xop" for a misplaced xop:Include (for the log).
+// `xop_include`: the envelope is an MTOM root part, whose document may be an xop:Include;
+// otherwise an xop:Include is just an element (and gSOAP refuses it in p:document).
+Result<SpooledEnvelope> read_spooled_envelope(ByteSource& bytes, const GuardLimits& limits,
+                                              std::string& rule, bool xop_include = false);
 Result<SpooledEnvelope> read_spooled_envelope(const http::SpooledBody& body,
                                               const GuardLimits& limits, std::string& rule);
 
@@ -47,6 +62,7 @@ class SpooledEnvelopeReader;  // one pass of the push parser
 class SpooledDocumentText {
  public:
   explicit SpooledDocumentText(std::shared_ptr<const http::SpooledBody> body);
+  explicit SpooledDocumentText(std::unique_ptr<ByteSource> bytes);
   ~SpooledDocumentText();
   SpooledDocumentText(const SpooledDocumentText&) = delete;
   SpooledDocumentText& operator=(const SpooledDocumentText&) = delete;
@@ -54,10 +70,9 @@ class SpooledDocumentText {
   Result<std::string_view> next();
 
  private:
-  std::shared_ptr<const http::SpooledBody> body_;
+  std::unique_ptr<ByteSource> bytes_;
   std::unique_ptr<SpooledEnvelopeReader> reader_;
   std::vector<char> piece_;
-  uint64_t offset_ = 0;
   bool done_ = false;
 };
 

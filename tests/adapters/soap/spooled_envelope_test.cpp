@@ -145,5 +145,96 @@ TEST(SpooledEnvelope, MalformedXmlAndUnknownEntitiesAreRefused) {
       << entity.status().message();
 }
 
+// The root part of an MTOM request: read from a ByteSource, an xop:Include allowed in the document.
+class StringBytes final : public ByteSource {
+ public:
+  explicit StringBytes(std::string bytes) : bytes_(std::move(bytes)) {}
+  Result<size_t> read(char* out, size_t n) override {
+    const size_t got = bytes_.copy(out, n, offset_);
+    offset_ += got;
+    return got;
+  }
+
+ private:
+  std::string bytes_;
+  size_t offset_ = 0;
+};
+
+constexpr char kInclude[] =
+    R"(<xop:Include xmlns:xop="http://www.w3.org/2004/08/xop/include" href="cid:pdf%40x"/>)";
+
+Result<SpooledEnvelope> read_root(const std::string& bytes, std::string* rule = nullptr) {
+  GuardLimits limits;
+  StringBytes source(bytes);
+  std::string ignored;
+  return read_spooled_envelope(source, limits, rule ? *rule : ignored, true);
+}
+
+TEST(SpooledEnvelope, AnXopIncludeAsTheDocumentBecomesTheStandIn) {
+  auto root = read_root(deliver(std::string("\r\n  ") + kInclude + "\r\n"));
+  ASSERT_TRUE(root.is_ok()) << root.status().to_string();
+  EXPECT_EQ(root->xop_href, "cid:pdf%40x");
+  EXPECT_TRUE(root->has_document);
+  EXPECT_EQ(root->envelope.find("Include"), std::string::npos) << root->envelope;
+  DepartmentCodec codec;
+  SoapVersion version = SoapVersion::k11;
+  auto parsed = codec.parse(root->envelope, version);
+  ASSERT_TRUE(std::holds_alternative<ParsedRequest>(parsed)) << std::get<Fault>(parsed).reason;
+  EXPECT_EQ(std::get<DeliverDocument>(std::get<ParsedRequest>(parsed).request).title,
+            "Verfügung <1> & mehr");
+
+  // Inline base64 in a root part is read as in any envelope.
+  auto inline_text = read_root(deliver("QUJD"));
+  ASSERT_TRUE(inline_text.is_ok());
+  EXPECT_FALSE(inline_text->xop_href);
+  EXPECT_EQ(inline_text->document_size, 3u);
+}
+
+TEST(SpooledEnvelope, AnXopIncludeAnywhereElseOrWithCompanyIsRefused) {
+  const std::string include = kInclude;
+  const std::string in_title = std::string(kHead) +
+      "<p:deliverDocument><p:header><p:senderId>s</p:senderId><p:messageId>m</p:messageId>"
+      "</p:header><p:documentKind>K</p:documentKind><p:title>" + include +
+      "</p:title><p:document>QUJD</p:document></p:deliverDocument>" + kTail;
+  const std::string in_body = std::string(kHead) + include + kTail;
+  const std::string in_other_operation = std::string(kHead) +
+      "<p:sendMessage><p:document>" + include + "</p:document></p:sendMessage>" + kTail;
+  const std::pair<std::string, std::string> cases[] = {
+      {in_title, "only content of deliverDocument/document"},
+      {in_body, "only content of deliverDocument/document"},
+      {in_other_operation, "only content of deliverDocument/document"},
+      {deliver(include + include), "more than one xop:Include"},
+      {deliver("QUJD" + include), "its only content"},
+      {deliver(include + "QUJD"), "its only content"},
+      {deliver("<p:x/>" + include), "its only content"},
+      {deliver(include + "<p:x/>"), "its only content"},
+      {deliver(R"(<xop:Include xmlns:xop="http://www.w3.org/2004/08/xop/include" href="cid:a">)"
+               "<b/></xop:Include>"),
+       "must be empty"},
+      {deliver(R"(<xop:Include xmlns:xop="http://www.w3.org/2004/08/xop/include"/>)"),
+       "without an href"},
+      {deliver(R"(<xop:Other xmlns:xop="http://www.w3.org/2004/08/xop/include" href="cid:a"/>)"),
+       "xop:Other is accepted only"},
+  };
+  for (const auto& [body, words] : cases) {
+    std::string rule;
+    auto root = read_root(body, &rule);
+    ASSERT_FALSE(root.is_ok()) << body;
+    EXPECT_EQ(root.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(root.status().message().find(words), std::string::npos)
+        << root.status().message() << " for " << body;
+    EXPECT_EQ(rule, "xop");
+  }
+}
+
+TEST(SpooledEnvelope, OutsideMtomAnXopIncludeIsJustAnElementTheCodecRefuses) {
+  auto read_back = read(deliver(kInclude));
+  ASSERT_TRUE(read_back.is_ok());
+  EXPECT_FALSE(read_back->xop_href);
+  DepartmentCodec codec;
+  SoapVersion version = SoapVersion::k11;
+  EXPECT_TRUE(std::holds_alternative<Fault>(codec.parse(read_back->envelope, version)));
+}
+
 }  // namespace
 }  // namespace portier::soap_adapter
