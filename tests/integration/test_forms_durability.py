@@ -12,7 +12,9 @@ def test_sigkill_while_draining_delivers_each_submission_once():
     ws = forms_workspace(page_size=50)
     try:
         ids = submit(ws.sim, count=COUNT)
-        # Kill it twice in the middle of the drain: once while polling, once while delivering.
+        # Every simulated answer 10 ms late, so the drain takes long enough to be interrupted.
+        ws.sim.faults(latencyMs=10)
+        # Kill it twice in the middle of the drain: once early, once later.
         for wanted in (150, 600):
             deadline = time.time() + 40
             while time.time() < deadline:
@@ -20,6 +22,8 @@ def test_sigkill_while_draining_delivers_each_submission_once():
                     break
                 time.sleep(0.05)
             ws.portier.kill()
+            at_kill = afs_state(ws.sim)["counts"]
+            assert at_kill["IN_PROGRESS"] < COUNT, "the drain was over before the kill"
             ws.portier.start()
         wait_taken(ws.sim, COUNT, timeout=120)
 
