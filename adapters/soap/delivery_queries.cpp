@@ -6,8 +6,7 @@
 namespace portier::soap_adapter {
 namespace {
 
-Result<journal::StoredItem> owned_delivery(journal::Journal& journal,
-                                           const std::string& department,
+Result<journal::StoredItem> owned_delivery(journal::Journal& journal, const std::string& department,
                                            const std::string& delivery_id, const char* field) {
   auto found = journal.find_delivery(delivery_id);
   if (!found.is_ok()) return found.status();
@@ -22,9 +21,12 @@ Result<journal::StoredItem> owned_delivery(journal::Journal& journal,
 // Before the platform has it, the work item tells; afterwards its receipts do.
 std::string registered_status(const journal::StoredItem& item, const registered::Standing& s) {
   switch (item.state) {
-    case journal::ItemState::kParked: return "FAILED";
-    case journal::ItemState::kDone: return registered::to_string(s.state);
-    default: return "QUEUED";
+    case journal::ItemState::kParked:
+      return "FAILED";
+    case journal::ItemState::kDone:
+      return registered::to_string(s.state);
+    default:
+      return "QUEUED";
   }
 }
 
@@ -51,7 +53,6 @@ Result<DeliveryAnswer> inbox_standing(journal::Journal& journal, const journal::
   }
   return a;
 }
-
 
 }  // namespace
 
@@ -111,10 +112,11 @@ Result<ReceiptAnswer> read_receipt(journal::Journal& journal,
     return owner.status();
   }
   if (!documents) return failed_precondition("documents are not configured");
-  ReceiptAnswer a{r.receipt_id, r.delivery_id, r.kind, r.event_ms, r.platform,
-                  r.signature_valid, r.signature_detail, {}, {}, {}};
-  for (auto [sha, out] : {std::pair{&r.pdf_sha256, &a.pdf}, std::pair{&r.signature_sha256, &a.signature},
-                          std::pair{&r.receipt_id, &a.message}}) {
+  ReceiptAnswer a{r.receipt_id,      r.delivery_id,      r.kind, r.event_ms, r.platform,
+                  r.signature_valid, r.signature_detail, {},     {},         {}};
+  for (auto [sha, out] :
+       {std::pair{&r.pdf_sha256, &a.pdf}, std::pair{&r.signature_sha256, &a.signature},
+        std::pair{&r.receipt_id, &a.message}}) {
     auto bytes = read_stored(*documents, *sha);
     if (!bytes.is_ok()) return bytes.status();
     *out = std::move(*bytes);

@@ -379,14 +379,8 @@ void DepartmentService::accept_document(std::shared_ptr<Call> call) {
                                        std::to_string(parts_.pdf_limits.max_bytes) + " bytes"));
   }
   // Stored first (the check needs a file), removed again if refused and new.
-  bool given = false;
-  documents::ChunkSource in_memory = [&]() -> Result<std::string_view> {
-    if (given) return std::string_view();
-    given = true;
-    return std::string_view(req.document);
-  };
   auto stored = spooled ? store_spooled_document(call)
-                        : parts_.documents->store_stream(in_memory, parts_.pdf_limits.max_bytes);
+                        : parts_.documents->store_bytes(req.document, parts_.pdf_limits.max_bytes);
   if (!stored.is_ok()) return fail(call, stored.status());
   if (Status pdf = documents::check_pdf(stored->path, parts_.pdf_limits); !pdf.is_ok()) {
     if (!stored->was_stored) std::remove(stored->path.c_str());

@@ -1,7 +1,6 @@
 #include "connectors/afs/mailbox_poller.h"
 
 #include <atomic>
-#include <future>
 #include <optional>
 #include <set>
 
@@ -22,24 +21,9 @@ constexpr size_t kParallelTakes = 8;
 std::string feed_of(const std::string& mailbox) { return "afs:" + mailbox; }
 
 Result<std::string> keep(const documents::DocumentStore& store, const std::string& bytes) {
-  bool given = false;
-  auto stored = store.store_stream(
-      [&]() -> Result<std::string_view> {
-        if (given) return std::string_view();
-        given = true;
-        return std::string_view(bytes);
-      },
-      kMaxPartBytes);
+  auto stored = store.store_bytes(bytes, kMaxPartBytes);
   if (!stored.is_ok()) return stored.status();
   return stored->sha256_hex;
-}
-
-Result<journal::IntakeOutcome> accept_and_wait(journal::Journal& journal, journal::Intake intake) {
-  std::promise<Result<journal::IntakeOutcome>> done;
-  auto answer = done.get_future();
-  journal.accept(std::move(intake),
-                 [&done](Result<journal::IntakeOutcome> r) { done.set_value(std::move(r)); });
-  return answer.get();
 }
 
 // Why the application cannot go to a department as it is ("" if it can), with its fields.
@@ -367,7 +351,7 @@ Result<MailboxPoller::Outcome> MailboxPoller::take(const ApplicationSummary& sum
       return std::string("{\"outcome\":\"recorded\"}");
     };
   }
-  auto outcome = accept_and_wait(journal_, std::move(in));
+  auto outcome = journal::accept_and_wait(journal_, std::move(in));
   if (!outcome.is_ok()) return outcome.status();
   const bool was_parked = outcome->answer.find("parked") != std::string::npos;
   if (!outcome->duplicate) {

@@ -51,16 +51,14 @@ Result<int> InboxTracker::follow_once() {
     auto status = adapter_.read_delivery(d.counterpart_ref);
     if (!status.is_ok()) return status.status();  // the rest waits for the next round
     if (status->status == "ACCEPTED") continue;
-    if (Status s = journal_.record_inbox_status(d, status->status, clock_.now_ms(),
-                                                status->reason);
+    if (Status s = journal_.record_inbox_status(d, status->status, clock_.now_ms(), status->reason);
         !s.is_ok()) {
       return s;
     }
     ++settled;
-    log::info("inbox delivery followed",
-              {{"delivery_id", d.delivery_id},
-               {"status", status->status},
-               {"business_process_id", d.business_process_id}});
+    log::info("inbox delivery followed", {{"delivery_id", d.delivery_id},
+                                          {"status", status->status},
+                                          {"business_process_id", d.business_process_id}});
   }
   return settled;
 }

@@ -14,11 +14,16 @@ using registered::ReceiptKind;
 const char* news_kind(const DeliveryNews& n) {
   if (!n.receipt) return "registeredDeliveryExpiring";
   switch (*n.receipt) {
-    case ReceiptKind::kSubmission: return "registeredDeliveryAvailable";
-    case ReceiptKind::kAcceptance: return "registeredDeliveryAccepted";
-    case ReceiptKind::kRefusal: return "registeredDeliveryRefused";
-    case ReceiptKind::kExpiry: return "registeredDeliveryExpired";
-    case ReceiptKind::kUndeliverable: return "registeredDeliveryUndeliverable";
+    case ReceiptKind::kSubmission:
+      return "registeredDeliveryAvailable";
+    case ReceiptKind::kAcceptance:
+      return "registeredDeliveryAccepted";
+    case ReceiptKind::kRefusal:
+      return "registeredDeliveryRefused";
+    case ReceiptKind::kExpiry:
+      return "registeredDeliveryExpired";
+    case ReceiptKind::kUndeliverable:
+      return "registeredDeliveryUndeliverable";
   }
   return "";
 }
@@ -43,8 +48,8 @@ journal::DepartmentEvent department_event(const DeliveryNews& n, const std::stri
   if (n.receipt) detail["receiptKind"] = registered::to_string(*n.receipt);
   if (std::string legal = legal_date(n); !legal.empty()) detail["legalDeliveryDate"] = legal;
   if (n.standing.closes_ms) detail["closesAt"] = format_utc(*n.standing.closes_ms);
-  return {0, department, news_kind(n), business_process_id, n.at_ms,
-          boost::json::serialize(detail)};
+  return {
+      0, department, news_kind(n), business_process_id, n.at_ms, boost::json::serialize(detail)};
 }
 
 model::Message case_activity(const DeliveryNews& n, const journal::BusinessCaseRecord& c) {

@@ -13,11 +13,11 @@ namespace portier::securemail {
 struct DeliveryNews {
   std::optional<registered::ReceiptKind> receipt;
   std::string delivery_id;
-  std::string receipt_id;              // empty for the warning
+  std::string receipt_id;  // empty for the warning
   std::string platform;
   std::string document_title;
-  int64_t at_ms = 0;                   // the receipt's event time, or now for the warning
-  registered::Standing standing;       // after the change
+  int64_t at_ms = 0;              // the receipt's event time, or now for the warning
+  registered::Standing standing;  // after the change
 };
 
 // registeredDeliveryAvailable | …Accepted | …Refused | …Expired | …Undeliverable | …Expiring.

@@ -1,7 +1,5 @@
 #include "connectors/securemail/receipt_collector.h"
 
-#include <future>
-
 #include "connectors/securemail/delivery_news.h"
 #include "connectors/securemail/receipt_parser.h"
 #include "connectors/securemail/receipt_signature.h"
@@ -26,24 +24,9 @@ std::optional<std::string> delivery_of(const std::string& message_id, const std:
 }
 
 Result<std::string> keep(const documents::DocumentStore& store, const std::string& bytes) {
-  bool given = false;
-  auto stored = store.store_stream(
-      [&]() -> Result<std::string_view> {
-        if (given) return std::string_view();
-        given = true;
-        return std::string_view(bytes);
-      },
-      kMaxPartBytes);
+  auto stored = store.store_bytes(bytes, kMaxPartBytes);
   if (!stored.is_ok()) return stored.status();
   return stored->sha256_hex;
-}
-
-Result<journal::IntakeOutcome> accept_and_wait(journal::Journal& journal, journal::Intake intake) {
-  std::promise<Result<journal::IntakeOutcome>> done;
-  auto answer = done.get_future();
-  journal.accept(std::move(intake),
-                 [&done](Result<journal::IntakeOutcome> r) { done.set_value(std::move(r)); });
-  return answer.get();
 }
 
 std::vector<registered::ReceiptFact> facts_of(const std::vector<journal::ReceiptRecord>& records) {
@@ -69,8 +52,8 @@ journal::Intake news_intake(std::string key, const journal::StoredItem& delivery
   in.build = [news, delivery, portal_destination,
               extra = std::move(extra)](journal::IntakeTransaction& txn) -> Result<std::string> {
     extra(txn);
-    txn.add_event(department_event(news, delivery.item.department,
-                                   delivery.item.businessProcessId));
+    txn.add_event(
+        department_event(news, delivery.item.department, delivery.item.businessProcessId));
     if (auto c = txn.find_case(delivery.item.businessProcessId)) {
       txn.enqueue(portal_destination, case_activity(news, *c));
     }
@@ -108,9 +91,9 @@ void ReceiptCollector::start() {
       if (!round.is_ok()) {
         metrics_.increment("portier_receipt_rounds_failed_total",
                            {{"platform", to_string(settings_.platform)}});
-        log::warn("registered mail: receipt round failed",
-                  {{"platform", to_string(settings_.platform)},
-                   {"error", round.status().message()}});
+        log::warn(
+            "registered mail: receipt round failed",
+            {{"platform", to_string(settings_.platform)}, {"error", round.status().message()}});
       }
       lock.lock();
     } while (!wake_.wait_for(lock, settings_.poll, [this] { return stopping_; }));
@@ -140,15 +123,24 @@ Result<CollectReport> ReceiptCollector::collect_once() {
     if (!raw.is_ok()) return raw.status();
     auto outcome = take(*raw);
     if (!outcome.is_ok()) return outcome.status();  // stays in INBOX for the next round
-    MailboxFolder to = *outcome == Outcome::kUnmatched ? MailboxFolder::kUnmatched
-                                                       : MailboxFolder::kArchive;
+    MailboxFolder to =
+        *outcome == Outcome::kUnmatched ? MailboxFolder::kUnmatched : MailboxFolder::kArchive;
     if (Status s = mailbox_.move(uid, to); !s.is_ok() && s.code() != StatusCode::kNotFound) {
       return s;
     }
     switch (*outcome) {
-      case Outcome::kRecorded: ++report.recorded; count("recorded"); break;
-      case Outcome::kRepeated: ++report.repeated; count("repeated"); break;
-      case Outcome::kUnmatched: ++report.unmatched; count("unmatched"); break;
+      case Outcome::kRecorded:
+        ++report.recorded;
+        count("recorded");
+        break;
+      case Outcome::kRepeated:
+        ++report.repeated;
+        count("repeated");
+        break;
+      case Outcome::kUnmatched:
+        ++report.unmatched;
+        count("unmatched");
+        break;
     }
   }
   if (report.recorded > 0 && work_accepted_) work_accepted_();
@@ -168,16 +160,15 @@ Result<ReceiptCollector::Outcome> ReceiptCollector::take(const std::string& raw)
   auto delivery = delivery_id ? journal_.find_delivery(*delivery_id)
                               : Result<std::optional<journal::StoredItem>>(std::nullopt);
   if (!delivery.is_ok()) return delivery.status();
-  if (!*delivery || (**delivery).item.message.documentDelivery.channel !=
-                        model::DeliveryChannel::REGISTERED) {
+  if (!*delivery ||
+      (**delivery).item.message.documentDelivery.channel != model::DeliveryChannel::REGISTERED) {
     log::warn("registered mail: a receipt for no registered delivery of ours; moved to Unmatched",
               {{"platform", platform}, {"answers", receipt->original_message_id}});
     return Outcome::kUnmatched;
   }
   const journal::StoredItem& item = **delivery;
 
-  SealCheck seal = verify_receipt_seal(receipt->pdf, receipt->signature,
-                                       settings_.receipt_ca_file);
+  SealCheck seal = verify_receipt_seal(receipt->pdf, receipt->signature, settings_.receipt_ca_file);
   journal::ReceiptRecord record;
   using Part = std::pair<const std::string*, std::string*>;
   for (auto [bytes, out] : {Part{&raw, &record.receipt_id}, Part{&receipt->pdf, &record.pdf_sha256},
@@ -210,10 +201,10 @@ Result<ReceiptCollector::Outcome> ReceiptCollector::take(const std::string& raw)
                     item.item.message.documentDelivery.title,
                     receipt->event_time_ms,
                     registered::standing(facts, settings_.rule)};
-  auto outcome = accept_and_wait(
-      journal_, news_intake("receipt/" + record.receipt_id, item, news,
-                            settings_.portal_destination,
-                            [record](journal::IntakeTransaction& txn) { txn.record_receipt(record); }));
+  auto outcome = journal::accept_and_wait(
+      journal_,
+      news_intake("receipt/" + record.receipt_id, item, news, settings_.portal_destination,
+                  [record](journal::IntakeTransaction& txn) { txn.record_receipt(record); }));
   if (!outcome.is_ok()) return outcome.status();
   if (!outcome->duplicate) {
     log::info("registered mail: receipt recorded",
@@ -241,9 +232,9 @@ Status ReceiptCollector::warn_before_expiry(CollectReport& report) {
     registered::Standing s = registered::standing(facts_of(*receipts), settings_.rule);
     if (!registered::expiry_warning_due(s, now, settings_.rule)) continue;
     DeliveryNews news{std::nullopt, delivery_id, "", doc.platform, doc.title, now, s};
-    auto outcome = accept_and_wait(journal_, news_intake(kWarningKeyPrefix + delivery_id, item,
-                                                         news, settings_.portal_destination,
-                                                         [](journal::IntakeTransaction&) {}));
+    auto outcome = journal::accept_and_wait(
+        journal_, news_intake(kWarningKeyPrefix + delivery_id, item, news,
+                              settings_.portal_destination, [](journal::IntakeTransaction&) {}));
     if (!outcome.is_ok()) return outcome.status();
     if (!outcome->duplicate) ++report.warned;
   }

@@ -37,8 +37,8 @@ namespace portier::securemail {
 struct CollectorSettings {
   Platform platform = Platform::kIncaMail;
   ImapAccount mailbox;
-  std::string receipt_ca_file;      // the platform's seal CA
-  std::string message_id_domain;    // ours: <deliveryId@domain>
+  std::string receipt_ca_file;    // the platform's seal CA
+  std::string message_id_domain;  // ours: <deliveryId@domain>
   std::chrono::milliseconds poll{5'000};
   registered::LifecycleRule rule;
   std::string portal_destination = "portal";
@@ -46,10 +46,10 @@ struct CollectorSettings {
 
 // How one round went.
 struct CollectReport {
-  int recorded = 0;    // new receipts
-  int repeated = 0;    // already recorded (moved now)
-  int unmatched = 0;   // moved to Unmatched
-  int warned = 0;      // expiry warnings given
+  int recorded = 0;   // new receipts
+  int repeated = 0;   // already recorded (moved now)
+  int unmatched = 0;  // moved to Unmatched
+  int warned = 0;     // expiry warnings given
 };
 
 class ReceiptCollector {

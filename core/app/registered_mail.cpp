@@ -45,13 +45,12 @@ Result<RegisteredMail> assemble_registered_mail(const config::RegisteredMail& ma
     account.sender_address = p.sender;
     account.message_id_domain = mail.message_id_domain;
     account.timeout = p.timeout;
-    submitters.emplace(p.name, securemail::SmtpSubmitter(
-                                   account, securemail::Dialect{*platform, p.egov}, clock));
+    submitters.emplace(
+        p.name, securemail::SmtpSubmitter(account, securemail::Dialect{*platform, p.egov}, clock));
 
     securemail::CollectorSettings settings;
     settings.platform = *platform;
-    settings.mailbox = {imap->host, imap->port, p.ca_file, p.imap_user, p.imap_password,
-                        p.timeout};
+    settings.mailbox = {imap->host, imap->port, p.ca_file, p.imap_user, p.imap_password, p.timeout};
     settings.receipt_ca_file = p.receipt_ca_file;
     settings.message_id_domain = mail.message_id_domain;
     settings.poll = p.poll;

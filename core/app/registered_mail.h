@@ -7,12 +7,12 @@
 
 #include "connectors/securemail/receipt_collector.h"
 #include "connectors/securemail/securemail_connector.h"
+#include "core/app/lifecycle_rule.h"
 #include "core/base/clock.h"
 #include "core/base/metrics.h"
 #include "core/config/config.h"
 #include "core/documents/document_store.h"
 #include "core/journal/journal.h"
-#include "core/app/lifecycle_rule.h"
 
 namespace portier::app {
 

@@ -254,6 +254,18 @@ Result<DocumentStore> DocumentStore::open(const std::string& folder) {
   return DocumentStore(folder);
 }
 
+Result<StoredDocument> DocumentStore::store_bytes(std::string_view bytes,
+                                                  uint64_t max_bytes) const {
+  bool given = false;
+  return store_stream(
+      [&]() -> Result<std::string_view> {
+        if (given) return std::string_view();
+        given = true;
+        return bytes;
+      },
+      max_bytes);
+}
+
 Result<StoredDocument> DocumentStore::store_stream(const ChunkSource& read,
                                                    uint64_t max_bytes) const {
   auto incoming = IncomingFile::create(folder_);

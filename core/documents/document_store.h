@@ -30,10 +30,10 @@ namespace portier::documents {
 using ChunkSource = std::function<Result<std::string_view>()>;
 
 struct StoredDocument {
-  std::string sha256_hex;  // lowercase, 64 digits
-  uint64_t size = 0;       // bytes
-  std::string path;        // <folder>/<2 hex>/<sha256 hex>
-  bool was_stored = false; // the same content was in the store before this call
+  std::string sha256_hex;   // lowercase, 64 digits
+  uint64_t size = 0;        // bytes
+  std::string path;         // <folder>/<2 hex>/<sha256 hex>
+  bool was_stored = false;  // the same content was in the store before this call
 };
 
 class DocumentStore {
@@ -43,6 +43,8 @@ class DocumentStore {
 
   // Stores the bytes `read` yields; more than `max_bytes` of them refuse the document.
   Result<StoredDocument> store_stream(const ChunkSource& read, uint64_t max_bytes) const;
+  // The same for bytes already in memory (e.g. a receipt's parts).
+  Result<StoredDocument> store_bytes(std::string_view bytes, uint64_t max_bytes) const;
   // The same for base64 text (e.g. an XML element's content, in pieces of any size): XML
   // whitespace is skipped; other characters outside the base64 alphabet, data after the
   // padding and a final group that is not complete refuse the document. `max_decoded_bytes`

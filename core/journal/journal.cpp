@@ -1,5 +1,7 @@
 #include "core/journal/journal.h"
 
+#include <future>
+
 namespace portier::journal {
 
 // These spellings are stored in the work_items.state column: never change them.
@@ -23,6 +25,14 @@ std::optional<ItemState> parse_item_state(const std::string& text) {
     if (text == to_string(s)) return s;
   }
   return std::nullopt;
+}
+
+Result<IntakeOutcome> accept_and_wait(Journal& journal, Intake intake) {
+  std::promise<Result<IntakeOutcome>> done;
+  auto answer = done.get_future();
+  journal.accept(std::move(intake),
+                 [&done](Result<IntakeOutcome> r) { done.set_value(std::move(r)); });
+  return answer.get();
 }
 
 }  // namespace portier::journal

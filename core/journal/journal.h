@@ -37,16 +37,16 @@ struct BusinessCaseRecord {
 // (docs/contracts/delivery-platform.md §3). Its raw message, PDF and signature are in the
 // document store under their SHA-256.
 struct ReceiptRecord {
-  std::string receipt_id;             // SHA-256 (hex) of the raw message, byte for byte
+  std::string receipt_id;  // SHA-256 (hex) of the raw message, byte for byte
   std::string delivery_id;
-  std::string kind;                   // SUBMISSION | ACCEPTANCE | REFUSAL | EXPIRY | UNDELIVERABLE
-  int64_t event_ms = 0;               // on the platform's clock
-  std::string platform;               // incamail | privasphere
+  std::string kind;      // SUBMISSION | ACCEPTANCE | REFUSAL | EXPIRY | UNDELIVERABLE
+  int64_t event_ms = 0;  // on the platform's clock
+  std::string platform;  // incamail | privasphere
   std::string receipt_message_id;
   std::string pdf_sha256;
   std::string signature_sha256;
   bool signature_valid = false;
-  std::string signature_detail;       // the signer's subject, or why the signature does not hold
+  std::string signature_detail;  // the signer's subject, or why the signature does not hold
   int64_t recorded_ms = 0;
 };
 
@@ -56,22 +56,22 @@ struct DepartmentEvent;
 // for one portal service (docs: core/identity/README.md). The coupling parameters themselves are
 // not kept, only their digest: what was checked can be confirmed, not read back.
 struct IdentityLinkRecord {
-  std::string link_id;                // UUID
-  std::string account_id;             // the portal account (owner id)
-  std::string profile_id;             // the portal profile (person or company)
+  std::string link_id;     // UUID
+  std::string account_id;  // the portal account (owner id)
+  std::string profile_id;  // the portal profile (person or company)
   int32_t service_id = 0;
   std::string department;
-  std::string state;                  // pending | active | rejected | revoked
-  std::string person_ref_category;    // the department's person reference (eCH-0044
-  std::string person_ref_id;          //   localPersonId): passed on for this account
+  std::string state;                // pending | active | rejected | revoked
+  std::string person_ref_category;  // the department's person reference (eCH-0044
+  std::string person_ref_id;        //   localPersonId): passed on for this account
   int32_t identification_level = 0;
-  std::string coupling_sha256;        // digest of the normalised coupling parameters
-  std::string matched_on;             // fields the department matched on, comma-separated
-  std::string check_id;               // the check that created the link
-  std::string decided_by;             // "auto" or who decided at the department
-  std::string reason;                 // why it was rejected or revoked
+  std::string coupling_sha256;  // digest of the normalised coupling parameters
+  std::string matched_on;       // fields the department matched on, comma-separated
+  std::string check_id;         // the check that created the link
+  std::string decided_by;       // "auto" or who decided at the department
+  std::string reason;           // why it was rejected or revoked
   int64_t created_ms = 0;
-  int64_t decided_ms = 0;             // 0 while pending
+  int64_t decided_ms = 0;  // 0 while pending
   int64_t updated_ms = 0;
 };
 
@@ -82,11 +82,11 @@ struct IdentityCheckEntry {
   std::string account_id;
   std::string profile_id;
   int32_t service_id = 0;
-  std::string result;                 // MATCH | NO_MATCH | ... as answered to the portal
-  std::string answered_from;          // "department" or "link"
-  std::string request_sha256;         // coupling parameters, normalised
-  std::string response_sha256;        // the department's answer as received; "" if none
-  std::string detail;                 // JSON without personal data
+  std::string result;           // MATCH | NO_MATCH | ... as answered to the portal
+  std::string answered_from;    // "department" or "link"
+  std::string request_sha256;   // coupling parameters, normalised
+  std::string response_sha256;  // the department's answer as received; "" if none
+  std::string detail;           // JSON without personal data
   std::optional<IdentityLinkRecord> new_link;
 };
 
@@ -94,12 +94,12 @@ struct IdentityCheckEntry {
 // (revoke). The link must be in one of `from_states`.
 struct IdentityLinkChange {
   std::string link_id;
-  std::string department;             // required owner; "" for an operator or the portal
+  std::string department;  // required owner; "" for an operator or the portal
   std::vector<std::string> from_states;
   std::string to_state;
   std::string by;
   std::string reason;
-  std::string operation;              // for the evidence log, e.g. "decideIdentityLink"
+  std::string operation;  // for the evidence log, e.g. "decideIdentityLink"
 };
 
 struct IdentityLinkFilter {
@@ -140,25 +140,25 @@ class IntakeTransaction {
 // (from any instance sharing the database) fails the intake with kAlreadyExists.
 struct Nonce {
   std::string value;
-  int64_t expires_ms = 0;             // forgotten after this (the timestamp window has passed)
+  int64_t expires_ms = 0;  // forgotten after this (the timestamp window has passed)
 };
 
 struct Intake {
-  std::string idempotency_key;        // unique per department and message, e.g. "dept/messageId"
+  std::string idempotency_key;  // unique per department and message, e.g. "dept/messageId"
   std::optional<Nonce> nonce;
   std::string department;
   std::string business_process_id;
   std::string correlation_id;
-  std::string operation;              // e.g. "reportStatus", recorded in the evidence log
-  std::string request_sha256;         // digest of what came in
+  std::string operation;       // e.g. "reportStatus", recorded in the evidence log
+  std::string request_sha256;  // digest of what came in
   // Builds the intake's work inside the transaction and returns the answer to keep for this key.
   // An error rolls back this intake alone and is handed to the callback.
   std::function<Result<std::string>(IntakeTransaction&)> build;
 };
 
 struct IntakeOutcome {
-  bool duplicate = false;             // the key was known: nothing new was stored
-  std::string answer;                 // the answer stored with the key the first time
+  bool duplicate = false;  // the key was known: nothing new was stored
+  std::string answer;      // the answer stored with the key the first time
 };
 
 enum class ItemState { kPending, kInFlight, kDone, kParked };
@@ -168,23 +168,23 @@ std::optional<ItemState> parse_item_state(const std::string& text);
 // How one delivery attempt ended, as dispatch decided it.
 struct AttemptRecord {
   enum class Verdict { kDelivered, kRetry, kPark } verdict = Verdict::kDelivered;
-  int64_t next_attempt_ms = 0;        // for kRetry
-  std::string error;                  // for kRetry and kPark
+  int64_t next_attempt_ms = 0;  // for kRetry
+  std::string error;            // for kRetry and kPark
   std::string request_sha256;
   std::string response_sha256;
-  std::string detail;                 // e.g. "HTTP 201", kept in the evidence log
-  std::string counterpart_ref;        // kDelivered: the counterpart's id for it, if it gave one
+  std::string detail;           // e.g. "HTTP 201", kept in the evidence log
+  std::string counterpart_ref;  // kDelivered: the counterpart's id for it, if it gave one
 };
 
 struct StoredItem {
-  model::WorkItem item;               // item.message is empty if the payload is damaged
+  model::WorkItem item;  // item.message is empty if the payload is damaged
   ItemState state = ItemState::kPending;
   std::string kind;
   int64_t next_attempt_ms = 0;
   int64_t created_ms = 0;
   int64_t updated_ms = 0;
   std::string last_error;
-  std::string payload_sha256;         // hex, as stored at intake
+  std::string payload_sha256;  // hex, as stored at intake
 };
 
 struct ItemFilter {
@@ -198,7 +198,7 @@ struct ItemFilter {
 struct AuditEntry {
   int64_t seq = 0;
   int64_t at_ms = 0;
-  std::string department;             // as resolved or claimed; "" if unknown
+  std::string department;  // as resolved or claimed; "" if unknown
   std::string remote_address;
   std::string operation;
   std::string business_process_id;
@@ -210,10 +210,10 @@ struct AuditEntry {
 struct DepartmentEvent {
   int64_t seq = 0;
   std::string department;
-  std::string kind;                   // "deliveryFailed", "messageRead", ...
+  std::string kind;  // "deliveryFailed", "messageRead", ...
   std::string business_process_id;
   int64_t at_ms = 0;
-  std::string detail;                 // JSON text
+  std::string detail;  // JSON text
 };
 
 // The event that offers a department that pulls its forms a submission; its subject is the
@@ -233,14 +233,14 @@ struct CaseEvent {
   std::string business_case_id;
   std::string kind;
   int64_t at_ms = 0;
-  std::string detail;                 // JSON text
+  std::string detail;  // JSON text
 };
 
 // Open and parked work of one destination, for backlog metrics.
 struct Backlog {
-  int64_t open = 0;                   // pending or in flight
-  int64_t oldest_open_ms = 0;         // created_ms of the oldest open item; 0 if none
-  int64_t oldest_open_id = 0;         // that item's id (its message may say more); 0 if none
+  int64_t open = 0;            // pending or in flight
+  int64_t oldest_open_ms = 0;  // created_ms of the oldest open item; 0 if none
+  int64_t oldest_open_id = 0;  // that item's id (its message may say more); 0 if none
   int64_t parked = 0;
 };
 
@@ -375,5 +375,8 @@ class Journal {
   // OK, or the sticky error that stopped the journal.
   virtual Status health() const = 0;
 };
+
+// Accepts `intake` and waits for its outcome (blocking: worker threads only).
+Result<IntakeOutcome> accept_and_wait(Journal& journal, Intake intake);
 
 }  // namespace portier::journal

@@ -19,11 +19,16 @@ constexpr Name kKinds[] = {{ReceiptKind::kSubmission, "SUBMISSION"},
 
 State state_after(ReceiptKind kind) {
   switch (kind) {
-    case ReceiptKind::kSubmission: return State::kAvailable;
-    case ReceiptKind::kAcceptance: return State::kAccepted;
-    case ReceiptKind::kRefusal: return State::kRefused;
-    case ReceiptKind::kExpiry: return State::kExpired;
-    case ReceiptKind::kUndeliverable: return State::kUndeliverable;
+    case ReceiptKind::kSubmission:
+      return State::kAvailable;
+    case ReceiptKind::kAcceptance:
+      return State::kAccepted;
+    case ReceiptKind::kRefusal:
+      return State::kRefused;
+    case ReceiptKind::kExpiry:
+      return State::kExpired;
+    case ReceiptKind::kUndeliverable:
+      return State::kUndeliverable;
   }
   return State::kSubmitted;
 }
@@ -48,20 +53,27 @@ bool is_final(ReceiptKind kind) { return kind != ReceiptKind::kSubmission; }
 
 const char* to_string(State state) {
   switch (state) {
-    case State::kSubmitted: return "SUBMITTED";
-    case State::kAvailable: return "AVAILABLE";
-    case State::kAccepted: return "ACCEPTED";
-    case State::kRefused: return "REFUSED";
-    case State::kExpired: return "EXPIRED";
-    case State::kUndeliverable: return "UNDELIVERABLE";
+    case State::kSubmitted:
+      return "SUBMITTED";
+    case State::kAvailable:
+      return "AVAILABLE";
+    case State::kAccepted:
+      return "ACCEPTED";
+    case State::kRefused:
+      return "REFUSED";
+    case State::kExpired:
+      return "EXPIRED";
+    case State::kUndeliverable:
+      return "UNDELIVERABLE";
   }
   return "";
 }
 
 Standing standing(const std::vector<ReceiptFact>& receipts, const LifecycleRule& rule) {
   std::vector<ReceiptFact> ordered = receipts;
-  std::stable_sort(ordered.begin(), ordered.end(),
-                   [](const ReceiptFact& a, const ReceiptFact& b) { return a.event_ms < b.event_ms; });
+  std::stable_sort(ordered.begin(), ordered.end(), [](const ReceiptFact& a, const ReceiptFact& b) {
+    return a.event_ms < b.event_ms;
+  });
   Standing s;
   for (const ReceiptFact& r : ordered) {
     if (r.kind == ReceiptKind::kSubmission) {
@@ -85,7 +97,8 @@ Standing standing(const std::vector<ReceiptFact>& receipts, const LifecycleRule&
 }
 
 bool expiry_warning_due(const Standing& s, int64_t now_ms, const LifecycleRule& rule) {
-  return s.state == State::kAvailable && s.closes_ms && now_ms >= *s.closes_ms - rule.warn_before_ms;
+  return s.state == State::kAvailable && s.closes_ms &&
+         now_ms >= *s.closes_ms - rule.warn_before_ms;
 }
 
 }  // namespace portier::registered

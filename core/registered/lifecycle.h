@@ -41,8 +41,8 @@ struct LifecycleRule {
 
 struct Standing {
   State state = State::kSubmitted;
-  std::optional<int64_t> available_ms;   // the SUBMISSION receipt's time
-  std::optional<int64_t> closes_ms;      // when the acceptance window ends
+  std::optional<int64_t> available_ms;  // the SUBMISSION receipt's time
+  std::optional<int64_t> closes_ms;     // when the acceptance window ends
   std::optional<ReceiptKind> final_kind;
   std::optional<int64_t> final_ms;
   std::optional<Day> legal_delivery_day;

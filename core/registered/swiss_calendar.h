@@ -17,7 +17,7 @@ using Day = int64_t;
 // to last Sunday of October 01:00 UTC).
 Day swiss_day(int64_t epoch_ms);
 
-std::string format_day(Day day);                     // 2026-11-29
+std::string format_day(Day day);                      // 2026-11-29
 std::optional<Day> parse_day(std::string_view text);  // nothing unless a real yyyy-mm-dd
 bool is_weekend(Day day);
 

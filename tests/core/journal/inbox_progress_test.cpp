@@ -47,7 +47,8 @@ TEST_F(InboxProgressTest, FollowedUntilAFinalStatusWhichTellsTheDepartment) {
   EXPECT_EQ((*open)[1].business_process_id, "bp-d-2");
 
   ASSERT_TRUE(journal_->record_inbox_status((*open)[0], "ACCEPTED", 1, "").is_ok());
-  ASSERT_TRUE(journal_->record_inbox_status((*open)[1], "REJECTED", 2, "Postfach gesperrt").is_ok());
+  ASSERT_TRUE(
+      journal_->record_inbox_status((*open)[1], "REJECTED", 2, "Postfach gesperrt").is_ok());
   EXPECT_EQ(journal_->inbox_awaiting_storage("rc_adapter", 10)->size(), 1u);  // d-1 still
   ASSERT_TRUE(journal_->record_inbox_status((*open)[0], "STORED_IN_INBOX", 3, "").is_ok());
   EXPECT_TRUE(journal_->inbox_awaiting_storage("rc_adapter", 10)->empty());
