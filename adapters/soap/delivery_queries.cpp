@@ -52,6 +52,9 @@ Result<DeliveryAnswer> inbox_standing(journal::Journal& journal, const journal::
   return a;
 }
 
+
+}  // namespace
+
 Result<std::string> read_stored(const documents::DocumentStore& store, const std::string& sha) {
   auto path = store.path_of(sha);
   if (!path.is_ok()) return path.status();
@@ -60,8 +63,6 @@ Result<std::string> read_stored(const documents::DocumentStore& store, const std
   if (!in.good() && !in.eof()) return unavailable("cannot read " + *path);
   return bytes;
 }
-
-}  // namespace
 
 Result<DeliveryAnswer> describe_delivery(journal::Journal& journal, const std::string& department,
                                          const std::string& delivery_id,

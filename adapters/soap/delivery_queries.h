@@ -13,6 +13,9 @@
 
 namespace portier::soap_adapter {
 
+// The bytes the document store keeps under `sha` (hex SHA-256); kNotFound if it has none.
+Result<std::string> read_stored(const documents::DocumentStore& store, const std::string& sha);
+
 Result<DeliveryAnswer> describe_delivery(journal::Journal& journal, const std::string& department,
                                          const std::string& delivery_id,
                                          const registered::LifecycleRule& rule);

@@ -64,6 +64,7 @@ const std::vector<ChildRule>& child_rules() {
       {"listEvents", {"header"}},
       {"ackEvents", {"header", "seq"}},
       {"decideIdentityLink", {"header", "linkId", "decision", "decidedBy"}},
+      {"getSubmission", {"header", "applicationId"}},
       {"header", {"senderId", "messageId"}},
   };
   return table;
@@ -330,6 +331,10 @@ Converted convert(const _p__decideIdentityLink& req) {
   return out;
 }
 
+Converted convert(const _p__getSubmission& req) {
+  return GetSubmission{to_header(req.header), req.applicationId};
+}
+
 // Whether a request holds a field of kTimestampFields.
 template <class Body>
 bool has_timestamp(const Body&) {
@@ -382,6 +387,8 @@ std::string empty_required_text(const DepartmentRequest& request, const std::str
     fields.push_back({"receiptId", &r->receipt_id});
   } else if (const auto* r = std::get_if<DecideIdentityLink>(&request)) {
     fields.insert(fields.end(), {{"linkId", &r->link_id}, {"decidedBy", &r->decided_by}});
+  } else if (const auto* r = std::get_if<GetSubmission>(&request)) {
+    fields.push_back({"applicationId", &r->application_id});
   }
   for (const auto& [name, value] : fields) {
     if (value->empty()) return "element '" + operation + "/" + name + "' must not be empty";
@@ -407,6 +414,7 @@ constexpr Operation kOperations[] = {
     {"listEvents", "p:listEvents", &read<_p__listEvents>},
     {"ackEvents", "p:ackEvents", &read<_p__ackEvents>},
     {"decideIdentityLink", "p:decideIdentityLink", &read<_p__decideIdentityLink>},
+    {"getSubmission", "p:getSubmission", &read<_p__getSubmission>},
 };
 
 }  // namespace
@@ -633,6 +641,40 @@ std::string DepartmentCodec::write(SoapVersion version, const IdentityLinkAnswer
   body.personIdCategory = a.person_id_category;
   body.personId = a.person_id;
   return write_envelope(soap_, version, body, "p:decideIdentityLinkResponse");
+}
+
+std::string DepartmentCodec::write(SoapVersion version, const SubmissionAnswer& a) {
+  RequestScope scope{soap_};
+  _p__getSubmissionResponse body;
+  body.soap_default(soap_);
+  body.applicationId = a.application_id;
+  body.formId = a.form_id;
+  body.mailbox = a.mailbox;
+  body.businessProcessId = a.business_process_id;
+  body.businessCaseId = a.business_case_id;
+  if (a.submitted_ms > 0) {
+    body.submittedAt = static_cast<time_t*>(soap_malloc(soap_, sizeof(time_t)));
+    *body.submittedAt = to_time(a.submitted_ms);
+  }
+  for (const auto& [name, value] : a.fields) {
+    p__FormField* field = soap_new_p__FormField(soap_);
+    field->name = name;
+    field->value = value;
+    body.field.push_back(field);
+  }
+  // The answer points into `a`, which outlives the write.
+  auto file = [this](const SubmittedFile& in) {
+    p__SubmittedFile* out = soap_new_p__SubmittedFile(soap_);
+    out->sha256 = in.sha256;
+    out->content.__ptr = reinterpret_cast<unsigned char*>(const_cast<char*>(in.content.data()));
+    out->content.__size = static_cast<int>(in.content.size());
+    return out;
+  };
+  body.formData = file(a.form_data);
+  if (a.pdf) body.pdf = file(*a.pdf);
+  for (const SubmittedFile& f : a.attachments) body.attachment.push_back(file(f));
+  body.acknowledged = a.acknowledged;
+  return write_envelope(soap_, version, body, "p:getSubmissionResponse");
 }
 
 std::string DepartmentCodec::write(SoapVersion version, const Fault& fault) {

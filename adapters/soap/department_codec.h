@@ -46,6 +46,7 @@ class DepartmentCodec {
   std::string write(SoapVersion version, const EventsAnswer& answer);
   std::string write(SoapVersion version, const AckAnswer& answer);
   std::string write(SoapVersion version, const IdentityLinkAnswer& answer);
+  std::string write(SoapVersion version, const SubmissionAnswer& answer);
   std::string write(SoapVersion version, const Fault& fault);
 
  private:

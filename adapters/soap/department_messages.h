@@ -103,6 +103,12 @@ struct AckEvents {
   std::vector<int64_t> seqs;
 };
 
+// A form submission the department pulls, by its APF application id.
+struct GetSubmission {
+  MessageHeader header;
+  std::string application_id;
+};
+
 // The department's decision on a pending identity link.
 struct DecideIdentityLink {
   MessageHeader header;
@@ -115,7 +121,7 @@ struct DecideIdentityLink {
 using DepartmentRequest = std::variant<OpenBusinessCase, ReportStatus, AddActivity,
                                        SendNotification, SendMessage, DeliverDocument,
                                        GetDelivery, GetReceipt, GetBusinessCase, ListEvents, AckEvents,
-                                       DecideIdentityLink>;
+                                       DecideIdentityLink, GetSubmission>;
 
 struct OpenBusinessCaseAnswer {
   std::string business_process_id;
@@ -211,6 +217,26 @@ struct IdentityLinkAnswer {
   int32_t service_id = 0;
   std::string person_id_category;
   std::string person_id;
+};
+
+// A file of a submission: its bytes and their SHA-256 (hex) as recorded when it was polled.
+struct SubmittedFile {
+  std::string sha256;
+  std::string content;
+};
+
+struct SubmissionAnswer {
+  std::string application_id;
+  std::string form_id;
+  std::string mailbox;
+  std::string business_process_id;
+  std::string business_case_id;
+  int64_t submitted_ms = 0;                          // 0: unknown
+  std::vector<std::pair<std::string, std::string>> fields;
+  SubmittedFile form_data;
+  std::optional<SubmittedFile> pdf;
+  std::vector<SubmittedFile> attachments;
+  bool acknowledged = false;
 };
 
 struct AckAnswer {

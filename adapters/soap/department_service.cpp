@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "adapters/soap/delivery_queries.h"
+#include "adapters/soap/submission_queries.h"
 #include "core/base/digest.h"
 #include "core/base/log.h"
 #include "core/mapping/apply.h"
@@ -523,7 +524,15 @@ void DepartmentService::answer_read(std::shared_ptr<Call> call) {
   } else if (const auto* ack = std::get_if<AckEvents>(&call->parsed.request)) {
     auto n = parts_.journal.ack_events(department, ack->seqs);
     if (!n.is_ok()) return fail(call, n.status());
+    // An acknowledged formSubmitted event releases its take-over: dispatch need not wait for
+    // its next round to find it.
+    if (*n > 0 && parts_.work_accepted) parts_.work_accepted();
     body = codec.write(version, AckAnswer{*n});
+  } else if (const auto* get = std::get_if<GetSubmission>(&call->parsed.request)) {
+    auto answer = read_submission(parts_.journal, parts_.documents, department,
+                                  get->application_id);
+    if (!answer.is_ok()) return fail(call, answer.status());
+    body = codec.write(version, *answer);
   } else if (const auto* decide = std::get_if<DecideIdentityLink>(&call->parsed.request)) {
     if (!parts_.identity) return fail(call, failed_precondition("identity links are not served"));
     auto link = parts_.identity->decide(department, decide->link_id, decide->approve,

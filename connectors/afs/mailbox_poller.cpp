@@ -6,6 +6,7 @@
 #include <set>
 
 #include "connectors/afs/submission_check.h"
+#include "connectors/afs/submission_event.h"
 #include "core/base/digest.h"
 #include "core/base/log.h"
 #include "core/mapping/form_fields.h"
@@ -318,7 +319,13 @@ Result<MailboxPoller::Outcome> MailboxPoller::take(const ApplicationSummary& sum
     submission.__set_serviceId(v.rule->service_id);
     journal::BusinessCaseRecord record{
         bpid, random_uuid(), v.department->name, v.rule->service_id, owner, clock_.now_ms()};
-    in.build = [submission, record, existing_case, takeover, title = v.rule->title,
+    // A department that pulls is offered the submission as an event that holds the take-over
+    // until it is acknowledged; one that takes pushes gets it sent, and the take-over follows.
+    std::optional<journal::DepartmentEvent> offer;
+    if (v.department->forms->delivery == mapping::Forms::Delivery::kPull) {
+      offer = form_submitted_event(submission, bpid, *v.department);
+    }
+    in.build = [submission, record, existing_case, takeover, offer, title = v.rule->title,
                 portal = settings_.portal_destination,
                 department = settings_.department_destination](
                    journal::IntakeTransaction& txn) mutable -> Result<std::string> {
@@ -349,8 +356,14 @@ Result<MailboxPoller::Outcome> MailboxPoller::take(const ApplicationSummary& sum
       submission.__set_businessCaseId(record.business_case_id);
       if (submission.ownerId.empty()) submission.__set_ownerId(record.owner_id);
       m.__set_formSubmission(submission);
-      txn.enqueue(department, m);
-      txn.enqueue(takeover, m);
+      if (offer) {
+        txn.hold_until_acknowledged(
+            takeover, m, "waiting for " + record.department + " to acknowledge formSubmitted",
+            *offer, submission.submissionId);
+      } else {
+        txn.enqueue(department, m);
+        txn.enqueue(takeover, m);
+      }
       return std::string("{\"outcome\":\"recorded\"}");
     };
   }

@@ -30,6 +30,16 @@ dispatch::DeliveryResult TakeoverConnector::deliver(const model::WorkItem& item)
     return dispatch::DeliveryResult::reject("not a form submission");
   }
   const model::FormSubmission& f = item.message.formSubmission;
+  // A department that pulls has the submission once it acknowledged its event; the
+  // acknowledgement is what released this item, but an operator may have replayed it sooner.
+  auto held = journal_.held_item(item.id);
+  if (!held.is_ok()) return dispatch::DeliveryResult::retry(held.status().message());
+  const bool pulled = held->has_value();
+  if (pulled && !(*held)->acknowledged) {
+    return dispatch::DeliveryResult::reject("not taken over: " + item.department +
+                                            " has not acknowledged formSubmitted event " +
+                                            std::to_string((*held)->event.seq));
+  }
   auto siblings = journal_.items_of_intake(intake_key_of(item.idempotencyKey));
   if (!siblings.is_ok()) return dispatch::DeliveryResult::retry(siblings.status().message());
   bool handed_on = false;
@@ -45,7 +55,7 @@ dispatch::DeliveryResult TakeoverConnector::deliver(const model::WorkItem& item)
     }
     handed_on = handed_on || s.item.destination != item.destination;
   }
-  if (!handed_on) {
+  if (!handed_on && !pulled) {
     return dispatch::DeliveryResult::reject("not taken over: the submission went to no department");
   }
   const std::string reference = item.businessProcessId;

@@ -124,6 +124,14 @@ class IntakeTransaction {
                               const std::string& reason) = 0;
   // A department event, stored with the intake (e.g. a registered delivery's new state).
   virtual void add_event(const DepartmentEvent& event) = 0;
+  // Pull mode: a work item that waits (parked, with `reason`) until the department
+  // acknowledges `event`, which is stored with it. The acknowledgement makes the item pending
+  // in the same transaction, so a crash can neither lose nor repeat the release. `subject` names
+  // what the event is about (e.g. an APF application id, unique per event kind), for held_item().
+  virtual void hold_until_acknowledged(const std::string& destination,
+                                       const model::Message& message, const std::string& reason,
+                                       const DepartmentEvent& event,
+                                       const std::string& subject) = 0;
   // A registered delivery's receipt; one already kept (the same receipt_id) is an error.
   virtual void record_receipt(const ReceiptRecord& receipt) = 0;
 };
@@ -206,6 +214,17 @@ struct DepartmentEvent {
   std::string business_process_id;
   int64_t at_ms = 0;
   std::string detail;                 // JSON text
+};
+
+// The event that offers a department that pulls its forms a submission; its subject is the
+// APF application id, and it holds the submission's take-over until acknowledged.
+inline constexpr char kFormSubmittedEvent[] = "formSubmitted";
+
+// A work item held until its department acknowledges an event (hold_until_acknowledged).
+struct HeldItem {
+  StoredItem item;
+  DepartmentEvent event;
+  bool acknowledged = false;
 };
 
 // Something that happened to a business case, as a counterpart's feed reports it by the
@@ -305,9 +324,15 @@ class Journal {
   // Unacknowledged events of `department` with seq > after_seq, oldest first.
   virtual Result<std::vector<DepartmentEvent>> events(const std::string& department,
                                                       int64_t after_seq, int limit) = 0;
-  // Acknowledges the department's events with these seqs; returns how many were open.
+  // Acknowledges the department's events with these seqs; returns how many were open. An event
+  // that holds a work item releases it (parked -> pending, due now) in the same transaction.
   virtual Result<int> ack_events(const std::string& department,
                                  const std::vector<int64_t>& seqs) = 0;
+  // The item held by the event of `kind` about `subject`, or by the event that holds work item
+  // `item_id`; nothing if there is none.
+  virtual Result<std::optional<HeldItem>> held_item(const std::string& kind,
+                                                    const std::string& subject) = 0;
+  virtual Result<std::optional<HeldItem>> held_item(int64_t item_id) = 0;
 
   // A counterpart's event feed (blocking, worker threads): how far Portier has read it (0 at
   // first), and advancing it: the events become department events of the cases' departments

@@ -386,6 +386,18 @@ class SqliteJournal::IntakeScope final : public IntakeTransaction {
     if (Status s = journal_.insert_event(event); !s.is_ok()) note(with_context(s, "add_event"));
   }
 
+  void hold_until_acknowledged(const std::string& destination, const model::Message& message,
+                               const std::string& reason, const DepartmentEvent& event,
+                               const std::string& subject) override {
+    if (subject.empty()) return note(invalid_argument("hold_until_acknowledged: no subject"));
+    enqueue_parked(destination, message, reason);
+    if (!status_.is_ok()) return;
+    const int64_t item = sqlite3_last_insert_rowid(journal_.writer_->handle());
+    if (Status s = journal_.insert_event(event, subject, item); !s.is_ok()) {
+      note(with_context(s, "hold_until_acknowledged"));
+    }
+  }
+
   void record_receipt(const ReceiptRecord& r) override {
     if (!status_.is_ok()) return;
     if (r.receipt_id.empty() || r.delivery_id.empty() || r.kind.empty()) {
@@ -976,19 +988,30 @@ Status SqliteJournal::add_event(const DepartmentEvent& event) {
       .status();
 }
 
-Status SqliteJournal::insert_event(DepartmentEvent event) {
+Status SqliteJournal::insert_event(DepartmentEvent event, const std::string& subject,
+                                   int64_t releases_item) {
   if (event.department.empty() || event.kind.empty()) {
     return invalid_argument("event: department and kind are required");
   }
   Result<Statement> st = writer_->prepare(
       "INSERT INTO department_events (department, kind, business_process_id, at_ms, detail, "
-      "acked_ms) VALUES (?1, ?2, ?3, ?4, ?5, NULL)");
+      "acked_ms, subject, releases_item) VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7)");
   if (!st.is_ok()) return st.status();
   st->bind(1, event.department)
       .bind(2, event.kind)
       .bind(3, event.business_process_id)
       .bind(4, event.at_ms != 0 ? event.at_ms : clock_.now_ms())
       .bind(5, event.detail.empty() ? std::string("{}") : event.detail);
+  if (subject.empty()) {
+    st->bind_null(6);
+  } else {
+    st->bind(6, subject);
+  }
+  if (releases_item == 0) {
+    st->bind_null(7);
+  } else {
+    st->bind(7, releases_item);
+  }
   return st->run();
 }
 
@@ -1062,9 +1085,76 @@ Result<int> SqliteJournal::apply_ack_events(const std::string& department,
         "WHERE seq = ?1 AND department = ?2 AND acked_ms IS NULL");
     if (!st.is_ok()) return st.status();
     if (Status s = st->bind(1, seq).bind(2, department).bind(3, now).run(); !s.is_ok()) return s;
-    acked += writer_->changes();
+    if (writer_->changes() == 0) continue;
+    ++acked;
+    // The event may hold a work item (pull mode): the acknowledgement releases it.
+    Result<Statement> held =
+        writer_->prepare("SELECT releases_item FROM department_events WHERE seq = ?1 "
+                         "AND releases_item IS NOT NULL");
+    if (!held.is_ok()) return held.status();
+    held->bind(1, seq);
+    Result<bool> row = held->next();
+    if (!row.is_ok()) return row.status();
+    if (!*row) continue;
+    Result<ItemRow> item = load_item(held->int64(0));
+    if (!item.is_ok()) return item.status();
+    if (item->state != ItemState::kParked) continue;  // an operator released it already
+    Change c(ItemState::kPending);
+    c.next_attempt_ms = now;
+    c.reset_attempts = true;
+    if (Status s = apply_change(*writer_, item->id, c, now); !s.is_ok()) return s;
+    if (Status s = append_evidence(item_evidence(*item, "released",
+                                                 "event " + std::to_string(seq) +
+                                                     " acknowledged by " + department));
+        !s.is_ok()) {
+      return s;
+    }
   }
   return acked;
+}
+
+namespace {
+constexpr const char* kHeldColumns =
+    "seq, department, kind, business_process_id, at_ms, detail, acked_ms, releases_item";
+}  // namespace
+
+Result<std::optional<HeldItem>> SqliteJournal::read_held(Statement& st) {
+  Result<bool> row = st.next();
+  if (!row.is_ok()) return row.status();
+  if (!*row) return std::optional<HeldItem>();
+  HeldItem held;
+  held.event = {st.int64(0), st.text(1), st.text(2), st.text(3), st.int64(4), st.text(5)};
+  held.acknowledged = !st.is_null(6);
+  const int64_t item_id = st.int64(7);
+  Result<Statement> item =
+      reader_->prepare(std::string("SELECT ") + kItemColumns + " FROM work_items WHERE id = ?1");
+  if (!item.is_ok()) return item.status();
+  item->bind(1, item_id);
+  Result<bool> found = item->next();
+  if (!found.is_ok()) return found.status();
+  if (!*found) return not_found("work item " + std::to_string(item_id) + " not found");
+  held.item = to_stored(read_item(*item));
+  return std::optional<HeldItem>(std::move(held));
+}
+
+Result<std::optional<HeldItem>> SqliteJournal::held_item(const std::string& kind,
+                                                         const std::string& subject) {
+  std::lock_guard lock(read_mutex_);
+  Result<Statement> st = reader_->prepare(std::string("SELECT ") + kHeldColumns +
+                                          " FROM department_events WHERE kind = ?1 AND "
+                                          "subject = ?2 AND releases_item IS NOT NULL");
+  if (!st.is_ok()) return st.status();
+  st->bind(1, kind).bind(2, subject);
+  return read_held(*st);
+}
+
+Result<std::optional<HeldItem>> SqliteJournal::held_item(int64_t item_id) {
+  std::lock_guard lock(read_mutex_);
+  Result<Statement> st = reader_->prepare(std::string("SELECT ") + kHeldColumns +
+                                          " FROM department_events WHERE releases_item = ?1");
+  if (!st.is_ok()) return st.status();
+  st->bind(1, item_id);
+  return read_held(*st);
 }
 
 Result<ItemRow> SqliteJournal::load_item(int64_t item_id) {

@@ -101,6 +101,9 @@ class SqliteJournal final : public Journal {
   Result<std::vector<DepartmentEvent>> events(const std::string& department, int64_t after_seq,
                                               int limit) override;
   Result<int> ack_events(const std::string& department, const std::vector<int64_t>& seqs) override;
+  Result<std::optional<HeldItem>> held_item(const std::string& kind,
+                                            const std::string& subject) override;
+  Result<std::optional<HeldItem>> held_item(int64_t item_id) override;
 
   Result<int64_t> feed_cursor(const std::string& feed) override;
   Status advance_feed(const std::string& feed, int64_t cursor,
@@ -164,7 +167,11 @@ class SqliteJournal final : public Journal {
   // true if the nonce is new (or the stored one had expired), false for a replay.
   Result<bool> insert_nonce(const std::string& department, const Nonce& nonce);
   Status purge_nonces_if_due();
-  Status insert_event(DepartmentEvent event);
+  // subject and releases_item are set only for events that hold a work item.
+  Status insert_event(DepartmentEvent event, const std::string& subject = "",
+                      int64_t releases_item = 0);
+  // The held item of the first event row `st` finds (columns: kEventColumns), if any.
+  Result<std::optional<HeldItem>> read_held(sqlite::Statement& st);
   // The department's "deliveryFailed" event for a work item that was just parked.
   Status add_delivery_failed(const sqlite::ItemRow& row, const std::string& error);
   Result<std::optional<IdentityLinkRecord>> apply_identity_check(const IdentityCheckEntry& entry);

@@ -201,6 +201,17 @@ CREATE TABLE poll_leases (
 );
 )sql";
 
+// Version 10: events that hold a work item until the department acknowledges them (form
+// submissions a department pulls are taken over only then), found by what they are about.
+constexpr const char* kVersion10 = R"sql(
+ALTER TABLE department_events ADD COLUMN subject TEXT;
+ALTER TABLE department_events ADD COLUMN releases_item INTEGER;
+CREATE UNIQUE INDEX department_events_subject ON department_events (kind, subject)
+  WHERE subject IS NOT NULL;
+CREATE INDEX department_events_releases ON department_events (releases_item)
+  WHERE releases_item IS NOT NULL;
+)sql";
+
 Result<int> current_version(Connection& db) {
   Result<Statement> st = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
   if (!st.is_ok()) return st.status();
@@ -242,6 +253,7 @@ const std::vector<Migration>& migrations() {
       {7, "inbox deliveries followed at the RC adapter", kVersion7},
       {8, "identity links", kVersion8},
       {9, "poll leases", kVersion9},
+      {10, "events that hold a work item until acknowledged", kVersion10},
   };
   return kMigrations;
 }

@@ -358,14 +358,30 @@ class MappingReader : public config::DocumentReader {
     endpoints.push_back(std::move(endpoint));
   }
 
-  // <forms endpoint template>: form rules with their fields, and value tables. The endpoint
-  // and template must exist in this file, a form's service must be one of its services, a
-  // field's XPath must compile and its table must exist.
+  // <forms delivery endpoint template>: form rules with their fields, and value tables. For
+  // push (the default) the endpoint and template must exist in this file; a department that
+  // pulls names neither. A form's service must be one of its services, a field's XPath must
+  // compile and its table must exist.
   void read_forms(const xmlNode* element, const DepartmentMapping& m, Forms& forms) {
-    check_attributes(element, {"endpoint", "template"});
+    check_attributes(element, {"delivery", "endpoint", "template"});
     unknown_children(element, {"form", "valueTable"});
-    forms.endpoint = required(element, "endpoint");
-    forms.template_name = required(element, "template");
+    const std::string delivery = text(element, "delivery").value_or("push");
+    if (delivery == "pull") {
+      forms.delivery = Forms::Delivery::kPull;
+      for (const char* unused : {"endpoint", "template"}) {
+        if (text(element, unused)) {
+          problem(element, unused,
+                  std::string("<forms> ") + unused + ": not used with delivery=\"pull\"");
+        }
+      }
+    } else {
+      if (delivery != "push") {
+        problem(element, "delivery",
+                show(element, "delivery", delivery) + ": must be \"push\" or \"pull\"");
+      }
+      forms.endpoint = required(element, "endpoint");
+      forms.template_name = required(element, "template");
+    }
     for (xmlNode* child : children_of(element)) {
       if (name_of(child) != "valueTable") continue;
       check_attributes(child, {"name"});
@@ -436,6 +452,7 @@ class MappingReader : public config::DocumentReader {
   // After the whole file is read: the forms' endpoint and template must exist.
   void check_forms(const DepartmentMapping& m) {
     if (!m.forms || forms_element_ == nullptr) return;
+    if (m.forms->delivery == Forms::Delivery::kPull) return;  // no endpoint, no template
     const Endpoint* e = m.endpoint(m.forms->endpoint);
     if (e == nullptr) {
       if (!m.forms->endpoint.empty()) {

@@ -73,8 +73,12 @@ struct FormRule {
 };
 
 struct Forms {
-  std::string endpoint;                     // the <endpoint> that takes the intake request
-  std::string template_name;                // its template
+  // How a submission reaches the department. kPush: Portier sends it (endpoint and template).
+  // kPull: the department learns of it by a "formSubmitted" event (listEvents), fetches it
+  // with getSubmission and acknowledges the event; only then is it taken over in the APF.
+  enum class Delivery { kPush, kPull } delivery = Delivery::kPush;
+  std::string endpoint;                     // push: the <endpoint> that takes the intake request
+  std::string template_name;                // push: its template
   std::vector<FormRule> rules;
   std::map<std::string, std::map<std::string, std::string>> tables;  // name -> (from -> to)
   const FormRule* rule(const std::string& form_id) const;

@@ -12,8 +12,16 @@ APF_SECRET = "apf-secret"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def form_mapping(sim_url, name="amt", service=301):
-    """A department that takes FORM_ID through a REST intake on the simulator."""
+def form_mapping(sim_url, name="amt", service=301, delivery="push"):
+    """A department that takes FORM_ID through a REST intake on the simulator, or (delivery
+    "pull") by events and getSubmission, with the person's names marked personal."""
+    if delivery == "pull":
+        forms = '<forms delivery="pull">'
+        personal = ('<personalData><field name="lastName"/><field name="firstName"/>'
+                    '</personalData>')
+    else:
+        forms = '<forms endpoint="formIntake" template="order">'
+        personal = ""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <mapping xmlns="urn:portier:mapping:1" name="{name}" displayName="{name}">
   <authentication><usernameToken user="{name}" password="env:PORTIER_TEST_AMT_SECRET"/></authentication>
@@ -21,7 +29,8 @@ def form_mapping(sim_url, name="amt", service=301):
   <endpoint name="formIntake" kind="rest" url="{sim_url}/department/{name}/intake" timeoutMs="3000">
     <template name="order"><![CDATA[{{"businessProcessId":"${{businessProcessId}}","businessCaseId":"${{businessCaseId}}","applicationId":"${{applicationId}}","formId":"${{formId}}","ownerId":"${{ownerId}}","name":"${{field.lastName}}","vorname":"${{field.firstName}}","zweck":"${{field.purpose}}","pdfSha256":"${{pdfSha256}}"}}]]></template>
   </endpoint>
-  <forms endpoint="formIntake" template="order">
+  {personal}
+  {forms}
     <valueTable name="zweck"><value from="1" to="PRIVAT"/><value from="2" to="MIETE"/></valueTable>
     <form id="{FORM_ID}" service="{service}" title="Betreibungsregister-Auszug">
       <namespace prefix="a" uri="{FORM_NS}"/>
@@ -54,7 +63,8 @@ def form_xml(name="Muster", vorname="Hans", zweck="1", extra=""):
             f"</person><zweck>{zweck}</zweck>{extra}</antrag>")
 
 
-def forms_workspace(mailboxes=(MAILBOX,), poll_ms=100, page_size=100, start_portier=True, **options):
+def forms_workspace(mailboxes=(MAILBOX,), poll_ms=100, page_size=100, start_portier=True,
+                    delivery="push", **options):
     """Workspace with the forms flow configured. With start_portier=False, the caller starts
     portierd (after submitting applications, e.g.)."""
     import harness
@@ -69,7 +79,7 @@ def forms_workspace(mailboxes=(MAILBOX,), poll_ms=100, page_size=100, start_port
     ws.portier = None
     ws.make_portier = lambda: harness.Portier(
         ws.dir, ws.sim, extra_config=config, extra_env=extra_env,
-        extra_mappings={"amt": form_mapping(ws.sim.url)}, **options)
+        extra_mappings={"amt": form_mapping(ws.sim.url, delivery=delivery)}, **options)
     if start_portier:
         ws.portier = ws.make_portier()
 

@@ -24,7 +24,7 @@ DEPARTMENT = "steueramt"
 SERVICE = 7
 OPERATIONS = {"openBusinessCase", "reportStatus", "addActivity", "sendNotification",
               "sendMessage", "deliverDocument", "getDelivery", "getReceipt", "getBusinessCase",
-              "listEvents", "ackEvents", "decideIdentityLink"}
+              "listEvents", "ackEvents", "decideIdentityLink", "getSubmission"}
 # steueramt's status table (harness.DEPARTMENTS): VERANLAGT -> DECIDED with this text.
 DECIDED_TEXT = DEPARTMENTS[DEPARTMENT][2]["VERANLAGT"][1]
 DISPLAY_STAMP = datetime.datetime(2026, 3, 1, 10, 15, 30,

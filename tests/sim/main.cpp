@@ -24,7 +24,7 @@
 #include "core/base/metrics.h"
 #include "core/config/config.h"
 #include "tests/sim/afs_sim.h"
-#include "tests/sim/department_sim.h"
+#include "tests/sim/department_intake_sim.h"
 #include "tests/sim/portal_sim.h"
 #include "tests/sim/rc_adapter_sim.h"
 #include "tests/sim/sim_core.h"

@@ -1095,6 +1095,40 @@ TEST_F(JournalRecordsTest, AckAffectsOnlyTheCallersDepartment) {
             3);
 }
 
+TEST_F(JournalRecordsTest, AnAcknowledgedEventReleasesTheItemItHolds) {
+  SqliteJournal& j = open();
+  Intake in = make_intake("k-held", "bp-held");
+  in.build = [](IntakeTransaction& txn) -> Result<std::string> {
+    DepartmentEvent offer{0, "steueramt", "formSubmitted", "bp-held", 0, "{}"};
+    txn.hold_until_acknowledged("afs:box", status_update("bp-held"), "waiting", offer, "APP-1");
+    return std::string("held");
+  };
+  Result<IntakeOutcome> r = accept_now(j, in);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  auto nothing = j.claim("afs:box", 10, clock_.now_ms(), 60'000);
+  ASSERT_TRUE(nothing.is_ok());
+  EXPECT_TRUE(nothing->empty()) << "held until acknowledged";
+
+  auto held = j.held_item("formSubmitted", "APP-1");
+  ASSERT_TRUE(held.is_ok() && held->has_value());
+  EXPECT_FALSE((*held)->acknowledged);
+  EXPECT_EQ((*held)->item.state, ItemState::kParked);
+  EXPECT_EQ((*held)->item.last_error, "waiting");
+  const int64_t seq = (*held)->event.seq;
+  EXPECT_EQ(j.held_item((*held)->item.item.id)->value().event.seq, seq);
+  EXPECT_FALSE(j.held_item("formSubmitted", "APP-2")->has_value());
+  EXPECT_FALSE(j.held_item("messageRead", "APP-1")->has_value());
+
+  EXPECT_EQ(*j.ack_events("bauamt", {seq}), 0) << "not theirs: nothing released";
+  EXPECT_TRUE(j.claim("afs:box", 10, clock_.now_ms(), 60'000)->empty());
+  EXPECT_EQ(*j.ack_events("steueramt", {seq}), 1);
+  EXPECT_TRUE(j.held_item("formSubmitted", "APP-1")->value().acknowledged);
+  auto released = j.claim("afs:box", 10, clock_.now_ms(), 60'000);
+  ASSERT_TRUE(released.is_ok());
+  ASSERT_EQ(released->size(), 1u);
+  EXPECT_EQ(*j.ack_events("steueramt", {seq}), 0) << "acknowledged once";
+}
+
 TEST_F(JournalRecordsTest, MigrationFromVersion2KeepsData) {
   // A file as the build before schema version 3 left it: migrations 1 and 2, one intake with
   // its work item and its evidence record.

@@ -60,6 +60,27 @@ TEST_F(FormsLoad, ReadsFormsFieldsAndTables) {
   EXPECT_EQ(fields->at("z"), "EINS");
 }
 
+TEST_F(FormsLoad, PullNeedsNoEndpointAndRefusesOne) {
+  const std::string form =
+      "    <form id=\"F-1\" service=\"301\" title=\"Auszug\">\n"
+      "      <field name=\"name\" select=\"/x/name\"/>\n"
+      "    </form>\n  </forms>\n";
+  LoadResult r = load("  <forms delivery=\"pull\">\n" + form);
+  ASSERT_NE(r.set, nullptr) << all_problems(r);
+  EXPECT_EQ(r.set->all().front().forms->delivery, Forms::Delivery::kPull);
+
+  r = load("  <forms endpoint=\"formIntake\" template=\"order\">\n" + form);
+  ASSERT_NE(r.set, nullptr) << all_problems(r);
+  EXPECT_EQ(r.set->all().front().forms->delivery, Forms::Delivery::kPush) << "the default";
+
+  r = load("  <forms delivery=\"pull\" endpoint=\"formIntake\">\n" + form);
+  EXPECT_EQ(r.set, nullptr);
+  EXPECT_THAT(all_problems(r), HasSubstr("not used with delivery=\"pull\""));
+  r = load("  <forms delivery=\"push\">\n" + form);
+  EXPECT_EQ(r.set, nullptr);
+  EXPECT_THAT(all_problems(r), HasSubstr("endpoint"));
+}
+
 TEST_F(FormsLoad, ReportsEachProblemOnItsLine) {
   const std::string forms =
       "  <forms endpoint=\"formIntake\" template=\"nope\">\n"

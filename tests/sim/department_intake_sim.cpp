@@ -1,4 +1,4 @@
-#include "tests/sim/department_sim.h"
+#include "tests/sim/department_intake_sim.h"
 
 #include "tests/sim/replies.h"
 
