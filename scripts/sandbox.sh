@@ -14,6 +14,8 @@ export PORTIER_INCAMAIL_SECRET=${PORTIER_INCAMAIL_SECRET:-incamail-sandbox}
 export PORTIER_RECEIPTS_SECRET=${PORTIER_RECEIPTS_SECRET:-receipts-sandbox}
 # The simulated AFS Antragspostfach's password for Portier (config/sandbox.xml).
 export PORTIER_APF_SECRET=${PORTIER_APF_SECRET:-apf-sandbox}
+# The key the portal signs its identity checks with (config/sandbox.xml's <portalApi>).
+export PORTIER_PORTAL_HMAC_SECRET=${PORTIER_PORTAL_HMAC_SECRET:-portal-hmac-sandbox}
 var=var/sandbox
 mkdir -p "$var"
 rm -rf "$var"/journal.db* "$var/incamail" "$var"/documents
@@ -55,6 +57,16 @@ for _ in $(seq 100); do [ -s "$var/incamail.json" ] && break; sleep 0.1; done
 [ -s "$var/incamail.json" ] || { echo "the IncaMail simulator did not start; its log:"
   cat "$var/incamail.log" "$var/dovecot.log"; exit 1; }
 
+# The department applications' identity checks (the Steueramt's SOAP and the Betreibungsamt's
+# REST variant), where mappings/*.xml expect them.
+rm -f "$var/department.port"
+/usr/bin/python3 tests/sim/department/department_sim.py --port 9100 \
+  --port-file "$var/department.port" >"$var/department.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$var/department.port" ] && break; sleep 0.1; done
+[ -s "$var/department.port" ] || { echo "the department simulator did not start; its log:"
+  cat "$var/department.log"; exit 1; }
+
 build/core/app/portierd --config config/sandbox.xml 2>"$var/portierd.log" &
 pids+=($!)
 
@@ -77,9 +89,13 @@ Portier is running:   http://127.0.0.1:8080/soap/v1?wsdl   (health: /healthz, me
 Simulated portal:     http://127.0.0.1:9000/_sim/state   (also the APF and the department intake)
 Submit a web form:    curl -X POST http://127.0.0.1:9000/_sim/afs/applications -d '{"mailbox":"betreibungsamt",...}'
                       (tests/sim/README.md; deploy/sandbox/sample_flow.py shows one)
+Department simulator: http://127.0.0.1:9100/_sim/log   (identity checks asked; tests/sim/department/)
+Identity checks:      POST http://127.0.0.1:8080/portal/v1/identity-checks, HMAC-signed
+                      (adapters/rest/README.md; deploy/sandbox/identity_flow.py shows how)
 Simulated IncaMail:   smtp://127.0.0.1:9025, http://127.0.0.1:9026/_sim/state (receipts: IMAP 9143)
 Operator tool:        build/core/app/portierctl --config config/sandbox.xml work list
-Logs:                 $var/portierd.log, $var/sim.log, $var/incamail.log, $var/dovecot.log
+Logs:                 $var/portierd.log, $var/sim.log, $var/incamail.log, $var/dovecot.log,
+                      $var/department.log
 Press Ctrl-C to stop.
 MSG
 wait

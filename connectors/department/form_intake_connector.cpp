@@ -76,6 +76,19 @@ dispatch::DeliveryResult FormIntakeConnector::deliver(const model::WorkItem& ite
     }
     values["pdfBase64"] = std::move(encoded);
   }
+  if (text.find("${personId}") != std::string::npos ||
+      text.find("${personIdCategory}") != std::string::npos) {
+    identity::PersonId person;
+    if (f.__isset.ownerId && f.__isset.serviceId) {
+      auto linked = linked_person_(item.department, f.ownerId, f.serviceId);
+      if (!linked.is_ok()) {
+        return DeliveryResult::retry("the owner's identity link: " + linked.status().message());
+      }
+      if (*linked) person = std::move(**linked);
+    }
+    values["personId"] = std::move(person.id);
+    values["personIdCategory"] = std::move(person.category);
+  }
   std::string body = fill_template(text, values,
                                    endpoint->kind == mapping::Endpoint::Kind::kRest
                                        ? Escaping::kJson

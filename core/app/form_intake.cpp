@@ -5,6 +5,7 @@
 #include "connectors/afs/takeover_connector.h"
 #include "connectors/department/form_intake_connector.h"
 #include "core/base/digest.h"
+#include "core/identity/linked_person.h"
 
 namespace portier::app {
 
@@ -25,7 +26,10 @@ FormIntake assemble_form_intake(const config::Config& c, journal::Journal& journ
   dispatcher.add_destination(
       c.destinations.at("department"),
       std::make_shared<department::FormIntakeConnector>(
-          current, [&documents](const std::string& sha) { return documents.path_of(sha); }));
+          current, [&documents](const std::string& sha) { return documents.path_of(sha); },
+          [&journal](const std::string& department, const std::string& owner, int32_t service) {
+            return identity::linked_person(journal, department, owner, service);
+          }));
   auto takeover = std::make_shared<afs::TakeoverConnector>(out.apf, journal);
   const std::string holder = instance_name();
   for (const config::ApfMailbox& mailbox : c.apf.mailboxes) {

@@ -468,7 +468,8 @@ class MappingReader : public config::DocumentReader {
       // typo stops the load instead of sending a request with a hole in it.
       static const std::set<std::string> kFilled = {
           "businessProcessId", "businessCaseId", "applicationId", "formId",  "mailbox",
-          "ownerId",           "submittedAt",    "pdfSha256",     "pdfBase64"};
+          "ownerId",           "submittedAt",    "pdfSha256",     "pdfBase64",
+          "personId",          "personIdCategory"};
       std::set<std::string> fields;
       for (const FormRule& rule : m.forms->rules) {
         for (const FormField& f : rule.fields) fields.insert("field." + f.name);
@@ -483,7 +484,8 @@ class MappingReader : public config::DocumentReader {
                   show(forms_element_, "template", m.forms->template_name) + ": ${" + name +
                       "} is neither a field of a <form> nor one of " +
                       "businessProcessId, businessCaseId, applicationId, formId, mailbox, "
-                      "ownerId, submittedAt, pdfSha256, pdfBase64");
+                      "ownerId, submittedAt, pdfSha256, pdfBase64, personId, "
+                      "personIdCategory");
         }
       }
     }

@@ -6,9 +6,12 @@ mapping files (mappings/*.xml), with SOAP clients built from Portier's served WS
   an important message to the citizen's inbox;
 - the MFK (vehicle inspection) signs in with its TLS client certificate, opens a case for an
   appointment and reports it;
-- the Betreibungsamt (register extracts) signs in with a UsernameToken and reports an order.
+- the Betreibungsamt (register extracts) signs in with a UsernameToken and reports an order;
+- the portal checks an account's identity with both (identity_flow.py): linked at once by the
+  Betreibungsamt, reviewed and approved by the Steueramt.
 
-Then it shows what the simulated portal received and one case's evidence record."""
+Then it shows what the simulated portal received and one case's evidence record; last, a web
+form whose intake carries the person reference of the account's link."""
 import argparse
 import base64
 import datetime
@@ -23,6 +26,8 @@ import requests
 import zeep
 from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
+
+from identity_flow import identity
 
 RUN = uuid.uuid4().hex[:6]
 
@@ -46,9 +51,13 @@ def portal_state(sim):
         return json.load(r)["portal"]
 
 
-def steueramt(portier):
-    service = client(portier + "/soap/v1?wsdl", wsse=UsernameToken(
+def steueramt_client(portier):
+    return client(portier + "/soap/v1?wsdl", wsse=UsernameToken(
         "steueramt", os.environ["PORTIER_STEUERAMT_SECRET"], use_digest=True))
+
+
+def steueramt(portier):
+    service = steueramt_client(portier)
     print("Steueramt (eSteuerkonto), signed in with a WS-Security UsernameToken:")
     case = service.openBusinessCase(header=header("steueramt", "open"), serviceId=101,
                                     ownerId="profile-4711", title="Steuererklaerung 2026")
@@ -159,8 +168,9 @@ def registered_decision(service, case, incamail):
           f"signer {receipt.signatureDetail}")
 
 
-FORM = ('<antrag xmlns="urn:example:afs:betreibungsregisterauszug:1"><person><name>Muster</name>'
-        '<vorname>Anna</vorname><geburtsdatum>1980-02-29</geburtsdatum></person>'
+# Hans Müller orders his own extract: the account whose identity identity_flow.py links.
+FORM = ('<antrag xmlns="urn:example:afs:betreibungsregisterauszug:1"><person><name>Müller</name>'
+        '<vorname>Hans</vorname><geburtsdatum>1980-04-12</geburtsdatum></person>'
         '<adresse><plz>4500</plz><ort>Solothurn</ort></adresse><zweck>2</zweck></antrag>')
 
 
@@ -191,8 +201,12 @@ def web_form(sim):
               and app["externalReference"] == intake["businessProcessId"]
               and intake["body"].get("businessProcessId") == intake["businessProcessId"])
     if intake:
+        body = intake["body"]
         print(f"  the Betreibungsamt's intake got it as {intake['businessProcessId']} "
-              f"(name {intake['body'].get('name')}, zweck {intake['body'].get('zweck')})")
+              f"(name {body.get('name')}, zweck {body.get('zweck')})")
+        if body.get("personId"):
+            print(f"  with the person reference of the account's identity link: "
+                  f"{body.get('personIdCategory')} {body.get('personId')}")
     if case:
         print(f"  the portal shows business case {case['businessCaseId']} '{case['title']}'")
     print(f"  the APF shows it {app['status']}, taken over as '{app['externalReference']}'; "
@@ -205,10 +219,21 @@ def main():
     for name in ("--portier", "--portier-tls", "--pki", "--sim", "--incamail", "--config",
                  "--portierctl"):
         args.add_argument(name, required=name == "--sim")
+    args.add_argument("--portal-key-id", default="portal-sandbox",
+                      help="the <portalApi> HMAC key id; its secret: PORTIER_PORTAL_HMAC_SECRET")
     args.add_argument("--forms-only", action="store_true",
                       help="only the web form (tests run it against a sandbox on free ports)")
+    args.add_argument("--identity-only", action="store_true",
+                      help="only the identity checks, then the web form (as --forms-only)")
     a = args.parse_args()
     if a.forms_only:
+        if not web_form(a.sim):
+            raise SystemExit("the web form did not go through; see var/sandbox/portierd.log")
+        return
+    if a.identity_only:
+        if not identity(a.portier, steueramt_client(a.portier), a.portal_key_id):
+            raise SystemExit("the identity checks did not go as expected; see portierd's log")
+        print()
         if not web_form(a.sim):
             raise SystemExit("the web form did not go through; see var/sandbox/portierd.log")
         return
@@ -262,6 +287,9 @@ def main():
         print(out.stderr)
     if any(cases.get(k, {}).get("status") != v for k, v in wanted.items()):
         raise SystemExit("not everything reached the portal; see var/sandbox/portierd.log")
+    print()
+    if not identity(a.portier, steuer_service, a.portal_key_id):
+        raise SystemExit("the identity checks did not go as expected; see var/sandbox/portierd.log")
     print()
     if not web_form(a.sim):
         raise SystemExit("the web form did not go through; see var/sandbox/portierd.log")

@@ -121,7 +121,8 @@ def test_check_reports_every_problem_with_its_line(tmp_path):
                     os.path.join(root, "var/sandbox/pki")], check=True)
     env = dict(os.environ, PORTIER_PORTAL_SECRET="x", PORTIER_STEUERAMT_SECRET="x",
                PORTIER_BETREIBUNGSAMT_SECRET="x", PORTIER_INCAMAIL_SECRET="x",
-               PORTIER_RECEIPTS_SECRET="x", PORTIER_APF_SECRET="x")
+               PORTIER_RECEIPTS_SECRET="x", PORTIER_APF_SECRET="x",
+               PORTIER_PORTAL_HMAC_SECRET="x")
     for checked in ("config/sandbox.xml", "mappings"):
         good = subprocess.run([binary("portierctl"), "check", os.path.join(root, checked)],
                               capture_output=True, text=True, env=env)

@@ -62,6 +62,7 @@ TEST_F(ConfigMappings, TheSandboxUsesTheRepositorysMappings) {
   ::setenv("PORTIER_INCAMAIL_SECRET", "incamail-sandbox", 1);
   ::setenv("PORTIER_RECEIPTS_SECRET", "receipts-sandbox", 1);
   ::setenv("PORTIER_APF_SECRET", "apf-sandbox", 1);
+  ::setenv("PORTIER_PORTAL_HMAC_SECRET", "portal-hmac-sandbox", 1);
   LoadResult result = load((mapping::testing::source_dir() / "config/sandbox.xml").string());
   ASSERT_NE(result.config, nullptr);
   EXPECT_EQ(result.config->mappings_folder,

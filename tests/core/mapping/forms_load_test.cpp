@@ -125,6 +125,24 @@ TEST_F(FormsLoad, APlaceholderTheIntakeDoesNotFillIsNamed) {
   EXPECT_THAT(all_problems(r), HasSubstr("${field.name} is neither a field of a <form>"));
 }
 
+TEST_F(FormsLoad, TheLinkedPersonReferenceIsAPlaceholderTheIntakeFills) {
+  std::string head = kHead;
+  const std::string plain = "{\"n\":\"${field.name}\"}";
+  head.replace(head.find(plain), plain.size(),
+               "{\"n\":\"${field.name}\",\"p\":\"${personIdCategory}:${personId}\"}");
+  const std::string forms =
+      "  <forms endpoint=\"formIntake\" template=\"order\">\n"
+      "    <form id=\"F\" service=\"301\" title=\"T\"><field name=\"name\" select=\"/x\"/></form>\n"
+      "  </forms>\n";
+  LoadResult r = load_files({folder_.write("amt.xml", head + forms + "</mapping>\n").string()});
+  EXPECT_NE(r.set, nullptr) << all_problems(r);
+  // A near miss is still a typo.
+  head.replace(head.find("${personId}"), 11, "${personID}");
+  r = load_files({folder_.write("amt.xml", head + forms + "</mapping>\n").string()});
+  ASSERT_EQ(r.set, nullptr);
+  EXPECT_THAT(all_problems(r), HasSubstr("${personID} is neither a field of a <form>"));
+}
+
 TEST_F(FormsLoad, AnEndpointThatDoesNotExistIsNamed) {
   LoadResult r = load(
       "  <forms endpoint=\"elsewhere\" template=\"order\">\n"

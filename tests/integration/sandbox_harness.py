@@ -1,0 +1,99 @@
+"""The sandbox on its own configuration and mapping files (config/sandbox.xml, mappings/*.xml),
+moved to free ports and a temporary folder, without what needs the sandbox's PKI and mail
+servers: portier-sim, the department simulator and portierd, as scripts/sandbox.sh starts them.
+Steps of deploy/sandbox/sample_flow.py then run against it, so the sandbox cannot silently
+break."""
+import os
+import re
+import shutil
+import subprocess
+
+from harness import binary, free_port, http, wait_until
+from identity_harness import DepartmentSim
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
+SAMPLE_FLOW = os.path.join(ROOT, "deploy/sandbox/sample_flow.py")
+ENV = {"PORTIER_PORTAL_SECRET": "sandbox-secret", "PORTIER_STEUERAMT_SECRET": "s",
+       "PORTIER_BETREIBUNGSAMT_SECRET": "b", "PORTIER_APF_SECRET": "apf-sandbox",
+       "PORTIER_PORTAL_HMAC_SECRET": "portal-hmac-sandbox"}
+
+
+def answers(process, url):
+    assert process.poll() is None, f"{url}: the process exited"
+    try:
+        return http("GET", url, timeout=1)[0] == 200
+    except OSError:
+        return False
+
+
+class Sandbox:
+    def __init__(self, folder):
+        self.dir = folder
+        self.env = dict(os.environ, **ENV)
+        self.sim = self.portier = self.department = None
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self):
+        sim_port, port = free_port(), free_port()
+        log = open(os.path.join(self.dir, "sim.log"), "ab")
+        self.sim = subprocess.Popen(
+            [binary("portier-sim"), "--listen", f"127.0.0.1:{sim_port}",
+             "--portal-client-id", "portier-sandbox", "--portal-client-secret-env",
+             "PORTIER_PORTAL_SECRET", "--afs-password", "apf-sandbox"],
+            stdout=log, stderr=log, env=self.env)
+        self.sim_url = f"http://127.0.0.1:{sim_port}"
+        wait_until(lambda: answers(self.sim, self.sim_url + "/_sim/clock"), what="portier-sim")
+        self.department = DepartmentSim(self.dir)
+        moved = {"127.0.0.1:9000": f"127.0.0.1:{sim_port}",
+                 "127.0.0.1:9100": f"127.0.0.1:{self.department.port}"}
+
+        mappings = os.path.join(self.dir, "mappings")
+        shutil.copytree(os.path.join(ROOT, "mappings"), mappings)
+        for name in os.listdir(mappings):
+            if name.endswith(".xml"):
+                self._rewrite(os.path.join(mappings, name), moved)
+        with open(os.path.join(ROOT, "config/sandbox.xml")) as f:
+            config = f.read()
+        config = re.sub(r'<listener name="sandbox-tls".*?</listener>', "", config, flags=re.S)
+        config = re.sub(r"<registeredMail .*?</registeredMail>", "", config, flags=re.S)
+        config = (config.replace("127.0.0.1:9000", f"127.0.0.1:{sim_port}")
+                  .replace('port="8080"', f'port="{port}"')
+                  .replace("../var/sandbox/journal.db", os.path.join(self.dir, "journal.db"))
+                  .replace("../var/sandbox/documents", os.path.join(self.dir, "documents"))
+                  .replace('"../mappings"', f'"{mappings}"'))
+        self.config = os.path.join(self.dir, "sandbox.xml")
+        with open(self.config, "w") as f:
+            f.write(config)
+        self.log_path = os.path.join(self.dir, "portierd.log")
+        plog = open(self.log_path, "ab")
+        self.portier = subprocess.Popen([binary("portierd"), "--config", self.config],
+                                        stdout=plog, stderr=plog, env=self.env)
+        self.url = f"http://127.0.0.1:{port}"
+        wait_until(lambda: answers(self.portier, self.url + "/readyz"), what="portierd")
+
+    @staticmethod
+    def _rewrite(path, moved):
+        with open(path) as f:
+            text = f.read()
+        for old, new in moved.items():
+            text = text.replace(old, new)
+        with open(path, "w") as f:
+            f.write(text)
+
+    def sample_flow(self, *args):
+        """Runs sample_flow.py with `args` against this sandbox; its completed process."""
+        return subprocess.run(["/usr/bin/python3", SAMPLE_FLOW, "--sim", self.sim_url,
+                               "--portier", self.url, *args],
+                              capture_output=True, text=True, timeout=120, env=self.env)
+
+    def stop(self):
+        for proc in (self.portier, self.sim):
+            if proc and proc.poll() is None:
+                proc.terminate()
+                proc.wait(20)
+        if self.department:
+            self.department.stop()
