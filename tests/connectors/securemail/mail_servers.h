@@ -5,8 +5,10 @@
 // with /usr/bin/python3. Both need root (Dovecot switches to the mail user). Test threads only.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 
+#include "connectors/securemail/receipt_mailbox.h"
 #include "tests/connectors/securemail/test_support.h"
 
 namespace portier::securemail::testing {
@@ -27,6 +29,17 @@ class Dovecot {
   ~Dovecot() { child_.stop(); }
   ::testing::AssertionResult start(const TempDir& dir, const TestCa& ca);
   int port() const { return port_; }
+  // The test account's mailbox on this server, trusting `ca`.
+  ImapAccount account(const TestCa& ca) const {
+    ImapAccount a;
+    a.host = "127.0.0.1";
+    a.port = port_;
+    a.ca_file = ca.ca_file();
+    a.username = kUser;
+    a.password = kPassword;
+    a.timeout = std::chrono::seconds(10);
+    return a;
+  }
   // Delivers `raw` into the account's `mailbox` (doveadm save).
   ::testing::AssertionResult deliver(const std::string& raw, const std::string& mailbox = "INBOX");
   // How many messages `mailbox` holds (doveadm search).

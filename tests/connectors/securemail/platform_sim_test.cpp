@@ -105,15 +105,7 @@ class PlatformSim : public ::testing::Test {
     return a;
   }
 
-  ImapAccount mailbox_account() const {
-    ImapAccount a;
-    a.host = "127.0.0.1";
-    a.port = dovecot_->port();
-    a.ca_file = ca_->ca_file();
-    a.username = t::Dovecot::kUser;
-    a.password = t::Dovecot::kPassword;
-    return a;
-  }
+  ImapAccount mailbox_account() const { return dovecot_->account(*ca_); }
 
   Submission submission(const std::string& id) {
     Submission s;

@@ -119,16 +119,7 @@ class SecuremailServers : public ::testing::Test {
     return a;
   }
 
-  ImapAccount imap_account() const {
-    ImapAccount a;
-    a.host = "127.0.0.1";
-    a.port = dovecot_->port();
-    a.ca_file = ca_->ca_file();
-    a.username = t::Dovecot::kUser;
-    a.password = t::Dovecot::kPassword;
-    a.timeout = std::chrono::seconds(10);
-    return a;
-  }
+  ImapAccount imap_account() const { return dovecot_->account(*ca_); }
 
   Submission submission(const std::string& delivery_id, const std::string& recipient) {
     std::string pdf_path = *dir_ / ("doc-" + delivery_id + ".pdf");
