@@ -12,6 +12,7 @@ packages=(
   libboost-program-options1.81-dev
   libthrift-dev thrift-compiler gsoap libgsoap-dev
   libxml2-dev libxml2-utils libssl-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 libpq-dev
+  postgresql-15
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-zeep python3-lxml python3-requests python3-pytest openssl curl
   wrk nginx-light nodejs qpdf zlib1g-dev
@@ -43,7 +44,8 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
-# Packages such as nginx would otherwise start system services listening on public ports.
+# Packages such as nginx would otherwise start system services listening on public ports
+# (postgresql-15 its own cluster on 5432: tests start their own servers, tests/support).
 policy=/usr/sbin/policy-rc.d
 created_policy=0
 if [ ! -e "$policy" ]; then

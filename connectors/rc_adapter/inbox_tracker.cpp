@@ -1,5 +1,7 @@
 #include "connectors/rc_adapter/inbox_tracker.h"
 
+#include <algorithm>
+
 #include "core/base/log.h"
 
 namespace portier::rc_adapter {
@@ -16,7 +18,9 @@ InboxTracker::InboxTracker(RcAdapterConnector& adapter, journal::Journal& journa
       journal_(journal),
       clock_(clock),
       destination_(std::move(destination)),
-      poll_(poll) {}
+      poll_(poll),
+      turn_(journal, "inbox-tracker/" + destination_, journal.instance(), clock,
+            std::max<std::chrono::milliseconds>(poll * 3, std::chrono::seconds(30))) {}
 
 InboxTracker::~InboxTracker() { stop(); }
 
@@ -25,7 +29,9 @@ void InboxTracker::start() {
     std::unique_lock lock(mutex_);
     while (!wake_.wait_for(lock, poll_, [this] { return stopping_; })) {
       lock.unlock();
-      if (auto round = follow_once(); !round.is_ok()) {
+      if (!turn_.take()) {
+        // another instance follows them now
+      } else if (auto round = follow_once(); !round.is_ok()) {
         log::warn("inbox deliveries: could not follow them this round",
                   {{"error", round.status().message()}});
       }
@@ -40,7 +46,9 @@ void InboxTracker::stop() {
     stopping_ = true;
   }
   wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (!thread_.joinable()) return;
+  thread_.join();
+  turn_.give_up();
 }
 
 Result<int> InboxTracker::follow_once() {

@@ -11,6 +11,7 @@
 
 #include "connectors/rc_adapter/rc_adapter_connector.h"
 #include "core/journal/journal.h"
+#include "core/journal/poll_turn.h"
 
 namespace portier::rc_adapter {
 
@@ -31,6 +32,7 @@ class InboxTracker {
   const Clock& clock_;
   std::string destination_;
   std::chrono::milliseconds poll_;
+  journal::PollTurn turn_;  // one instance at a time follows the deliveries
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -1,5 +1,7 @@
 #include "connectors/securemail/receipt_collector.h"
 
+#include <algorithm>
+
 #include "connectors/securemail/delivery_news.h"
 #include "connectors/securemail/receipt_parser.h"
 #include "connectors/securemail/receipt_signature.h"
@@ -73,7 +75,9 @@ ReceiptCollector::ReceiptCollector(CollectorSettings settings, journal::Journal&
       clock_(clock),
       metrics_(metrics),
       work_accepted_(std::move(work_accepted)),
-      mailbox_(settings_.mailbox) {
+      mailbox_(settings_.mailbox),
+      turn_(journal, std::string("receipts/") + to_string(settings_.platform), journal.instance(),
+            clock, std::max<std::chrono::milliseconds>(settings_.poll * 3, std::chrono::seconds(30))) {
   metrics_.describe("portier_receipts_total", "counter",
                     "Messages taken from a receipt mailbox, by platform and outcome");
   metrics_.describe("portier_receipt_rounds_failed_total", "counter",
@@ -87,7 +91,7 @@ void ReceiptCollector::start() {
     std::unique_lock lock(mutex_);
     do {
       lock.unlock();
-      auto round = collect_once();
+      auto round = turn_.take() ? collect_once() : Result<CollectReport>(CollectReport{});
       if (!round.is_ok()) {
         metrics_.increment("portier_receipt_rounds_failed_total",
                            {{"platform", to_string(settings_.platform)}});
@@ -106,7 +110,9 @@ void ReceiptCollector::stop() {
     stopping_ = true;
   }
   wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (!thread_.joinable()) return;
+  thread_.join();
+  turn_.give_up();
 }
 
 void ReceiptCollector::count(const char* outcome) {

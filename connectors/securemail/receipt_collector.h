@@ -30,6 +30,7 @@
 #include "core/base/metrics.h"
 #include "core/documents/document_store.h"
 #include "core/journal/journal.h"
+#include "core/journal/poll_turn.h"
 #include "core/registered/lifecycle.h"
 
 namespace portier::securemail {
@@ -78,6 +79,7 @@ class ReceiptCollector {
   metrics::Registry& metrics_;
   std::function<void()> work_accepted_;
   ReceiptMailbox mailbox_;
+  journal::PollTurn turn_;  // one instance at a time reads the mailbox
 
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -17,6 +17,7 @@ int check_command(const Args& files);
 int mapping_command(const std::string& verb, const Args& args);
 int work_command(journal::Journal& journal, const std::string& verb, const Args& args);
 int audit_command(journal::Journal& journal, const std::string& verb, const Args& args);
+int instances_command(journal::Journal& journal, const std::string& verb, const Args& args);
 // `identity list|show|revoke`: the identity links between portal accounts and departments.
 int identity_command(journal::Journal& journal, const std::string& verb, const Args& args);
 // export: the case's evidence records and its document deliveries with their receipts.

@@ -11,8 +11,10 @@ namespace portier::app {
 int evidence_command(journal::Journal& journal, const config::Config& config,
                      const std::string& verb, const Args& args) {
   if (verb == "verify") {
-    auto chain = journal.evidence(std::nullopt);
+    // The high water first: records other writers add meanwhile are then in the chain read
+    // next, and are checked rather than taken for a missing tail.
     auto high_water = journal.evidence_high_water();
+    auto chain = journal.evidence(std::nullopt);
     if (!chain.is_ok() || !high_water.is_ok()) {
       const Status& s = chain.is_ok() ? high_water.status() : chain.status();
       std::fprintf(stderr, "portierctl: %s\n", s.to_string().c_str());

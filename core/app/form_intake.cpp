@@ -1,19 +1,11 @@
 #include "core/app/form_intake.h"
 
-#include <unistd.h>
-
 #include "connectors/afs/takeover_connector.h"
 #include "connectors/department/form_intake_connector.h"
 #include "core/base/digest.h"
 #include "core/identity/linked_person.h"
 
 namespace portier::app {
-
-std::string instance_name() {
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  return std::string(host) + ":" + std::to_string(getpid()) + ":" + random_uuid().substr(0, 8);
-}
 
 FormIntake assemble_form_intake(const config::Config& c, journal::Journal& journal,
                                 const documents::DocumentStore& documents,
@@ -31,7 +23,6 @@ FormIntake assemble_form_intake(const config::Config& c, journal::Journal& journ
             return identity::linked_person(journal, department, owner, service);
           }));
   auto takeover = std::make_shared<afs::TakeoverConnector>(out.apf, journal);
-  const std::string holder = instance_name();
   for (const config::ApfMailbox& mailbox : c.apf.mailboxes) {
     config::Destination d = c.destinations.at("afs");
     d.name = afs::takeover_destination(mailbox.name);
@@ -40,7 +31,7 @@ FormIntake assemble_form_intake(const config::Config& c, journal::Journal& journ
     ps.mailbox = mailbox.name;
     ps.poll = mailbox.poll;
     ps.page_size = static_cast<int>(mailbox.page_size);
-    ps.holder = holder;
+    ps.holder = journal.instance();
     ps.lease = c.apf.lease;
     out.pollers.push_back(
         std::make_unique<afs::MailboxPoller>(ps, *out.apf, journal, documents, current, clock,

@@ -20,7 +20,7 @@
 #include "core/base/log.h"
 #include "core/base/metrics.h"
 #include "core/dispatch/dispatcher.h"
-#include "core/journal/sqlite_journal.h"
+#include "core/journal/store/open_journal.h"
 #include "core/mapping/registry.h"
 #include "core/query/portal_feed.h"
 #include "core/app/form_intake.h"
@@ -28,10 +28,13 @@
 
 namespace portier::app {
 
+// How often an instance reports itself alive in the journal.
+constexpr int64_t kHeartbeatMs = 5'000;
+
 struct Gateway::Parts {
   metrics::Registry metrics;
   std::unique_ptr<mapping::Registry> mappings;
-  std::unique_ptr<journal::SqliteJournal> journal;
+  std::unique_ptr<journal::sql::SqlJournal> journal;
   std::unique_ptr<dispatch::Dispatcher> dispatcher;
   std::shared_ptr<portal::PortalConnector> portal;
   std::optional<documents::DocumentStore> documents;
@@ -90,11 +93,13 @@ Status Gateway::start() {
     for (const auto& problem : loaded.problems) all += "\n" + problem.to_string();
     return invalid_argument("the mapping files have problems:" + all);
   }
-  journal::SqliteJournal::Options options;
-  options.group_commit_max = static_cast<int>(c.journal.group_commit_max);
-  auto journal = journal::SqliteJournal::open(c.journal.sqlite_path, clock_, options);
+  auto journal = journal::open_journal(c.journal, clock_, journal::JournalUse::kDaemon);
   if (!journal.is_ok()) return journal.status();
   p.journal = std::move(*journal);
+  // Several instances may share the journal: every series says which one it comes from.
+  p.metrics.set_common_labels({{"portier_instance", p.journal->instance()}});
+  log::info("journal opened", {{"store", p.journal->store_name()},
+                               {"instance", p.journal->instance()}});
 
   p.dispatcher = std::make_unique<dispatch::Dispatcher>(*p.journal, clock_, p.metrics,
                                                         c.workers.dispatch_threads);
@@ -190,15 +195,22 @@ Status Gateway::start() {
                                             http::BodySpool{c.documents.folder});
   if (Status s = p.server->start(c.workers.io_threads); !s.is_ok()) return s;
   p.dispatcher->start();
-  p.portal_feed = std::make_unique<query::PortalFeed>(*p.journal, *p.portal, c.portal.event_poll);
+  p.portal_feed =
+      std::make_unique<query::PortalFeed>(*p.journal, *p.portal, clock_, c.portal.event_poll);
   p.portal_feed->start();
   for (auto& collector : p.registered_mail.collectors) collector->start();
   for (auto& poller : p.form_intake.pollers) poller->start();
   if (p.inbox_tracker) p.inbox_tracker->start();
-  p.mapping_watcher = std::thread([&p] {
+  p.mapping_watcher = std::thread([&p, this] {
     std::string seen = p.mappings->fingerprint();
+    int64_t next_heartbeat_ms = 0;
     std::unique_lock lock(p.watcher_mutex);
     while (!p.watcher_wake.wait_for(lock, std::chrono::seconds(1), [&p] { return p.stopping; })) {
+      // Instances sharing the journal see each other alive (portierctl instances).
+      if (const int64_t now_ms = clock_.now_ms(); now_ms >= next_heartbeat_ms) {
+        p.journal->report_alive(now_ms);
+        next_heartbeat_ms = now_ms + kHeartbeatMs;
+      }
       std::string now = p.mappings->fingerprint();
       if (now == seen) continue;
       seen = now;

@@ -10,6 +10,7 @@
 //   portierctl [--config FILE] identity list [--department D] [--state S] [--account ID]
 //   portierctl [--config FILE] identity show LINK_ID
 //   portierctl [--config FILE] identity revoke LINK_ID [--reason TEXT]
+//   portierctl [--config FILE] instances list    live instances sharing the journal, their leases
 // The configuration defaults to $PORTIER_CONFIG. Exit codes: 0 ok, 1 failed (or a mapping test
 // vector failed), 2 usage or invalid configuration or mapping, 3 evidence chain broken.
 #include <cstdio>
@@ -19,7 +20,7 @@
 #include "core/app/commands.h"
 #include "core/base/clock.h"
 #include "core/config/config.h"
-#include "core/journal/sqlite_journal.h"
+#include "core/journal/store/open_journal.h"
 
 namespace {
 
@@ -35,7 +36,8 @@ constexpr char kUsage[] =
     "       portierctl [--config FILE] audit list [--limit N]\n"
     "       portierctl [--config FILE] identity list [--department D] [--state S] [--account ID]\n"
     "       portierctl [--config FILE] identity show LINK_ID\n"
-    "       portierctl [--config FILE] identity revoke LINK_ID [--reason TEXT]\n";
+    "       portierctl [--config FILE] identity revoke LINK_ID [--reason TEXT]\n"
+    "       portierctl [--config FILE] instances list\n";
 
 int usage() {
   std::fputs(kUsage, stderr);
@@ -64,7 +66,7 @@ int main(int argc, char** argv) {
     return portier::app::mapping_command(args[1], portier::app::Args(args.begin() + 2, args.end()));
   }
   if (args.size() < 2 || (args[0] != "work" && args[0] != "evidence" && args[0] != "audit" &&
-                          args[0] != "identity")) {
+                          args[0] != "identity" && args[0] != "instances")) {
     return usage();
   }
   if (config_path.empty()) {
@@ -77,10 +79,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   portier::SystemClock clock;
-  portier::journal::SqliteJournal::Options options;
-  options.recover_in_flight = false;  // the daemon may be running and own those items
-  auto journal = portier::journal::SqliteJournal::open(loaded.config->journal.sqlite_path, clock,
-                                                        options);
+  auto journal = portier::journal::open_journal(loaded.config->journal, clock,
+                                                portier::journal::JournalUse::kOperator);
   if (!journal.is_ok()) {
     std::fprintf(stderr, "portierctl: %s\n", journal.status().to_string().c_str());
     return 1;
@@ -89,5 +89,6 @@ int main(int argc, char** argv) {
   if (args[0] == "work") return portier::app::work_command(**journal, args[1], rest);
   if (args[0] == "audit") return portier::app::audit_command(**journal, args[1], rest);
   if (args[0] == "identity") return portier::app::identity_command(**journal, args[1], rest);
+  if (args[0] == "instances") return portier::app::instances_command(**journal, args[1], rest);
   return portier::app::evidence_command(**journal, *loaded.config, args[1], rest);
 }

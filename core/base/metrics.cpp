@@ -87,6 +87,11 @@ void Registry::on_render(std::function<void(Registry&)> refresh) {
   refreshers_.push_back(std::move(refresh));
 }
 
+void Registry::set_common_labels(Labels labels) {
+  std::lock_guard lock(mutex_);
+  common_ = std::move(labels);
+}
+
 std::string Registry::render() {
   std::vector<std::function<void(Registry&)>> refreshers;
   {
@@ -96,14 +101,22 @@ std::string Registry::render() {
   for (auto& refresh : refreshers) refresh(*this);
 
   std::lock_guard lock(mutex_);
+  auto with_common = [this](const Labels& own) {
+    if (common_.empty()) return own;
+    Labels all = common_;
+    all.insert(all.end(), own.begin(), own.end());
+    return all;
+  };
   std::string out;
   for (const auto& [name, f] : families_) {
     if (!f.help.empty()) out += "# HELP " + name + " " + f.help + "\n";
     out += "# TYPE " + name + " " + f.type + "\n";
-    for (const auto& [labels, value] : f.values) {
+    for (const auto& [own, value] : f.values) {
+      const Labels labels = with_common(own);
       out += name + label_text(labels) + " " + number(value) + "\n";
     }
-    for (const auto& [labels, h] : f.histograms) {
+    for (const auto& [own, h] : f.histograms) {
+      const Labels labels = with_common(own);
       for (size_t i = 0; i < h.buckets.size(); ++i) {
         out += name + "_bucket" + label_text(labels, "le=\"" + number(kBuckets[i]) + "\"") + " " +
                std::to_string(h.buckets[i]) + "\n";

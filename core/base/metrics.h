@@ -25,6 +25,8 @@ class Registry {
   void on_render(std::function<void(Registry&)> refresh);
   // Forgets every series of a gauge family (before setting a fresh set of them).
   void clear_gauge(const std::string& name);
+  // Labels every rendered series carries first, e.g. the instance among several sharing work.
+  void set_common_labels(Labels labels);
 
   std::string render();
 
@@ -43,6 +45,7 @@ class Registry {
   std::mutex mutex_;
   std::map<std::string, Family> families_;
   std::vector<std::function<void(Registry&)>> refreshers_;
+  Labels common_;
 };
 
 }  // namespace portier::metrics

@@ -196,12 +196,19 @@ class ConfigReader : public DocumentReader {
   }
 
   void read_journal(const xmlNode* element, Journal& journal) {
-    check_attributes(element, {});
+    check_attributes(element, {"instance"});
+    journal.instance = text(element, "instance").value_or("");
     for (xmlNode* child : children_of(element)) {
-      if (name_of(child) != "sqlite") continue;
-      check_attributes(child, {"path", "groupCommitMax"});
-      journal.sqlite_path = resolve(required(child, "path"));
-      number(child, "groupCommitMax", journal.group_commit_max);
+      if (name_of(child) == "sqlite") {
+        check_attributes(child, {"path", "groupCommitMax"});
+        journal.sqlite_path = resolve(required(child, "path"));
+        number(child, "groupCommitMax", journal.group_commit_max);
+      } else if (name_of(child) == "postgresql") {
+        check_attributes(child, {"conninfo", "pool", "groupCommitMax"});
+        journal.postgresql_conninfo = secret(child, "conninfo");
+        number(child, "pool", journal.pool);
+        number(child, "groupCommitMax", journal.group_commit_max);
+      }
     }
   }
 

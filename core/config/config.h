@@ -47,8 +47,12 @@ struct Limits {
 };
 
 struct Journal {
+  // Exactly one of the two stores: SQLite (sqlite_path set) or PostgreSQL (conninfo set).
   std::string sqlite_path;            // the database file
+  std::string postgresql_conninfo;    // resolved secret (libpq string or URI); never log it
+  uint32_t pool = 4;                  // PostgreSQL read connections
   uint32_t group_commit_max = 64;     // intakes sharing one commit at most
+  std::string instance;               // this instance's name; "" for host name and process id
 };
 
 struct Retry {

@@ -148,7 +148,7 @@ void Dispatcher::deliver(Destination& d, model::WorkItem item) {
     result = DeliveryResult::retry(std::string("connector failed: ") + e.what());
   }
   journal::AttemptRecord record = judge(d, item, result);
-  Status settled = journal_.settle(item.id, record);
+  Status settled = journal_.settle(item.id, item.leaseToken, record);
   if (!settled.is_ok()) {
     // The item stays in flight; its lease makes it claimable again.
     log::error("cannot settle work item",

@@ -27,7 +27,7 @@ std::optional<ItemState> parse_item_state(const std::string& text) {
   return std::nullopt;
 }
 
-Result<IntakeOutcome> accept_and_wait(Journal& journal, Intake intake) {
+Result<IntakeOutcome> accept_and_wait(IntakeLog& journal, Intake intake) {
   std::promise<Result<IntakeOutcome>> done;
   auto answer = done.get_future();
   journal.accept(std::move(intake),

@@ -143,4 +143,6 @@ struct WorkItem {
   6: i32 attempts
   7: Message message
   8: optional string correlationId
+  // The fencing token of the lease under which the item was claimed; settle must present it.
+  9: i64 leaseToken
 }

@@ -16,9 +16,15 @@ std::string department_event_kind(const std::string& portal_kind) {
   return "";
 }
 
-PortalFeed::PortalFeed(journal::Journal& journal, PortalReader& portal,
+PortalFeed::PortalFeed(journal::Journal& journal, PortalReader& portal, const Clock& clock,
                        std::chrono::milliseconds interval)
-    : journal_(journal), portal_(portal), interval_(interval) {}
+    : journal_(journal),
+      portal_(portal),
+      interval_(interval),
+      turn_(journal, std::string("feed/") + kPortalFeed, journal.instance(), clock,
+            std::max<std::chrono::milliseconds>(interval * 3, std::chrono::seconds(30))) {}
+
+bool PortalFeed::poll_in_turn() { return turn_.take() ? poll_once() : true; }
 
 PortalFeed::~PortalFeed() { stop(); }
 
@@ -60,7 +66,7 @@ void PortalFeed::start() {
     std::unique_lock lock(mutex_);
     while (!wake_.wait_for(lock, wait, [this] { return !running_; })) {
       lock.unlock();
-      bool reachable = poll_once();
+      bool reachable = poll_in_turn();
       lock.lock();
       // Back off up to a minute while the portal is unreachable.
       wait = reachable ? interval_ : std::min<std::chrono::milliseconds>(wait * 2, std::chrono::minutes(1));
@@ -76,6 +82,7 @@ void PortalFeed::stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  turn_.give_up();
 }
 
 }  // namespace portier::query

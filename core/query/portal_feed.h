@@ -3,14 +3,16 @@
 // into department events that departments pull with listEvents: "messageDelivered",
 // "messageRead". The cursor lives in the journal and moves in the same transaction as the
 // events it produced. One thread; it polls every `interval` and backs off while the portal is
-// unreachable.
+// unreachable. Instances sharing the journal read the feed one at a time (a poll lease).
 // Threads: start() and stop() from the owning thread.
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
+#include "core/base/clock.h"
 #include "core/journal/journal.h"
+#include "core/journal/poll_turn.h"
 #include "core/query/portal_reader.h"
 
 namespace portier::query {
@@ -19,17 +21,21 @@ inline constexpr char kPortalFeed[] = "portal";
 
 class PortalFeed {
  public:
-  PortalFeed(journal::Journal& journal, PortalReader& portal, std::chrono::milliseconds interval);
+  PortalFeed(journal::Journal& journal, PortalReader& portal, const Clock& clock,
+             std::chrono::milliseconds interval);
   ~PortalFeed();
   void start();
   void stop();
   // Reads what is new once; true if the feed was reachable. For tests and the loop.
   bool poll_once();
+  // poll_once() if this instance holds the feed's poll lease; true if not its turn.
+  bool poll_in_turn();
 
  private:
   journal::Journal& journal_;
   PortalReader& portal_;
   std::chrono::milliseconds interval_;
+  journal::PollTurn turn_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool running_ = false;

@@ -184,7 +184,7 @@ CONFIG_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
   <log level="{log_level}"/>
   <listener name="main" address="127.0.0.1" port="{port}">{tls}</listener>
   <limits maxBodyBytes="{max_body}" maxInFlight="{max_in_flight}"/>
-  <journal><sqlite path="{journal}"/></journal>
+  {journal_xml}
   <workers io="2" dispatch="4"/>
   <portal baseUrl="{sim}/api/v9" tokenUrl="{sim}/oauth2/token" clientId="portier-test"
           clientSecret="env:PORTIER_PORTAL_SECRET" timeoutMs="5000"
@@ -206,10 +206,13 @@ class Portier:
 
     def __init__(self, workdir, sim, tls="", max_body=1048576, max_in_flight=256,
                  retry_ms=50, retry_max_ms=500, max_attempts=20, log_level="info",
-                 max_document=4000000, extra_config="", extra_env=None, extra_mappings=None):
+                 max_document=4000000, extra_config="", extra_env=None, extra_mappings=None,
+                 journal_xml=None, documents=None):
         """`extra_config`: elements placed after <documents> (e.g. <registeredMail>), with
         the secrets they reference in `extra_env`. `extra_mappings`: {name: mapping XML}
-        written beside the test departments' mappings."""
+        written beside the test departments' mappings. `journal_xml`: the <journal> element
+        (default: SQLite in `workdir`). `documents`: the document store's folder (default in
+        `workdir`; instances sharing a journal share it too)."""
         self.workdir = workdir
         self.port = free_port()
         self.journal = os.path.join(workdir, "journal.db")
@@ -222,8 +225,9 @@ class Portier:
         self.scheme = "https" if tls else "http"
         with open(self.config, "w") as f:
             f.write(CONFIG_TEMPLATE.format(
-                port=self.port, tls=tls, journal=self.journal, mappings=self.mappings,
-                documents=os.path.join(workdir, "documents"),
+                port=self.port, tls=tls, mappings=self.mappings,
+                journal_xml=journal_xml or f'<journal><sqlite path="{self.journal}"/></journal>',
+                documents=documents or os.path.join(workdir, "documents"),
                 sim=sim.url, max_body=max_body, max_document=max_document,
                 max_in_flight=max_in_flight, retry_ms=retry_ms, retry_max_ms=retry_max_ms,
                 max_attempts=max_attempts, log_level=log_level, extra_config=extra_config))

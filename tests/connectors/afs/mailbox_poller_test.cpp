@@ -10,7 +10,7 @@
 #include <fstream>
 
 #include "core/base/digest.h"
-#include "core/journal/sqlite_journal.h"
+#include "core/journal/sqlite/sqlite_journal.h"
 #include "core/mapping/loader.h"
 #include "tests/sim/afs_sim.h"
 #include "tests/sim/loopback_sim.h"

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "core/base/digest.h"
-#include "core/journal/sqlite_journal.h"
+#include "core/journal/sqlite/sqlite_journal.h"
 #include "tests/core/dispatch/fake_connector.h"
 
 namespace portier::dispatch {

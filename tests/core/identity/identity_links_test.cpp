@@ -5,7 +5,7 @@
 
 #include <filesystem>
 
-#include "core/journal/sqlite_journal.h"
+#include "core/journal/sqlite/sqlite_journal.h"
 
 namespace portier::journal {
 namespace {
