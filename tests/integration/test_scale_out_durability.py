@@ -126,9 +126,17 @@ def run(cluster):
 
     def all_delivered():
         cases = {c["businessProcessId"]: c for c in cluster.sim.portal()["businessCases"]}
-        return all(set(acked[b]) <= set(statuses_of(cases[b])) for b in bpids)
+        return all(b in cases and set(acked[b]) <= set(statuses_of(cases[b])) for b in bpids)
 
-    wait_until(all_delivered, timeout=180, interval=0.5, what="every acknowledged call delivered")
+    try:
+        wait_until(all_delivered, timeout=120, interval=0.5, what="every acknowledged call")
+    except AssertionError:
+        cases = {c["businessProcessId"]: c for c in cluster.sim.portal()["businessCases"]}
+        missing = {b: sorted(set(acked[b]) - set(statuses_of(cases[b])))[:5] if b in cases
+                   else "no case" for b in bpids}
+        raise AssertionError(f"missing: {missing}\n" +
+                             first.ctl("work", "list", "--limit", "20").stdout +
+                             first.ctl("instances", "list").stdout)
     portal = cluster.sim.portal()
     assert all(k["applied"] <= 1 for k in portal["keys"].values()), "a call took effect twice"
     for case in portal["businessCases"]:

@@ -7,10 +7,6 @@
 namespace portier::journal::postgresql {
 namespace {
 
-constexpr Oid kInt8Oid = 20;
-constexpr Oid kTextOid = 25;
-constexpr Oid kByteaOid = 17;
-
 struct ResultDeleter {
   void operator()(PGresult* r) const { PQclear(r); }
 };
@@ -29,13 +25,9 @@ class PgStatement final : public sql::StatementBackend {
   PgStatement(Connection& connection, std::string name, std::string sql)
       : connection_(connection), name_(std::move(name)), sql_(std::move(sql)) {}
 
-  void bind(int index, int64_t value) override { set(index, std::to_string(value), kInt8Oid, 0); }
-  void bind(int index, std::string_view text) override {
-    set(index, std::string(text), kTextOid, 0);
-  }
-  void bind_blob(int index, std::string_view bytes) override {
-    set(index, std::string(bytes), kByteaOid, 1);
-  }
+  void bind(int index, int64_t value) override { set(index, std::to_string(value), 0); }
+  void bind(int index, std::string_view text) override { set(index, std::string(text), 0); }
+  void bind_blob(int index, std::string_view bytes) override { set(index, std::string(bytes), 1); }
   void bind_null(int index) override {
     grow(index);
     nulls_[index - 1] = true;
@@ -76,16 +68,15 @@ class PgStatement final : public sql::StatementBackend {
     const size_t n = static_cast<size_t>(index);
     if (values_.size() < n) {
       values_.resize(n);
-      types_.resize(n, 0);
       formats_.resize(n, 0);
       nulls_.resize(n, true);
     }
   }
-  void set(int index, std::string value, Oid type, int format) {
+  // Text parameters (format 0) are typed by the server from the statement; bytea goes binary (1).
+  void set(int index, std::string value, int format) {
     grow(index);
     const size_t i = static_cast<size_t>(index - 1);
     values_[i] = std::move(value);
-    types_[i] = type;
     formats_[i] = format;
     nulls_[i] = false;
   }
@@ -99,12 +90,11 @@ class PgStatement final : public sql::StatementBackend {
       lengths[i] = static_cast<int>(values_[i].size());
     }
     PGconn* conn = connection_.handle();
-    PGresult* r =
-        name_.empty()
-            ? PQexecParams(conn, sql_.c_str(), n, types_.data(), values.data(), lengths.data(),
-                           formats_.data(), 0)
-            : PQexecPrepared(conn, name_.c_str(), n, values.data(), lengths.data(),
-                             formats_.data(), 0);
+    // Without parameters: the simple protocol, which also runs several statements at once (a
+    // migration's script).
+    PGresult* r = name_.empty() ? PQexec(conn, sql_.c_str())
+                                : PQexecPrepared(conn, name_.c_str(), n, values.data(),
+                                                 lengths.data(), formats_.data(), 0);
     result_.reset(r);
     return connection_.check(r, sql_);
   }
@@ -113,7 +103,6 @@ class PgStatement final : public sql::StatementBackend {
   const std::string name_;  // "" for a statement run unprepared
   const std::string sql_;
   std::vector<std::string> values_;
-  std::vector<Oid> types_;
   std::vector<int> formats_;
   std::vector<bool> nulls_;
   ResultPtr result_;

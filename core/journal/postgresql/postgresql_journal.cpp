@@ -22,8 +22,11 @@ Status with_context(const Status& s, const std::string& context) {
 Result<std::unique_ptr<Connection>> connect(const std::string& conninfo) {
   Result<std::unique_ptr<Connection>> db = Connection::open(conninfo);
   if (!db.is_ok()) return db.status();
-  // Group commit relies on each COMMIT being durable before it is answered.
-  if (Status s = (*db)->run("SET synchronous_commit = on"); !s.is_ok()) return s;
+  // Group commit relies on each COMMIT being durable before it is answered; notices (e.g. a
+  // table that exists already) are not for the operator's terminal.
+  for (const char* setting : {"SET synchronous_commit = on", "SET client_min_messages = warning"}) {
+    if (Status s = (*db)->run(setting); !s.is_ok()) return s;
+  }
   return db;
 }
 
@@ -113,8 +116,8 @@ Result<std::unique_ptr<PostgresqlJournal>> PostgresqlJournal::open(const Clock& 
   sql::JournalOptions journal_options;
   journal_options.group_commit_max = options.group_commit_max;
   journal_options.instance = options.instance;
-  auto store = std::make_unique<PostgresqlStore>(std::move(*writer), options.conninfo,
-                                                 options.pool_size);
+  auto store =
+      std::make_unique<PostgresqlStore>(std::move(*writer), options.conninfo, options.pool_size);
   return std::unique_ptr<PostgresqlJournal>(
       new PostgresqlJournal(std::move(store), clock, std::move(journal_options)));
 }

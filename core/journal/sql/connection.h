@@ -50,7 +50,9 @@ class Statement {
     backend_->bind(index, text);
     return *this;
   }
-  Statement& bind(int index, const std::string& text) { return bind(index, std::string_view(text)); }
+  Statement& bind(int index, const std::string& text) {
+    return bind(index, std::string_view(text));
+  }
   Statement& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
   Statement& bind_blob(int index, std::string_view bytes) {
     backend_->bind_blob(index, bytes);

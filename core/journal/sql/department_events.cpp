@@ -111,9 +111,9 @@ Result<int> SqlJournal::apply_ack_events(Connection& db, const std::string& depa
     c.next_attempt_ms = now;
     c.reset_attempts = true;
     if (Status s = apply_change(db, item->id, c, now); !s.is_ok()) return s;
-    if (Status s = append_evidence(db, item_evidence(*item, "released",
-                                                     "event " + std::to_string(seq) +
-                                                         " acknowledged by " + department));
+    if (Status s = append_evidence(
+            db, item_evidence(*item, "released",
+                              "event " + std::to_string(seq) + " acknowledged by " + department));
         !s.is_ok()) {
       return s;
     }

@@ -76,7 +76,7 @@ Result<std::optional<IdentityLinkRecord>> SqlJournal::identity_link(const std::s
   Result<ConnectionPool::Loan> db = reader();
   if (!db.is_ok()) return db.status();
   Result<Statement> st = (*db)->prepare(std::string("SELECT ") + kLinkColumns +
-                                          " FROM identity_links WHERE link_id = ?1");
+                                        " FROM identity_links WHERE link_id = ?1");
   if (!st.is_ok()) return st.status();
   st->bind(1, link_id);
   return first_link(*st);
@@ -87,10 +87,12 @@ Result<std::vector<IdentityLinkRecord>> SqlJournal::identity_links(
   Result<ConnectionPool::Loan> db = reader();
   if (!db.is_ok()) return db.status();
   // NULL parameters match everything, so one statement serves every filter.
-  Result<Statement> st = (*db)->prepare(
-      std::string("SELECT ") + kLinkColumns +
-      " FROM identity_links WHERE (?1 IS NULL OR department = ?1) AND (?2 IS NULL OR state = ?2)"
-      " AND (?3 IS NULL OR account_id = ?3) ORDER BY created_ms DESC, link_id LIMIT ?4");
+  Result<Statement> st =
+      (*db)->prepare(std::string("SELECT ") + kLinkColumns +
+                     " FROM identity_links WHERE (department = ?1 OR CAST(?1 AS TEXT) IS NULL) AND "
+                     "(state = ?2 OR CAST(?2 AS TEXT) IS NULL)"
+                     " AND (account_id = ?3 OR CAST(?3 AS TEXT) IS NULL) ORDER BY created_ms DESC, "
+                     "link_id LIMIT ?4");
   if (!st.is_ok()) return st.status();
   auto bind_optional = [&st](int index, const std::optional<std::string>& value) {
     if (value) {
@@ -131,7 +133,9 @@ Result<std::optional<IdentityLinkRecord>> SqlJournal::apply_identity_check(
         " FROM identity_links WHERE account_id = ?1 AND profile_id = ?2 AND service_id = ?3"
         " AND state IN ('pending', 'active')");
     if (!existing.is_ok()) return existing.status();
-    existing->bind(1, entry.account_id).bind(2, entry.profile_id).bind(3, int64_t{entry.service_id});
+    existing->bind(1, entry.account_id)
+        .bind(2, entry.profile_id)
+        .bind(3, int64_t{entry.service_id});
     auto found = first_link(*existing);
     if (!found.is_ok()) return found.status();
     in_force = *found;
@@ -187,8 +191,8 @@ Result<IdentityLinkRecord> SqlJournal::change_identity_link(const IdentityLinkCh
 
 Result<IdentityLinkRecord> SqlJournal::apply_link_change(Connection& db,
                                                          const IdentityLinkChange& change) {
-  Result<Statement> st = db.prepare(std::string("SELECT ") + kLinkColumns +
-                                          " FROM identity_links WHERE link_id = ?1");
+  Result<Statement> st =
+      db.prepare(std::string("SELECT ") + kLinkColumns + " FROM identity_links WHERE link_id = ?1");
   if (!st.is_ok()) return st.status();
   st->bind(1, change.link_id);
   auto found = first_link(*st);

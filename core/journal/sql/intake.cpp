@@ -99,7 +99,8 @@ class SqlJournal::IntakeScope final : public IntakeTransaction {
   void record_receipt(const ReceiptRecord& r) override {
     if (!status_.is_ok()) return;
     if (r.receipt_id.empty() || r.delivery_id.empty() || r.kind.empty()) {
-      return note(invalid_argument("record_receipt: receipt id, delivery id and kind are required"));
+      return note(
+          invalid_argument("record_receipt: receipt id, delivery id and kind are required"));
     }
     Result<Statement> st = db_.prepare(
         "INSERT INTO receipts (receipt_id, delivery_id, kind, event_ms, platform, "
@@ -151,7 +152,8 @@ class SqlJournal::IntakeScope final : public IntakeTransaction {
         "kind, correlation_id, payload, payload_sha256, state, attempts, next_attempt_ms, "
         "lease_until_ms, last_error, created_ms, updated_ms, ready, delivery_id) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, COALESCE(?11, 'pending'), 0, ?9, NULL, ?12, ?9, "
-        "?9, CASE WHEN ?11 IS NOT NULL THEN 0 WHEN ?3 = '' OR NOT EXISTS (SELECT 1 FROM "
+        "?9, CASE WHEN CAST(?11 AS TEXT) IS NOT NULL THEN 0 WHEN ?3 = '' OR NOT EXISTS (SELECT 1 "
+        "FROM "
         "work_items AS e WHERE e.business_process_id = ?3 AND e.state IN ('pending', "
         "'inflight')) THEN 1 ELSE 0 END, ?10) RETURNING id");
     if (!st.is_ok()) {

@@ -117,7 +117,8 @@ Status apply_change(Connection& db, int64_t id, const Change& c, int64_t now_ms)
           "lease_until_ms = ?4, last_error = COALESCE(?5, last_error), "
           "attempts = CASE WHEN ?6 = 1 THEN 0 WHEN ?7 = 1 THEN attempts + 1 ELSE attempts END, "
           "lease_owner = ?9, "
-          "lease_token = CASE WHEN ?9 IS NULL THEN lease_token ELSE lease_token + 1 END, "
+          "lease_token = CASE WHEN CAST(?9 AS TEXT) IS NULL THEN lease_token ELSE lease_token + 1 "
+          "END, "
           "updated_ms = ?8, ready = ") +
       kIsHeadOfCase + " WHERE id = ?1";
   Result<Statement> st = db.prepare(sql);

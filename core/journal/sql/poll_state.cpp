@@ -69,8 +69,9 @@ Result<std::vector<LeaseRecord>> SqlJournal::leases() {
   Result<Statement> st =
       (*db)->prepare("SELECT name, holder, expires_ms FROM poll_leases ORDER BY name");
   if (!st.is_ok()) return st.status();
-  return st->collect(
-      [](Statement& row) { return LeaseRecord{row.text(0), row.text(1), row.int64(2)}; });
+  return st->collect([](Statement& row) {
+    return LeaseRecord{row.text(0), row.text(1), row.int64(2)};
+  });
 }
 
 }  // namespace portier::journal::sql

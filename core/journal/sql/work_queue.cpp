@@ -16,9 +16,8 @@ constexpr const char* kReadyAndOpen = "w.ready = 1 AND w.state IN ('pending', 'i
 Result<std::vector<model::WorkItem>> SqlJournal::claim(const std::string& destination, int max,
                                                        int64_t now_ms, int64_t lease_ms) {
   if (max < 1 || lease_ms < 1) return invalid_argument("claim: max and lease_ms must be positive");
-  return writer_->write_and_wait<std::vector<model::WorkItem>>([=, this](Connection& db) {
-    return apply_claim(db, destination, max, now_ms, lease_ms);
-  });
+  return writer_->write_and_wait<std::vector<model::WorkItem>>(
+      [=, this](Connection& db) { return apply_claim(db, destination, max, now_ms, lease_ms); });
 }
 
 Result<std::vector<model::WorkItem>> SqlJournal::apply_claim(Connection& db,
@@ -71,7 +70,8 @@ Result<std::vector<model::WorkItem>> SqlJournal::apply_claim(Connection& db,
 }
 
 Status SqlJournal::settle(int64_t item_id, int64_t lease_token, const AttemptRecord& attempt) {
-  return write([=, this](Connection& db) { return apply_settle(db, item_id, lease_token, attempt); });
+  return write(
+      [=, this](Connection& db) { return apply_settle(db, item_id, lease_token, attempt); });
 }
 
 Status SqlJournal::apply_settle(Connection& db, int64_t item_id, int64_t lease_token,
@@ -167,19 +167,27 @@ Status SqlJournal::set_parked(Connection& db, const ItemRow& row, const std::str
 }
 
 Result<std::vector<StoredItem>> SqlJournal::list(const ItemFilter& filter) {
-  std::string sql = std::string("SELECT ") + kItemColumns + " FROM work_items WHERE 1 = 1";
-  if (filter.state) sql += " AND state = ?1";
-  if (filter.business_process_id) sql += " AND business_process_id = ?2";
-  if (filter.destination) sql += " AND destination = ?3";
-  sql += " ORDER BY id DESC LIMIT ?4";
-
+  // NULL parameters match everything, so one statement serves every filter.
   Result<ConnectionPool::Loan> db = reader();
   if (!db.is_ok()) return db.status();
-  Result<Statement> st = (*db)->prepare(sql);
+  Result<Statement> st =
+      (*db)->prepare(std::string("SELECT ") + kItemColumns +
+                     " FROM work_items WHERE (state = ?1 OR CAST(?1 AS TEXT) IS NULL)"
+                     " AND (business_process_id = ?2 OR CAST(?2 AS TEXT) IS NULL) AND (destination "
+                     "= ?3 OR CAST(?3 AS TEXT) IS NULL)"
+                     " ORDER BY id DESC LIMIT ?4");
   if (!st.is_ok()) return st.status();
-  if (filter.state) st->bind(1, to_string(*filter.state));
-  if (filter.business_process_id) st->bind(2, *filter.business_process_id);
-  if (filter.destination) st->bind(3, *filter.destination);
+  auto bind_optional = [&st](int index, const std::optional<std::string>& value) {
+    if (value) {
+      st->bind(index, *value);
+    } else {
+      st->bind_null(index);
+    }
+  };
+  bind_optional(1,
+                filter.state ? std::optional<std::string>(to_string(*filter.state)) : std::nullopt);
+  bind_optional(2, filter.business_process_id);
+  bind_optional(3, filter.destination);
   st->bind(4, page_size(filter.limit));
   return st->collect([](Statement& row) { return to_stored(read_item(row)); });
 }
@@ -241,14 +249,13 @@ Result<std::vector<DepthRow>> SqlJournal::depth() {
 Result<std::optional<int64_t>> SqlJournal::next_due_ms(const std::string& destination) {
   // Pending items held up by their case do not count: they wait for the earlier item, and
   // reporting them as due would make dispatch poll in a loop.
-  static const std::string sql =
-      std::string("SELECT MIN(t) FROM (") +
-      " SELECT MIN(w.next_attempt_ms) AS t FROM work_items AS w"
-      "  WHERE w.destination = ?1 AND w.state = 'pending' AND " +
-      kReadyAndOpen +
-      " UNION ALL"
-      " SELECT MIN(lease_until_ms) AS t FROM work_items"
-      "  WHERE destination = ?1 AND state = 'inflight') AS due";
+  static const std::string sql = std::string("SELECT MIN(t) FROM (") +
+                                 " SELECT MIN(w.next_attempt_ms) AS t FROM work_items AS w"
+                                 "  WHERE w.destination = ?1 AND w.state = 'pending' AND " +
+                                 kReadyAndOpen +
+                                 " UNION ALL"
+                                 " SELECT MIN(lease_until_ms) AS t FROM work_items"
+                                 "  WHERE destination = ?1 AND state = 'inflight') AS due";
   Result<ConnectionPool::Loan> db = reader();
   if (!db.is_ok()) return db.status();
   Result<Statement> st = (*db)->prepare(sql);

@@ -36,8 +36,8 @@ class CachedStatement final : public sql::StatementBackend {
 
   void bind(int index, int64_t value) override { note(sqlite3_bind_int64(stmt_, index, value)); }
   void bind(int index, std::string_view text) override {
-    note(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT,
-                             SQLITE_UTF8));
+    note(
+        sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
   }
   void bind_blob(int index, std::string_view bytes) override {
     // A zero-length blob bound from a null pointer would be stored as NULL.

@@ -40,9 +40,8 @@ Status configure(Connection& db, const SqliteJournalOptions& options, bool write
 Status quick_check(Connection& db) {
   Result<sql::Statement> st = db.prepare("PRAGMA quick_check(5)");
   if (!st.is_ok()) return st.status();
-  Result<std::vector<std::string>> lines = st->collect([](sql::Statement& row) {
-    return row.text(0);
-  });
+  Result<std::vector<std::string>> lines =
+      st->collect([](sql::Statement& row) { return row.text(0); });
   if (!lines.is_ok()) return lines.status();
   std::string problems;
   for (const std::string& line : *lines) {
