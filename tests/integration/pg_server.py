@@ -168,6 +168,16 @@ class PostgresServer:
             raise RuntimeError(f"PostgresServer: CREATE DATABASE {identifier} failed: "
                                + done.stderr.strip())
 
+    def sql(self, database, statement):
+        """Runs one SQL statement with psql as the superuser; its output (unaligned rows)."""
+        done = subprocess.run(
+            [os.path.join(self.bin_dir, "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+             "-d", self.conninfo(database), "-c", statement],
+            capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"PostgresServer: {statement} failed: " + done.stderr.strip())
+        return done.stdout
+
     def log_tail(self):
         """The last lines of the server's log, for failure messages."""
         return _tail(os.path.join(self.folder or "", "server.log"))
