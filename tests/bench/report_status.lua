@@ -9,7 +9,7 @@ local cases = 32  -- business cases the reports spread over (the script opens th
 
 function setup(thread)
   counter = counter + 1
-  thread:set("prefix", "w" .. counter)
+  thread:set("prefix", (os.getenv("PORTIER_BENCH_PREFIX") or "") .. "w" .. counter)
 end
 
 function init(args)
