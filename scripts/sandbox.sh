@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # The sandbox: Portier on its embedded SQLite journal with the simulated portal, all on this
 # machine. Runs a sample flow, prints what happened, then leaves Portier running until Ctrl-C.
+#   scripts/sandbox.sh                 one portierd on SQLite
+#   scripts/sandbox.sh --postgresql    two portierd instances sharing a PostgreSQL 15 (started
+#                                      here on 127.0.0.1:9432), on ports 8080 and 8090
 set -euo pipefail
 cd "$(dirname "$0")/.."
+store=sqlite
+[ "${1:-}" = "--postgresql" ] && store=postgresql
 scripts/build.sh --target portierd portierctl portier-sim
 
 export PORTIER_PORTAL_SECRET=${PORTIER_PORTAL_SECRET:-sandbox-secret}
@@ -34,6 +39,37 @@ stop() {
 }
 trap stop EXIT
 trap 'exit 0' INT TERM
+
+config=config/sandbox.xml
+if [ "$store" = postgresql ]; then
+  # PostgreSQL refuses to run as root: then it runs as Debian's postgres user, in a folder of
+  # its own outside the checkout.
+  pgbin=/usr/lib/postgresql/15/bin
+  pgdir=$(mktemp -d "${TMPDIR:-/tmp}/portier-sandbox-pg.XXXXXX")
+  as_pg=()
+  if [ "$(id -u)" -eq 0 ]; then chown postgres "$pgdir"; as_pg=(runuser -u postgres --); fi
+  "${as_pg[@]}" "$pgbin/initdb" -D "$pgdir/data" -U postgres --auth=trust -E UTF8 --locale=C \
+    >"$var/postgresql-initdb.log"
+  "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w \
+    -o "-p 9432 -k $pgdir -c listen_addresses=127.0.0.1" start >/dev/null
+  stop_postgresql() { "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -m fast stop >/dev/null || true
+    rm -rf "$pgdir"; }
+  trap 'stop; stop_postgresql' EXIT
+  "$pgbin/psql" -X -q -h 127.0.0.1 -p 9432 -U postgres -c "CREATE DATABASE portier"
+  export PORTIER_PG="host=127.0.0.1 port=9432 user=postgres dbname=portier"
+  # Two configurations from the sandbox's: absolute paths, the PostgreSQL journal, and the second
+  # instance's listeners 10 ports up. The document store is shared, as a volume would be.
+  for node in 1 2; do
+    shift_by=$(( (node - 1) * 10 ))
+    sed -e "s|\.\./|$PWD/|g" \
+        -e "s|<sqlite path=\"[^\"]*\"/>|<postgresql conninfo=\"env:PORTIER_PG\"/>|" \
+        -e "s|<journal>|<journal instance=\"node-$node\">|" \
+        -e "s|port=\"8080\"|port=\"$((8080 + shift_by))\"|" \
+        -e "s|port=\"8443\"|port=\"$((8443 + shift_by))\"|" \
+        config/sandbox.xml >"$var/node-$node.xml"
+  done
+  config=$var/node-1.xml
+fi
 
 build/tests/sim/portier-sim --listen 127.0.0.1:9000 --portal-client-id portier-sandbox \
   --portal-client-secret-env PORTIER_PORTAL_SECRET --afs-password "$PORTIER_APF_SECRET" \
@@ -67,20 +103,27 @@ for _ in $(seq 100); do [ -s "$var/department.port" ] && break; sleep 0.1; done
 [ -s "$var/department.port" ] || { echo "the department simulator did not start; its log:"
   cat "$var/department.log"; exit 1; }
 
-build/core/app/portierd --config config/sandbox.xml 2>"$var/portierd.log" &
-pids+=($!)
-
-for _ in $(seq 100); do
-  curl -fs http://127.0.0.1:8080/readyz >/dev/null 2>&1 && break
-  sleep 0.1
-done
-curl -fs http://127.0.0.1:8080/readyz >/dev/null || {
-  echo "portierd did not start; its log:"; cat "$var/portierd.log"; exit 1; }
+start_portierd() {  # config port log
+  build/core/app/portierd --config "$1" 2>"$3" &
+  pids+=($!)
+  for _ in $(seq 100); do
+    curl -fs "http://127.0.0.1:$2/readyz" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  curl -fs "http://127.0.0.1:$2/readyz" >/dev/null || {
+    echo "portierd did not start; its log:"; cat "$3"; exit 1; }
+}
+if [ "$store" = postgresql ]; then
+  start_portierd "$var/node-1.xml" 8080 "$var/portierd.log"
+  start_portierd "$var/node-2.xml" 8090 "$var/portierd-2.log"
+else
+  start_portierd config/sandbox.xml 8080 "$var/portierd.log"
+fi
 
 /usr/bin/python3 deploy/sandbox/sample_flow.py --portier http://127.0.0.1:8080 \
   --portier-tls https://127.0.0.1:8443 --pki "$var/pki" \
   --sim http://127.0.0.1:9000 --incamail http://127.0.0.1:9026 \
-  --config config/sandbox.xml --portierctl build/core/app/portierctl
+  --config "$config" --portierctl build/core/app/portierctl
 
 cat <<MSG
 
@@ -93,9 +136,16 @@ Department simulator: http://127.0.0.1:9100/_sim/log   (identity checks asked; t
 Identity checks:      POST http://127.0.0.1:8080/portal/v1/identity-checks, HMAC-signed
                       (adapters/rest/README.md; deploy/sandbox/identity_flow.py shows how)
 Simulated IncaMail:   smtp://127.0.0.1:9025, http://127.0.0.1:9026/_sim/state (receipts: IMAP 9143)
-Operator tool:        build/core/app/portierctl --config config/sandbox.xml work list
+Operator tool:        build/core/app/portierctl --config $config work list
 Logs:                 $var/portierd.log, $var/sim.log, $var/incamail.log, $var/dovecot.log,
                       $var/department.log
 Press Ctrl-C to stop.
 MSG
+if [ "$store" = postgresql ]; then
+  cat <<MSG
+Two instances share the journal on PostgreSQL (127.0.0.1:9432, database portier): node-1 on
+8080/8443 and node-2 on 8090/8453 (log $var/portierd-2.log). Who works what:
+  build/core/app/portierctl --config $config instances list
+MSG
+fi
 wait
