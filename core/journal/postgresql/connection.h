@@ -26,6 +26,8 @@ class Connection final : public sql::Connection {
   ~Connection() override;
 
   Result<sql::Statement> prepare(const std::string& sql) override;
+  // The simple protocol runs a whole script (statements without parameters are sent so).
+  Status run_script(const std::string& sql) override { return run(sql); }
   bool in_transaction() override;
   const Status& fatal() const override { return fatal_; }
 

@@ -2,8 +2,6 @@
 
 #include <string>
 
-#include "core/base/log.h"
-
 namespace portier::journal::postgresql {
 namespace {
 
@@ -169,56 +167,6 @@ CREATE TABLE instances (
 );
 )sql";
 
-Status run(Connection& db, const std::string& sql) { return db.run(sql); }
-
-Result<int> current_version(Connection& db) {
-  Result<sql::Statement> st = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-  if (!st.is_ok()) return st.status();
-  Result<bool> row = st->next();
-  if (!row.is_ok()) return row.status();
-  return static_cast<int>(st->int64(0));
-}
-
-Status apply(Connection& db, const Migration& m, const Clock& clock) {
-  Status status = run(db, "BEGIN");
-  if (status.is_ok()) status = run(db, m.sql);
-  if (status.is_ok()) {
-    Result<sql::Statement> st =
-        db.prepare("INSERT INTO schema_migrations (version, applied_ms) VALUES (?1, ?2)");
-    status =
-        st.is_ok() ? st->bind(1, int64_t{m.version}).bind(2, clock.now_ms()).run() : st.status();
-  }
-  if (status.is_ok()) status = run(db, "COMMIT");
-  if (!status.is_ok()) {
-    if (db.in_transaction()) run(db, "ROLLBACK");
-    return Status(status.code(), "schema migration " + std::to_string(m.version) + " (" +
-                                     m.description + ") failed: " + status.message());
-  }
-  log::info("journal schema migrated (PostgreSQL)",
-            {{"version", std::to_string(m.version)}, {"migration", m.description}});
-  return Status::ok();
-}
-
-Status migrate_locked(Connection& db, const Clock& clock) {
-  Status status = run(db,
-                      "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                      " version INTEGER PRIMARY KEY, applied_ms BIGINT NOT NULL)");
-  if (!status.is_ok()) return status;
-  Result<int> version = current_version(db);
-  if (!version.is_ok()) return version.status();
-  if (*version > latest_schema_version()) {
-    return failed_precondition("journal schema version " + std::to_string(*version) +
-                               " is newer than this build knows (" +
-                               std::to_string(latest_schema_version()) +
-                               "); run a newer portierd or restore a matching backup");
-  }
-  for (const Migration& m : migrations()) {
-    if (m.version <= *version) continue;
-    if (Status s = apply(db, m, clock); !s.is_ok()) return s;
-  }
-  return Status::ok();
-}
-
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -232,9 +180,9 @@ int latest_schema_version() { return migrations().back().version; }
 
 Status migrate(Connection& db, const Clock& clock) {
   const std::string key = std::to_string(kMigrationLock);
-  if (Status s = run(db, "SELECT pg_advisory_lock(" + key + ")"); !s.is_ok()) return s;
-  Status status = migrate_locked(db, clock);
-  Status unlocked = run(db, "SELECT pg_advisory_unlock(" + key + ")");
+  if (Status s = db.run("SELECT pg_advisory_lock(" + key + ")"); !s.is_ok()) return s;
+  Status status = sql::migrate(db, migrations(), "BEGIN", clock);
+  Status unlocked = db.run("SELECT pg_advisory_unlock(" + key + ")");
   return status.is_ok() ? unlocked : status;
 }
 

@@ -10,14 +10,11 @@
 #include "core/base/clock.h"
 #include "core/base/status.h"
 #include "core/journal/postgresql/connection.h"
+#include "core/journal/sql/migrations.h"
 
 namespace portier::journal::postgresql {
 
-struct Migration {
-  int version;
-  const char* description;
-  const char* sql;
-};
+using sql::Migration;
 
 const std::vector<Migration>& migrations();
 int latest_schema_version();

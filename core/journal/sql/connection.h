@@ -10,6 +10,7 @@
 // owner (the writer thread) or lends it from a pool (readers).
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -62,6 +63,10 @@ class Statement {
     backend_->bind_null(index);
     return *this;
   }
+  // NULL for nothing: a filter that matches everything ("col = ?1 OR CAST(?1 AS TEXT) IS NULL").
+  Statement& bind_optional(int index, const std::optional<std::string>& text) {
+    return text ? bind(index, *text) : bind_null(index);
+  }
 
   // true: a row is ready; false: done.
   Result<bool> next() { return backend_->next(); }
@@ -102,6 +107,8 @@ class Connection {
     Result<Statement> st = prepare(sql);
     return st.is_ok() ? st->run() : st.status();
   }
+  // Runs a script of one or more statements without parameters (migrations).
+  virtual Status run_script(const std::string& sql) = 0;
   // Whether a transaction is open (after a failed COMMIT it may or may not be).
   virtual bool in_transaction() = 0;
   // The first error after which this connection must not be used for writes any more: on

@@ -94,16 +94,9 @@ Result<std::vector<IdentityLinkRecord>> SqlJournal::identity_links(
                      " AND (account_id = ?3 OR CAST(?3 AS TEXT) IS NULL) ORDER BY created_ms DESC, "
                      "link_id LIMIT ?4");
   if (!st.is_ok()) return st.status();
-  auto bind_optional = [&st](int index, const std::optional<std::string>& value) {
-    if (value) {
-      st->bind(index, *value);
-    } else {
-      st->bind_null(index);
-    }
-  };
-  bind_optional(1, filter.department);
-  bind_optional(2, filter.state);
-  bind_optional(3, filter.account_id);
+  st->bind_optional(1, filter.department);
+  st->bind_optional(2, filter.state);
+  st->bind_optional(3, filter.account_id);
   st->bind(4, page_size(filter.limit));
   std::vector<IdentityLinkRecord> links;
   for (;;) {

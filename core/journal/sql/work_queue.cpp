@@ -177,17 +177,10 @@ Result<std::vector<StoredItem>> SqlJournal::list(const ItemFilter& filter) {
                      "= ?3 OR CAST(?3 AS TEXT) IS NULL)"
                      " ORDER BY id DESC LIMIT ?4");
   if (!st.is_ok()) return st.status();
-  auto bind_optional = [&st](int index, const std::optional<std::string>& value) {
-    if (value) {
-      st->bind(index, *value);
-    } else {
-      st->bind_null(index);
-    }
-  };
-  bind_optional(1,
-                filter.state ? std::optional<std::string>(to_string(*filter.state)) : std::nullopt);
-  bind_optional(2, filter.business_process_id);
-  bind_optional(3, filter.destination);
+  st->bind_optional(
+      1, filter.state ? std::optional<std::string>(to_string(*filter.state)) : std::nullopt);
+  st->bind_optional(2, filter.business_process_id);
+  st->bind_optional(3, filter.destination);
   st->bind(4, page_size(filter.limit));
   return st->collect([](Statement& row) { return to_stored(read_item(row)); });
 }

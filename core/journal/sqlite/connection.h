@@ -28,6 +28,7 @@ class Connection final : public sql::Connection {
 
   // Prepared once and cached; the statement is reset when the returned one is destroyed.
   Result<sql::Statement> prepare(const std::string& sql) override;
+  Status run_script(const std::string& sql) override { return exec(sql.c_str()); }
   bool in_transaction() override { return sqlite3_get_autocommit(db_) == 0; }
   const Status& fatal() const override { return fatal_; }
 

@@ -9,15 +9,12 @@
 
 #include "core/base/clock.h"
 #include "core/base/status.h"
+#include "core/journal/sql/migrations.h"
 #include "core/journal/sqlite/connection.h"
 
 namespace portier::journal::sqlite {
 
-struct Migration {
-  int version;
-  const char* description;
-  const char* sql;
-};
+using sql::Migration;
 
 // In ascending version order, starting at 1 with no gaps.
 const std::vector<Migration>& migrations();
