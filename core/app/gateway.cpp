@@ -96,8 +96,11 @@ Status Gateway::start() {
   auto journal = journal::open_journal(c.journal, clock_, journal::JournalUse::kDaemon);
   if (!journal.is_ok()) return journal.status();
   p.journal = std::move(*journal);
-  // Several instances may share the journal: every series says which one it comes from.
-  p.metrics.set_common_labels({{"portier_instance", p.journal->instance()}});
+  // Instances sharing a PostgreSQL journal share the work: every series says which one it comes
+  // from. (One instance on SQLite has nobody to be told apart from.)
+  if (std::string(p.journal->store_name()) == "postgresql") {
+    p.metrics.set_common_labels({{"portier_instance", p.journal->instance()}});
+  }
   log::info("journal opened", {{"store", p.journal->store_name()},
                                {"instance", p.journal->instance()}});
 

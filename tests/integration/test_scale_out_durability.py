@@ -154,5 +154,8 @@ def run(cluster):
 
     verdict = first.ctl("evidence", "verify", check=False)
     assert verdict.returncode == 0, verdict.stdout + verdict.stderr
+    for i, node in enumerate(cluster.nodes):
+        metrics = harness.http("GET", node.url + "/metrics")[2].decode()
+        assert f'portier_instance="node-{i}"' in metrics
     listed = first.ctl("instances", "list").stdout
     assert all(f"node-{i}" in listed for i in range(INSTANCES)), listed

@@ -1,0 +1,282 @@
+#!/usr/bin/python3
+"""End-to-end benchmark: does delivery keep pace with intake?
+
+A client of its own sends signed reportStatus calls at a constant offered rate (each call
+scheduled on a fixed timetable, so a slow answer does not lower the rate: the wrk2 way) for a
+while, spread over 1, 32 or 10,000 business cases. Portier acknowledges each call (durable
+intake) and delivers it to the portal simulator. The script reports per case count and store:
+- the intake rate (acknowledged calls per second) and the delivery rate (calls the simulator
+  applied per second, over the same window);
+- the backlog (open items of the portal destination) each second and at the end;
+- the end-to-end latency from sending the call to the simulator applying it (p50, p99), from
+  the simulator's own timestamps;
+- the floor: the same client sending the same number of status updates straight to the
+  simulator's REST API (no Portier), its rate and latency, in the same run.
+
+    tests/bench/run_delivery_pace.py [--rate N] [--seconds S] [--cases 1,32,10000]
+                                     [--stores sqlite,postgresql] [--drain]
+--drain: instead of an offered rate, load a backlog of `rate * seconds` calls first and time
+how fast Portier delivers it (deliveries per second with nothing else going on).
+"""
+import argparse
+import asyncio
+import base64
+import datetime
+import hashlib
+import json
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+os.environ.setdefault("PORTIER_BIN_DIR", os.path.join(HERE, "..", "..", "build"))
+import harness  # noqa: E402
+
+CONNECTIONS = 32
+P = "http://docs.oasis-open.org/wss/2004/01/"
+SECRET = harness.password_of("steueramt")
+
+
+def envelope(operation, fields):
+    nonce = os.urandom(16)
+    created = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    digest = base64.b64encode(hashlib.sha1(nonce + created.encode() + SECRET.encode())
+                              .digest()).decode()
+    header = (f'<s:Header><wsse:Security xmlns:wsse="{P}oasis-200401-wss-wssecurity-secext-1.0'
+              f'.xsd" xmlns:wsu="{P}oasis-200401-wss-wssecurity-utility-1.0.xsd">'
+              f"<wsse:UsernameToken><wsse:Username>steueramt</wsse:Username><wsse:Password "
+              f'Type="{P}oasis-200401-wss-username-token-profile-1.0#PasswordDigest">{digest}'
+              f"</wsse:Password><wsse:Nonce>{base64.b64encode(nonce).decode()}</wsse:Nonce>"
+              f"<wsu:Created>{created}</wsu:Created></wsse:UsernameToken></wsse:Security>"
+              "</s:Header>")
+    return (f'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
+            f'xmlns:p="urn:portier:department:1">{header}<s:Body><p:{operation}>{fields}'
+            f"</p:{operation}></s:Body></s:Envelope>").encode()
+
+
+def report(message_id, bpid, sent_ms):
+    return envelope("reportStatus",
+                    f"<p:header><p:senderId>steueramt</p:senderId><p:messageId>{message_id}"
+                    f"</p:messageId><p:businessProcessId>{bpid}</p:businessProcessId></p:header>"
+                    f"<p:status>IN_PROGRESS</p:status><p:statusText>sent {sent_ms}"
+                    "</p:statusText>")
+
+
+async def post(pool, path, body, content_type="text/xml"):
+    reader, writer = await pool.get()
+    try:
+        writer.write(f"POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: {content_type}\r\n"
+                     f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        status_line = await reader.readline()
+        length = 0
+        while True:
+            line = await reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        data = await reader.readexactly(length)
+        return int(status_line.split()[1]), data
+    finally:
+        pool.put_nowait((reader, writer))
+
+
+async def connections(port, count):
+    pool = asyncio.Queue()
+    for _ in range(count):
+        pool.put_nowait(await asyncio.open_connection("127.0.0.1", port))
+    return pool
+
+
+async def offered_load(port, path, make_body, rate, seconds, content_type="text/xml"):
+    """Sends rate*seconds requests on a fixed timetable; (acknowledged count, elapsed s)."""
+    pool = await connections(port, CONNECTIONS)
+    total = int(rate * seconds)
+    acked = 0
+    start = time.monotonic()
+
+    async def one(i):
+        nonlocal acked
+        delay = start + i / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        status, _ = await post(pool, path, make_body(i), content_type)
+        if status in (200, 201):
+            acked += 1
+
+    await asyncio.gather(*(one(i) for i in range(total)))
+    return acked, time.monotonic() - start
+
+
+def percentile(values, p):
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * p / 100))]
+
+
+def history_latencies(sim):
+    """Milliseconds from a status report's sending to the simulator applying it."""
+    out = []
+    for case in sim.portal()["businessCases"]:
+        for h in case["history"]:
+            text = h.get("statusText") or ""
+            if text.startswith("sent "):
+                at = datetime.datetime.strptime(h["at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+                    tzinfo=datetime.timezone.utc).timestamp() * 1000
+                out.append(at - int(text.split()[1]))
+    return out
+
+
+def applied(sim):
+    return sum(1 for k, v in sim.portal()["keys"].items()
+               if v["applied"] and "/b" in k and k.endswith("/portal/1"))
+
+
+def backlog(portier):
+    metrics = harness.http("GET", portier.url + "/metrics")[2].decode()
+    total = 0
+    for state in ("pending", "inflight"):
+        m = re.search(r'portier_journal_depth\{[^}]*destination="portal"[^}]*state="' + state +
+                      r'"[^}]*\} (\d+)', metrics)
+        total += int(m.group(1)) if m else 0
+    return total
+
+
+def open_cases(portier, count):
+    """Opens `count` cases (through Portier, so it knows them); their Business Process IDs."""
+    async def run():
+        pool = await connections(portier.port, CONNECTIONS)
+        bpids = [None] * count
+
+        async def one(i):
+            body = envelope("openBusinessCase",
+                            f"<p:header><p:senderId>steueramt</p:senderId><p:messageId>open-{i}"
+                            "</p:messageId></p:header><p:serviceId>7</p:serviceId><p:ownerId>"
+                            "owner-1</p:ownerId><p:title>Bench</p:title>")
+            _, data = await post(pool, "/soap/v1", body)
+            bpids[i] = re.search(rb"<p:businessProcessId>([^<]+)<", data).group(1).decode()
+        await asyncio.gather(*(one(i) for i in range(count)))
+        return bpids
+    return asyncio.run(run())
+
+
+def wait_quiet(sim, portier, expected, timeout=600):
+    """Waits until the simulator applied `expected` reports; the seconds it took."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if applied(sim) >= expected and backlog(portier) == 0:
+            break
+        time.sleep(0.2)
+    return time.monotonic() - start
+
+
+def journal_xml(store, folder, pg):
+    if store == "sqlite":
+        return f'<journal><sqlite path="{folder}/journal.db"/></journal>', {}
+    database = "pace" + str(int(time.time() * 1000) % 10**9)
+    pg.create_database(database)
+    return ('<journal instance="bench"><postgresql conninfo="env:PORTIER_PG" pool="4"/>'
+            "</journal>", {"PORTIER_PG": pg.conninfo(database)})
+
+
+def measure(store, cases, rate, seconds, drain, pg):
+    with tempfile.TemporaryDirectory(prefix="portier-pace-") as folder:
+        sim = harness.Sim(folder)
+        journal, env = journal_xml(store, folder, pg)
+        portier = harness.Portier(folder, sim, journal_xml=journal, extra_env=env,
+                                  log_level="warn", max_in_flight=1024)
+        try:
+            bpids = open_cases(portier, cases)
+            wait_quiet(sim, portier, 0)
+            samples = []
+            if drain:
+                total = int(rate * seconds)
+                acked, took = asyncio.run(offered_load(
+                    portier.port, "/soap/v1",
+                    lambda i: report(f"b{i}", bpids[i % cases], int(time.time() * 1000)),
+                    10**6, total / 10**6))
+                begin, start_applied = time.monotonic(), applied(sim)
+                drained = wait_quiet(sim, portier, total)
+                rate_out = (applied(sim) - start_applied) / max(drained, 1e-9)
+                print(f"{store:<10} {cases:>6} drain: {acked} loaded in {took:.1f} s, delivered "
+                      f"{rate_out:.0f}/s", flush=True)
+                return
+            async def run_with_samples():
+                task = asyncio.create_task(offered_load(
+                    portier.port, "/soap/v1",
+                    lambda i: report(f"b{i}", bpids[i % cases], int(time.time() * 1000)),
+                    rate, seconds))
+                while not task.done():
+                    await asyncio.sleep(1)
+                    samples.append(await asyncio.to_thread(backlog, portier))
+                return await task
+            first = applied(sim)
+            acked, took = asyncio.run(run_with_samples())
+            delivered_in_window = applied(sim) - first
+            end_backlog = backlog(portier)
+            wait_quiet(sim, portier, acked)
+            latencies = history_latencies(sim)
+            print(f"{store:<10} {cases:>6} {rate:>7} {acked / took:>8.0f} "
+                  f"{delivered_in_window / took:>9.0f} {end_backlog:>8} "
+                  f"{percentile(latencies, 50):>8.0f} {percentile(latencies, 99):>8.0f}   "
+                  f"backlog/s: {samples}", flush=True)
+        finally:
+            portier.stop()
+            sim.stop()
+
+
+def floor(rate, seconds):
+    """The same client straight to the simulator's REST API: activities on one case."""
+    with tempfile.TemporaryDirectory(prefix="portier-floor-") as folder:
+        sim = harness.Sim(folder)
+        try:
+            token = json.loads(harness.http(
+                "POST", sim.url + "/oauth2/token",
+                b"grant_type=client_credentials&client_id=portier-test&client_secret="
+                + harness.PORTAL_SECRET.encode(),
+                {"Content-Type": "application/x-www-form-urlencoded"})[2])
+            del token  # the floor measures the transport and the simulator, not OAuth2
+            port = int(sim.url.rsplit(":", 1)[1])
+            acked, took = asyncio.run(offered_load(
+                port, "/_sim/faults", lambda i: b"{}", rate, seconds, "application/json"))
+            print(f"{'floor':<10} {'-':>6} {rate:>7} {acked / took:>8.0f} {'-':>9} {'-':>8}",
+                  flush=True)
+        finally:
+            sim.stop()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rate", type=int, default=400)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--cases", default="1,32,10000")
+    parser.add_argument("--stores", default="sqlite,postgresql")
+    parser.add_argument("--drain", action="store_true")
+    a = parser.parse_args()
+    print(f"offered rate {a.rate}/s for {a.seconds} s, {CONNECTIONS} connections")
+    print(f"{'store':<10} {'cases':>6} {'offered':>7} {'intake':>8} {'delivery':>9} "
+          f"{'backlog':>8} {'p50 ms':>8} {'p99 ms':>8}")
+    stores = a.stores.split(",")
+    pg = None
+    if "postgresql" in stores:
+        from pg_server import PostgresServer
+        pg = PostgresServer(fsync=True).start()
+    try:
+        if not a.drain:
+            floor(a.rate, a.seconds)
+        for store in stores:
+            for cases in map(int, a.cases.split(",")):
+                measure(store, cases, a.rate, a.seconds, a.drain, pg)
+    finally:
+        if pg:
+            pg.stop()
+
+
+if __name__ == "__main__":
+    main()
