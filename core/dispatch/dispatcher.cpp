@@ -8,14 +8,21 @@
 namespace portier::dispatch {
 namespace {
 
-constexpr int64_t kIdlePollMs = 1000;      // look at the journal at least this often
+constexpr int64_t kIdlePollMs = 1000;  // look at the journal at least this often
 constexpr int64_t kDepthRefreshMs = 1000;
+
+// Long enough for an attempt to time out and be settled; then the item is claimable again.
+int64_t lease_ms(const config::Destination& d) {
+  return 2 * d.retry.attempt_timeout.count() + 5000;
+}
 
 }  // namespace
 
 Dispatcher::Dispatcher(journal::Journal& journal, const Clock& clock, metrics::Registry& metrics,
                        unsigned worker_threads)
-    : journal_(journal), clock_(clock), metrics_(metrics),
+    : journal_(journal),
+      clock_(clock),
+      metrics_(metrics),
       worker_count_(std::max(1u, worker_threads)) {
   metrics_.describe("portier_dispatch_attempts_total", "counter",
                     "Delivery attempts by destination and outcome");
@@ -49,8 +56,8 @@ void Dispatcher::start() {
           std::unique_lock lock(mutex_);
           job_ready_.wait(lock, [this] { return !jobs_.empty() || !running_; });
           if (jobs_.empty()) return;
-          job = std::move(jobs_.back());
-          jobs_.pop_back();
+          job = std::move(jobs_.front());
+          jobs_.pop_front();
         }
         job();
       }
@@ -121,11 +128,10 @@ int64_t Dispatcher::schedule(Destination& d, int64_t now) {
     }
     return idle;  // a finishing call wakes the scheduler
   }
-  const int64_t lease_ms = 2 * d.settings.retry.attempt_timeout.count() + 5000;
-  auto claimed = journal_.claim(d.settings.name, static_cast<int>(room), now, lease_ms);
+  auto claimed = journal_.claim(d.settings.name, static_cast<int>(room), now, lease_ms(d.settings));
   if (!claimed.is_ok()) {
-    log::error("cannot claim work", {{"destination", d.settings.name},
-                                     {"error", claimed.status().to_string()}});
+    log::error("cannot claim work",
+               {{"destination", d.settings.name}, {"error", claimed.status().to_string()}});
     return idle;
   }
   for (model::WorkItem& item : *claimed) {
@@ -141,18 +147,10 @@ int64_t Dispatcher::schedule(Destination& d, int64_t now) {
 }
 
 void Dispatcher::deliver(Destination& d, model::WorkItem item) {
-  DeliveryResult result;
-  try {
-    result = d.connector->deliver(item);
-  } catch (const std::exception& e) {
-    result = DeliveryResult::retry(std::string("connector failed: ") + e.what());
-  }
-  journal::AttemptRecord record = judge(d, item, result);
-  Status settled = journal_.settle(item.id, item.leaseToken, record);
-  if (!settled.is_ok()) {
-    // The item stays in flight; its lease makes it claimable again.
-    log::error("cannot settle work item",
-               {{"work_item", std::to_string(item.id)}, {"error", settled.to_string()}});
+  for (;;) {
+    std::optional<model::WorkItem> next = attempt(d, item);
+    if (!next) break;
+    item = std::move(*next);
   }
   {
     std::lock_guard lock(mutex_);
@@ -160,6 +158,36 @@ void Dispatcher::deliver(Destination& d, model::WorkItem item) {
     woken_ = true;
   }
   changed_.notify_all();
+}
+
+std::optional<model::WorkItem> Dispatcher::attempt(Destination& d, const model::WorkItem& item) {
+  DeliveryResult result;
+  try {
+    result = d.connector->deliver(item);
+  } catch (const std::exception& e) {
+    result = DeliveryResult::retry(std::string("connector failed: ") + e.what());
+  }
+  journal::AttemptRecord record = judge(d, item, result);
+  // A failing counterpart is the scheduler's to pace; a delivered item makes room for the next.
+  int next = 0;
+  const int64_t now = clock_.now_ms();
+  if (record.verdict == journal::AttemptRecord::Verdict::kDelivered) {
+    std::lock_guard lock(mutex_);
+    // This worker's slot is counted in in_flight already: it needs room for itself only.
+    if (running_ && d.breaker->admissible(now, d.in_flight - 1, d.settings.concurrency) > 0) {
+      next = 1;
+    }
+  }
+  auto claimed =
+      journal_.settle_and_claim(item.id, item.leaseToken, record, next, now, lease_ms(d.settings));
+  if (!claimed.is_ok()) {
+    // The item stays in flight; its lease makes it claimable again.
+    log::error("cannot settle work item",
+               {{"work_item", std::to_string(item.id)}, {"error", claimed.status().to_string()}});
+    return std::nullopt;
+  }
+  if (claimed->empty()) return std::nullopt;
+  return std::move(claimed->front());
 }
 
 journal::AttemptRecord Dispatcher::judge(Destination& d, const model::WorkItem& item,
@@ -187,8 +215,8 @@ journal::AttemptRecord Dispatcher::judge(Destination& d, const model::WorkItem& 
       d.breaker->on_failure(now);
       if (static_cast<uint32_t>(item.attempts) >= d.settings.retry.max_attempts) {
         record.verdict = journal::AttemptRecord::Verdict::kPark;
-        record.error = "gave up after " + std::to_string(item.attempts) + " attempts: " +
-                       result.detail;
+        record.error =
+            "gave up after " + std::to_string(item.attempts) + " attempts: " + result.detail;
         outcome = "parked";
       } else {
         std::chrono::milliseconds delay;

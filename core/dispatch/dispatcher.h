@@ -4,14 +4,18 @@
 // them to a pool of worker threads, which call the destination's Connector and settle the
 // outcome in the journal: delivered; retry later (backoff with jitter, Retry-After honoured);
 // or parked as a dead letter when the counterpart refuses it or attempts run out. A parked item
-// never holds up the others. The scheduler also refreshes the journal-depth gauges.
+// never holds up the others. A worker that delivered an item claims the destination's next due
+// item itself (a pipeline: the next item of a case goes as soon as the previous one is settled,
+// without waiting for the scheduler). The scheduler also refreshes the journal-depth gauges.
 //
 // Threads: add_destination() before start(); wake() from any thread; start()/stop() from the
 // owning thread. stop() lets calls in flight finish and settle.
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <vector>
@@ -48,7 +52,12 @@ class Dispatcher {
   void schedule_loop();
   // Claims what `d` may take now; returns when it should be looked at again.
   int64_t schedule(Destination& d, int64_t now_ms);
+  // Delivers `item`, then (pipeline) the destination's next due items on the same worker while
+  // they come, so a case's next item goes as soon as the previous one is settled.
   void deliver(Destination& d, model::WorkItem item);
+  // One delivery attempt, settled together with the claim of the destination's next due item
+  // (if it was delivered and the destination may take one more call now); that item, if any.
+  std::optional<model::WorkItem> attempt(Destination& d, const model::WorkItem& item);
   journal::AttemptRecord judge(Destination& d, const model::WorkItem& item,
                                const DeliveryResult& result);
   void refresh_depth_gauges();
@@ -64,7 +73,7 @@ class Dispatcher {
   std::condition_variable changed_;
   bool running_ = false;
   bool woken_ = false;
-  std::vector<std::function<void()>> jobs_;
+  std::deque<std::function<void()>> jobs_;  // first in, first out
   std::condition_variable job_ready_;
   std::vector<std::thread> workers_;
   std::thread scheduler_;

@@ -26,6 +26,13 @@ class WorkQueue {
   // Records how the attempt under `lease_token` ended. kFailedPrecondition if the item is no
   // longer in flight under that token (its lease was taken over): nothing is recorded then.
   virtual Status settle(int64_t item_id, int64_t lease_token, const AttemptRecord& attempt) = 0;
+  // settle(), then, in the same transaction, claim() up to `max` due items of the settled
+  // item's destination: a worker's pipeline, one journal round trip per delivery.
+  virtual Result<std::vector<model::WorkItem>> settle_and_claim(int64_t item_id,
+                                                                int64_t lease_token,
+                                                                const AttemptRecord& attempt,
+                                                                int max, int64_t now_ms,
+                                                                int64_t lease_ms) = 0;
 
   // Operator actions: a parked (or pending) item back to pending now; any unfinished item parked.
   virtual Status replay(int64_t item_id) = 0;

@@ -503,7 +503,7 @@ PortalSim::Outcome PortalSim::patch_case(const http::Request& request) {
   c.status_text = status_text;
   c.updated_ms = clock_.now_ms();
   c.history.push_back({c.status, c.status_text, c.updated_ms});
-  return {json_reply(200, case_json(c)), true};
+  return {json_reply(200, case_json(c, false)), true};
 }
 
 http::Response PortalSim::get_case(const http::Request& request) const {
@@ -721,14 +721,8 @@ void PortalSim::append_event(const char* kind, const InboxMessage& message, int6
   events_.push_back({next_cursor_++, kind, message.id, message.business_case_id, at_ms});
 }
 
-boost::json::value PortalSim::case_json(const BusinessCase& c) const {
-  boost::json::array history;
-  for (const HistoryEntry& h : c.history) {
-    history.push_back(boost::json::object{{"status", h.status},
-                                          {"statusText", optional_string(h.status_text)},
-                                          {"at", format_utc(h.at_ms)}});
-  }
-  return boost::json::object{
+boost::json::value PortalSim::case_json(const BusinessCase& c, bool with_history) const {
+  boost::json::object out{
       {"businessCaseId", c.id},
       {"ownerId", c.owner_id},
       {"serviceId", c.service_id},
@@ -739,8 +733,16 @@ boost::json::value PortalSim::case_json(const BusinessCase& c) const {
       {"statusText", optional_string(c.status_text)},
       {"createdAt", format_utc(c.created_ms)},
       {"updatedAt", format_utc(c.updated_ms)},
-      {"history", std::move(history)},
   };
+  if (!with_history) return out;
+  boost::json::array history;
+  for (const HistoryEntry& h : c.history) {
+    history.push_back(boost::json::object{{"status", h.status},
+                                          {"statusText", optional_string(h.status_text)},
+                                          {"at", format_utc(h.at_ms)}});
+  }
+  out["history"] = std::move(history);
+  return out;
 }
 
 boost::json::value PortalSim::activity_json(const Activity& a) {

@@ -197,7 +197,9 @@ class PortalSim final : public SimModule {
   // The 401/403 to answer, or nothing if the bearer token is valid (and has `scope`, if given).
   // Caller holds mutex_.
   std::optional<http::Response> check_bearer(const http::Request& request, const char* scope) const;
-  boost::json::value case_json(const BusinessCase& c) const;
+  // The case as GET answers it; without its history for a PATCH's answer (the history grows
+  // with every report, and answering it each time made a case's reports quadratic).
+  boost::json::value case_json(const BusinessCase& c, bool with_history = true) const;
   static boost::json::value activity_json(const Activity& a);
   static boost::json::value notification_json(const Notification& n);
   static boost::json::value message_json(const InboxMessage& m);

@@ -196,6 +196,7 @@ TEST_F(PortalSimTest, CreatePatchGet) {
            api_headers(bearer, "patch-1"));
   ASSERT_EQ(patched.status, 200u) << patched.body;
   EXPECT_EQ(json(patched).at("status"), "IN_PROGRESS");
+  EXPECT_FALSE(json(patched).as_object().contains("history")) << "GET gives the history";
 
   http::Response got = call("GET", path, {}, api_headers(bearer));
   ASSERT_EQ(got.status, 200u) << got.body;

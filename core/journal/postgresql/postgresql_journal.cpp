@@ -64,8 +64,11 @@ class PostgresqlStore final : public sql::Store {
     return writer_.get();
   }
 
-  Status begin_write(sql::Connection& db) override {
+  Status begin_write(sql::Connection& db, bool durable) override {
     if (Status s = db.run("BEGIN"); !s.is_ok()) return s;
+    if (!durable) {
+      if (Status s = db.run("SET LOCAL synchronous_commit = off"); !s.is_ok()) return s;
+    }
     return db.run("SELECT pg_advisory_xact_lock(" + std::to_string(postgresql::kWriteLock) + ")");
   }
 

@@ -109,7 +109,9 @@ void GroupCommitWriter::note_failure(const Status& status) {
 
 Status GroupCommitWriter::commit_batch(Connection& db, std::vector<Op>& batch,
                                        std::vector<Status>& outcomes) {
-  if (Status s = store_.begin_write(db); !s.is_ok()) return s;
+  bool durable = false;
+  for (const Op& op : batch) durable = durable || op.durable;
+  if (Status s = store_.begin_write(db, durable); !s.is_ok()) return s;
   if (batch_start_) {
     if (Status s = batch_start_(db); !s.is_ok()) return s;
   }

@@ -32,9 +32,16 @@ class GroupCommitWriter {
   // One queued write. `apply` runs on the writer thread inside its own savepoint on `db`; an
   // error rolls the savepoint back. `finish` runs after the commit with the final outcome, which
   // is the batch's error if the commit failed.
+  //
+  // Durability: a batch is made durable (fsync, synchronous commit) before it is answered if
+  // any of its operations is `durable`. The others (claims, settles, heartbeats) lose nothing a
+  // caller was promised if a crash takes them: a claim or a settle that did not survive leaves
+  // the item to be delivered again, which the downstream idempotency key makes harmless. A
+  // durable commit after them makes them durable too (they come first in the log).
   struct Op {
     std::function<Status(Connection& db)> apply;
     std::function<void(const Status&)> finish;
+    bool durable = true;
   };
   // Runs at the start of each transaction, before its operations (e.g. a periodic purge); an
   // error fails the batch.
@@ -48,7 +55,7 @@ class GroupCommitWriter {
   void submit(Op op);
   // Queues `body` and waits for its committed outcome. kInternal on the writer thread itself.
   template <class T>
-  Result<T> write_and_wait(std::function<Result<T>(Connection& db)> body);
+  Result<T> write_and_wait(std::function<Result<T>(Connection& db)> body, bool durable = true);
 
   Status health() const;
   bool on_writer_thread() const { return std::this_thread::get_id() == thread_.get_id(); }
@@ -87,7 +94,8 @@ class GroupCommitWriter {
 };
 
 template <class T>
-Result<T> GroupCommitWriter::write_and_wait(std::function<Result<T>(Connection& db)> body) {
+Result<T> GroupCommitWriter::write_and_wait(std::function<Result<T>(Connection& db)> body,
+                                            bool durable) {
   if (on_writer_thread()) {
     return internal_error("journal: blocking write called on the journal's own writer thread");
   }
@@ -104,7 +112,8 @@ Result<T> GroupCommitWriter::write_and_wait(std::function<Result<T>(Connection& 
             std::lock_guard lock(done_mutex);
             done = true;
             done_cv.notify_one();
-          }});
+          },
+          durable});
   std::unique_lock lock(done_mutex);
   done_cv.wait(lock, [&] { return done; });
   return std::move(*outcome);

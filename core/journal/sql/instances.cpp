@@ -5,13 +5,15 @@
 namespace portier::journal::sql {
 
 Status SqlJournal::report_alive(int64_t now_ms) {
-  return write([=, this](Connection& db) -> Status {
-    Result<Statement> st = db.prepare(
-        "INSERT INTO instances (instance, started_ms, seen_ms) VALUES (?1, ?2, ?2) "
-        "ON CONFLICT (instance) DO UPDATE SET seen_ms = excluded.seen_ms");
-    if (!st.is_ok()) return st.status();
-    return st->bind(1, options_.instance).bind(2, now_ms).run();
-  });
+  return write(
+      [=, this](Connection& db) -> Status {
+        Result<Statement> st = db.prepare(
+            "INSERT INTO instances (instance, started_ms, seen_ms) VALUES (?1, ?2, ?2) "
+            "ON CONFLICT (instance) DO UPDATE SET seen_ms = excluded.seen_ms");
+        if (!st.is_ok()) return st.status();
+        return st->bind(1, options_.instance).bind(2, now_ms).run();
+      },
+      /*durable=*/false);  // a lost heartbeat is sent again in a few seconds
 }
 
 Result<std::vector<InstanceRecord>> SqlJournal::instances(int64_t since_ms) {

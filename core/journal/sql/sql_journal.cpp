@@ -16,12 +16,14 @@ SqlJournal::~SqlJournal() { writer_.reset(); }  // answers what is queued, befor
 
 Status SqlJournal::health() const { return writer_->health(); }
 
-Status SqlJournal::write(std::function<Status(Connection& db)> body) {
+Status SqlJournal::write(std::function<Status(Connection& db)> body, bool durable) {
   return writer_
-      ->write_and_wait<std::monostate>([&body](Connection& db) -> Result<std::monostate> {
-        if (Status s = body(db); !s.is_ok()) return s;
-        return std::monostate{};
-      })
+      ->write_and_wait<std::monostate>(
+          [&body](Connection& db) -> Result<std::monostate> {
+            if (Status s = body(db); !s.is_ok()) return s;
+            return std::monostate{};
+          },
+          durable)
       .status();
 }
 

@@ -54,6 +54,9 @@ class SqlJournal : public Journal {
   Result<std::vector<model::WorkItem>> claim(const std::string& destination, int max,
                                              int64_t now_ms, int64_t lease_ms) override;
   Status settle(int64_t item_id, int64_t lease_token, const AttemptRecord& attempt) override;
+  Result<std::vector<model::WorkItem>> settle_and_claim(int64_t item_id, int64_t lease_token,
+                                                        const AttemptRecord& attempt, int max,
+                                                        int64_t now_ms, int64_t lease_ms) override;
   Status replay(int64_t item_id) override;
   Status park(int64_t item_id, const std::string& reason) override;
   Result<std::vector<StoredItem>> list(const ItemFilter& filter) override;
@@ -127,8 +130,8 @@ class SqlJournal : public Journal {
  private:
   class IntakeScope;
 
-  // Queues a write that answers nothing but its status.
-  Status write(std::function<Status(Connection& db)> body);
+  // Queues a write that answers nothing but its status (durable: see GroupCommitWriter::Op).
+  Status write(std::function<Status(Connection& db)> body, bool durable = true);
   Result<ConnectionPool::Loan> reader() { return store_->readers().borrow(); }
 
   // Writer thread only: the bodies of the write operations.

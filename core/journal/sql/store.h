@@ -24,8 +24,9 @@ class Store {
   virtual Result<Connection*> writer() = 0;
   // Starts a transaction that excludes every other writer of the database until it ends, so the
   // evidence chain's head and each case's queue order are read and extended by one writer at a
-  // time, across instances and processes.
-  virtual Status begin_write(Connection& db) = 0;
+  // time, across instances and processes. Unless `durable`, its commit need not reach the disk
+  // before it returns (see GroupCommitWriter::Op).
+  virtual Status begin_write(Connection& db, bool durable) = 0;
   // A batch failed with `failure` (the transaction is rolled back). kUnavailable and not sticky
   // if nothing was written for sure (a busy lock, a lost connection); otherwise the journal
   // stops for good (sticky) with what is returned.

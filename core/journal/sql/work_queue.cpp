@@ -8,6 +8,9 @@
 namespace portier::journal::sql {
 namespace {
 
+// Claims and settles need not reach the disk before they return (GroupCommitWriter::Op).
+constexpr bool kLazy = false;
+
 // Open items that may go now; spelled out so that the partial index work_items_ready is used.
 constexpr const char* kReadyAndOpen = "w.ready = 1 AND w.state IN ('pending', 'inflight')";
 
@@ -17,7 +20,8 @@ Result<std::vector<model::WorkItem>> SqlJournal::claim(const std::string& destin
                                                        int64_t now_ms, int64_t lease_ms) {
   if (max < 1 || lease_ms < 1) return invalid_argument("claim: max and lease_ms must be positive");
   return writer_->write_and_wait<std::vector<model::WorkItem>>(
-      [=, this](Connection& db) { return apply_claim(db, destination, max, now_ms, lease_ms); });
+      [=, this](Connection& db) { return apply_claim(db, destination, max, now_ms, lease_ms); },
+      kLazy);
 }
 
 Result<std::vector<model::WorkItem>> SqlJournal::apply_claim(Connection& db,
@@ -71,7 +75,24 @@ Result<std::vector<model::WorkItem>> SqlJournal::apply_claim(Connection& db,
 
 Status SqlJournal::settle(int64_t item_id, int64_t lease_token, const AttemptRecord& attempt) {
   return write(
-      [=, this](Connection& db) { return apply_settle(db, item_id, lease_token, attempt); });
+      [=, this](Connection& db) { return apply_settle(db, item_id, lease_token, attempt); }, kLazy);
+}
+
+Result<std::vector<model::WorkItem>> SqlJournal::settle_and_claim(int64_t item_id,
+                                                                  int64_t lease_token,
+                                                                  const AttemptRecord& attempt,
+                                                                  int max, int64_t now_ms,
+                                                                  int64_t lease_ms) {
+  if (max < 0 || lease_ms < 1) return invalid_argument("settle_and_claim: bad max or lease_ms");
+  return writer_->write_and_wait<std::vector<model::WorkItem>>(
+      [=, this](Connection& db) -> Result<std::vector<model::WorkItem>> {
+        if (Status s = apply_settle(db, item_id, lease_token, attempt); !s.is_ok()) return s;
+        if (max == 0) return std::vector<model::WorkItem>();
+        Result<ItemRow> settled = load_item(db, item_id);
+        if (!settled.is_ok()) return settled.status();
+        return apply_claim(db, settled->destination, max, now_ms, lease_ms);
+      },
+      kLazy);
 }
 
 Status SqlJournal::apply_settle(Connection& db, int64_t item_id, int64_t lease_token,

@@ -75,7 +75,18 @@ class SqliteStore final : public sql::Store {
 
   const char* name() const override { return "sqlite"; }
   Result<sql::Connection*> writer() override { return writer_.get(); }
-  Status begin_write(sql::Connection& db) override { return db.run("BEGIN IMMEDIATE"); }
+  // WAL with synchronous=NORMAL commits without an fsync of the log; the next FULL commit's
+  // fsync covers the frames before it too.
+  Status begin_write(sql::Connection& db, bool durable) override {
+    if (durable != synchronous_full_) {
+      if (Status s = db.run(durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+          !s.is_ok()) {
+        return s;
+      }
+      synchronous_full_ = durable;
+    }
+    return db.run("BEGIN IMMEDIATE");
+  }
 
   Verdict after_failure(sql::Connection& /*db*/, const Status& failure) override {
     // Unavailable but not fatal: a lock someone else held (SQLITE_BUSY or SQLITE_LOCKED), so
@@ -105,6 +116,7 @@ class SqliteStore final : public sql::Store {
   std::unique_ptr<Connection> writer_;  // writer thread only (after open)
   sql::ConnectionPool readers_;
   std::atomic<int64_t> wal_frames_{0};  // set by SQLite's WAL hook on the writer thread
+  bool synchronous_full_ = true;        // writer thread only: the connection's setting now
 };
 
 }  // namespace
