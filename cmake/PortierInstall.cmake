@@ -8,6 +8,9 @@
 # them, /lib/systemd/system/portierd.service and /etc/portier/portier.xml (a conffile) with an
 # empty /etc/portier/mappings; under another prefix, beneath it.
 include(GNUInstallDirs)
+# Installing (and cpack) takes the binaries as they are built, instead of building every target
+# (the tests too) first: build portierd and portierctl, then install.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 
 install(TARGETS portierd RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
 install(TARGETS portierctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
