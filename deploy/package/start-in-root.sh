@@ -29,7 +29,8 @@ main=$(pgrep -u "$user" -x portierd)
 kill -HUP "$main"
 sleep 0.5
 curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null
-curl -fsS "http://127.0.0.1:$port/metrics" | grep -q '^portier_' || { echo "no metrics"; exit 1; }
+metrics=$(curl -fsS "http://127.0.0.1:$port/metrics")
+echo "$metrics" | grep -q '^portier_journal_healthy' || { echo "no metrics"; exit 1; }
 kill -TERM "$main"
 wait "$pid"
 echo "portierd drained and stopped with status $?"
