@@ -20,6 +20,7 @@ SELECTOR = obj({"matchLabels": LABELS}, ["matchLabels"])
 METADATA = obj({"name": STRING, "namespace": STRING, "labels": LABELS,
                 "annotations": LABELS}, ["name"])
 QUANTITY = {"anyOf": [STRING, INT]}
+COUNT_OR_PERCENT = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": "^[0-9]+%$"}]}
 RESOURCES = obj({"requests": {"type": "object", "additionalProperties": QUANTITY},
                  "limits": {"type": "object", "additionalProperties": QUANTITY}}, ["requests"])
 HTTP_PROBE = obj({
@@ -102,7 +103,7 @@ SCHEMAS = {
         "replicas": {"type": "integer", "minimum": 2},
         "selector": SELECTOR,
         "strategy": obj({"type": {"enum": ["RollingUpdate", "Recreate"]}, "rollingUpdate": obj(
-            {"maxUnavailable": PORT, "maxSurge": PORT})}),
+            {"maxUnavailable": COUNT_OR_PERCENT, "maxSurge": COUNT_OR_PERCENT})}),
         "template": obj({"metadata": obj({"labels": LABELS, "annotations": LABELS}),
                          "spec": POD_SPEC}, ["metadata", "spec"])},
         ["selector", "template"])),
@@ -112,7 +113,7 @@ SCHEMAS = {
                                                   "protocol": STRING}, ["port"])}},
         ["selector", "ports"])),
     "PodDisruptionBudget": kind("policy/v1", "PodDisruptionBudget", obj({
-        "minAvailable": PORT, "maxUnavailable": PORT, "selector": SELECTOR}, ["selector"])),
+        "minAvailable": COUNT_OR_PERCENT, "maxUnavailable": COUNT_OR_PERCENT, "selector": SELECTOR}, ["selector"])),
     "NetworkPolicy": kind("networking.k8s.io/v1", "NetworkPolicy", obj({
         "podSelector": SELECTOR,
         "policyTypes": {"type": "array", "items": {"enum": ["Ingress", "Egress"]}},
