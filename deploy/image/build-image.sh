@@ -11,7 +11,8 @@ cd "$(dirname "$0")/../.."
 version=$(sed -n 's/^project(portier VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 tag=${1:-localhost/portier:$version}
 mirror=${PORTIER_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-# podman and buildah as root in a container or VM without systemd: file storage and cgroupfs.
+# As root in a container or VM without systemd: file storage (vfs), the same for buildah and
+# podman (podman refuses a driver other than the one its storage was first used with).
 export STORAGE_DRIVER=${STORAGE_DRIVER:-vfs}
 export BUILDAH_ISOLATION=${BUILDAH_ISOLATION:-chroot}
 
@@ -35,6 +36,7 @@ mmdebstrap --variant=minbase --include=ca-certificates,curl \
   --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/* "$1"/var/log/*' \
   bookworm "$work/rootfs.tar" "$mirror" "deb ${mirror%/debian}/debian-security bookworm-security main"
 
+buildah() { command buildah --storage-driver "$STORAGE_DRIVER" "$@"; }
 container=$(buildah from scratch)
 buildah add --quiet "$container" "$work/rootfs.tar" /
 buildah config \
@@ -53,5 +55,5 @@ buildah config \
   --label org.opencontainers.image.licenses=GPL-3.0-or-later \
   "$container"
 buildah commit --quiet --format docker --rm "$container" "$tag" >/dev/null
-echo "image $tag: $(buildah inspect --format '{{.FromImageID}}' "$tag" 2>/dev/null | cut -c1-12) \
-$(podman image inspect --format '{{.Size}}' "$tag" | awk '{printf "%.1f MB", $1/1e6}')"
+echo "image $tag: \\
+$(podman --storage-driver "$STORAGE_DRIVER" image inspect --format '{{.Size}}' "$tag" | awk '{printf "%.1f MB", $1/1e6}')"
