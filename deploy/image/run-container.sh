@@ -27,9 +27,13 @@ for name in PORTIER_STEUERAMT_SECRET PORTIER_BETREIBUNGSAMT_SECRET PORTIER_INCAM
             PORTIER_RECEIPTS_SECRET PORTIER_APF_SECRET PORTIER_PORTAL_HMAC_SECRET; do
   env_args+=(--env "$name")
 done
-# As root without systemd: file storage (vfs), cgroupfs and a file for podman's events.
-exec podman --storage-driver vfs --cgroup-manager cgroupfs --events-backend file \
+# podman as root on a machine without systemd (a VM or container): file storage (vfs), cgroupfs,
+# a file for podman's events, runc (crun refuses hybrid cgroup hierarchies), limits no higher
+# than the machine grants, and no healthcheck timer (it needs systemd; build-image.sh's caller
+# runs the image's HEALTHCHECK by hand).
+exec podman --runtime runc --storage-driver vfs --cgroup-manager cgroupfs --events-backend file \
   run --rm --name portier-sandbox --network host --read-only --tmpfs /tmp \
+  --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 --no-healthcheck \
   "${env_args[@]}" \
   -v "$var/container.xml:/etc/portier/portier.xml:ro" \
   -v "$PWD/mappings:/etc/portier/mappings:ro" \
