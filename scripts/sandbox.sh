@@ -4,10 +4,23 @@
 #   scripts/sandbox.sh                 one portierd on SQLite
 #   scripts/sandbox.sh --postgresql    two portierd instances sharing a PostgreSQL 15 (started
 #                                      here on 127.0.0.1:9432), on ports 8080 and 8090
+#   scripts/sandbox.sh --image IMAGE   portierd in a container of IMAGE (deploy/image/), the
+#                                      simulators on this machine (with podman)
+#   scripts/sandbox.sh ... --once      stop after the sample flow instead of running on
 set -euo pipefail
 cd "$(dirname "$0")/.."
 store=sqlite
-[ "${1:-}" = "--postgresql" ] && store=postgresql
+image=""
+once=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --postgresql) store=postgresql ;;
+    --image) image=$2; shift ;;
+    --once) once=1 ;;
+    *) echo "usage: scripts/sandbox.sh [--postgresql | --image IMAGE] [--once]" >&2; exit 2 ;;
+  esac
+  shift
+done
 scripts/build.sh --target portierd portierctl portier-sim
 
 export PORTIER_PORTAL_SECRET=${PORTIER_PORTAL_SECRET:-sandbox-secret}
@@ -104,7 +117,11 @@ for _ in $(seq 100); do [ -s "$var/department.port" ] && break; sleep 0.1; done
   cat "$var/department.log"; exit 1; }
 
 start_portierd() {  # config port log
-  build/core/app/portierd --config "$1" 2>"$3" &
+  if [ -n "$image" ]; then
+    deploy/image/run-container.sh "$image" "$var" 2>"$3" &
+  else
+    build/core/app/portierd --config "$1" 2>"$3" &
+  fi
   pids+=($!)
   for _ in $(seq 100); do
     curl -fs "http://127.0.0.1:$2/readyz" >/dev/null 2>&1 && break
@@ -124,6 +141,7 @@ fi
   --portier-tls https://127.0.0.1:8443 --pki "$var/pki" \
   --sim http://127.0.0.1:9000 --incamail http://127.0.0.1:9026 \
   --config "$config" --portierctl build/core/app/portierctl
+[ "$once" -eq 0 ] || exit 0
 
 cat <<MSG
 

@@ -17,6 +17,7 @@ packages=(
   python3 python3-zeep python3-lxml python3-requests python3-pytest openssl curl
   wrk nginx-light nodejs qpdf zlib1g-dev
   libgmime-3.0-dev dovecot-imapd python3-aiosmtpd python3-cryptography
+  dpkg-dev mandoc python3-yaml python3-jsonschema mmdebstrap
 )
 
 install_node_packages() {

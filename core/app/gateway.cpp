@@ -24,6 +24,7 @@
 #include "core/mapping/registry.h"
 #include "core/query/portal_feed.h"
 #include "core/app/form_intake.h"
+#include "core/app/health_gauges.h"
 #include "core/app/registered_mail.h"
 
 namespace portier::app {
@@ -103,6 +104,7 @@ Status Gateway::start() {
   }
   log::info("journal opened", {{"store", p.journal->store_name()},
                                {"instance", p.journal->instance()}});
+  publish_health_gauges(p.metrics, *p.journal, p.ready, c);
 
   p.dispatcher = std::make_unique<dispatch::Dispatcher>(*p.journal, clock_, p.metrics,
                                                         c.workers.dispatch_threads);

@@ -11,6 +11,8 @@
 //   portierctl [--config FILE] identity show LINK_ID
 //   portierctl [--config FILE] identity revoke LINK_ID [--reason TEXT]
 //   portierctl [--config FILE] instances list    live instances sharing the journal, their leases
+//   portierctl [--config FILE] backup [--documents-only] DIR   journal and documents, online
+//   portierctl [--config FILE] restore DIR [--force]           back where the configuration says
 // The configuration defaults to $PORTIER_CONFIG. Exit codes: 0 ok, 1 failed (or a mapping test
 // vector failed), 2 usage or invalid configuration or mapping, 3 evidence chain broken.
 #include <cstdio>
@@ -37,7 +39,9 @@ constexpr char kUsage[] =
     "       portierctl [--config FILE] identity list [--department D] [--state S] [--account ID]\n"
     "       portierctl [--config FILE] identity show LINK_ID\n"
     "       portierctl [--config FILE] identity revoke LINK_ID [--reason TEXT]\n"
-    "       portierctl [--config FILE] instances list\n";
+    "       portierctl [--config FILE] instances list\n"
+    "       portierctl [--config FILE] backup [--documents-only] DIR\n"
+    "       portierctl [--config FILE] restore DIR [--force]\n";
 
 int usage() {
   std::fputs(kUsage, stderr);
@@ -65,7 +69,8 @@ int main(int argc, char** argv) {
     if (args.size() < 2) return usage();
     return portier::app::mapping_command(args[1], portier::app::Args(args.begin() + 2, args.end()));
   }
-  if (args.size() < 2 || (args[0] != "work" && args[0] != "evidence" && args[0] != "audit" &&
+  const bool files_command = args[0] == "backup" || args[0] == "restore";
+  if (args.size() < 2 || (!files_command && args[0] != "work" && args[0] != "evidence" && args[0] != "audit" &&
                           args[0] != "identity" && args[0] != "instances")) {
     return usage();
   }
@@ -78,6 +83,10 @@ int main(int argc, char** argv) {
     for (const auto& p : loaded.problems) std::fprintf(stderr, "%s\n", p.to_string().c_str());
     return 2;
   }
+  // Backup and restore work on the files (and must not open, or create, the journal first).
+  portier::app::Args after(args.begin() + 1, args.end());
+  if (args[0] == "backup") return portier::app::backup_command(*loaded.config, after);
+  if (args[0] == "restore") return portier::app::restore_command(*loaded.config, after);
   portier::SystemClock clock;
   auto journal = portier::journal::open_journal(loaded.config->journal, clock,
                                                 portier::journal::JournalUse::kOperator);
