@@ -7,9 +7,6 @@ simulated portal run at the same time. Loopback only; every run is bounded.
 
     tests/bench/run_journal_stores.py [SECONDS] [CONNECTIONS]
 """
-import base64
-import datetime
-import hashlib
 import os
 import re
 import subprocess
@@ -31,22 +28,11 @@ MAPPING = """<mapping xmlns="urn:portier:mapping:1" name="bench" displayName="Be
   <limits maxRequestsPerMinute="100000000"/>
 </mapping>
 """
-P = "http://docs.oasis-open.org/wss/2004/01/"
 
 
 def open_cases(url):
     for i in range(CASES):
-        nonce = os.urandom(16)
-        created = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        digest = base64.b64encode(hashlib.sha1(nonce + created.encode() + SECRET.encode())
-                                  .digest()).decode()
-        header = (f'<s:Header><wsse:Security xmlns:wsse="{P}oasis-200401-wss-wssecurity-secext'
-                  f'-1.0.xsd" xmlns:wsu="{P}oasis-200401-wss-wssecurity-utility-1.0.xsd">'
-                  f"<wsse:UsernameToken><wsse:Username>bench</wsse:Username><wsse:Password "
-                  f'Type="{P}oasis-200401-wss-username-token-profile-1.0#PasswordDigest">'
-                  f"{digest}</wsse:Password><wsse:Nonce>{base64.b64encode(nonce).decode()}"
-                  f"</wsse:Nonce><wsu:Created>{created}</wsu:Created></wsse:UsernameToken>"
-                  f"</wsse:Security></s:Header>")
+        header = harness.wsse_header("bench", SECRET)
         body = (f'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
                 f'xmlns:p="urn:portier:department:1">{header}<s:Body><p:openBusinessCase>'
                 f"<p:header><p:senderId>bench</p:senderId><p:messageId>open-{i}</p:messageId>"
