@@ -79,6 +79,7 @@ if [ "$store" = postgresql ]; then
         -e "s|<journal>|<journal instance=\"node-$node\">|" \
         -e "s|port=\"8080\"|port=\"$((8080 + shift_by))\"|" \
         -e "s|port=\"8443\"|port=\"$((8443 + shift_by))\"|" \
+        -e "s|port=\"8444\"|port=\"$((8444 + shift_by))\"|" \
         config/sandbox.xml >"$var/node-$node.xml"
   done
   config=$var/node-1.xml
@@ -115,6 +116,15 @@ pids+=($!)
 for _ in $(seq 100); do [ -s "$var/department.port" ] && break; sleep 0.1; done
 [ -s "$var/department.port" ] || { echo "the department simulator did not start; its log:"
   cat "$var/department.log"; exit 1; }
+
+# The OpenID Connect issuer the console's users may sign in at (config/sandbox.xml's <console>).
+rm -f "$var/oidc.port"
+/usr/bin/python3 tests/sim/oidc/oidc_issuer.py --port 9200 --key "$var/pki/oidc-issuer.key" \
+  --port-file "$var/oidc.port" >"$var/oidc.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$var/oidc.port" ] && break; sleep 0.1; done
+[ -s "$var/oidc.port" ] || { echo "the OpenID Connect issuer did not start; its log:"
+  cat "$var/oidc.log"; exit 1; }
 
 start_portierd() {  # config port log
   if [ -n "$image" ]; then
@@ -154,9 +164,16 @@ Department simulator: http://127.0.0.1:9100/_sim/log   (identity checks asked; t
 Identity checks:      POST http://127.0.0.1:8080/portal/v1/identity-checks, HMAC-signed
                       (adapters/rest/README.md; deploy/sandbox/identity_flow.py shows how)
 Simulated IncaMail:   smtp://127.0.0.1:9025, http://127.0.0.1:9026/_sim/state (receipts: IMAP 9143)
+Operator console:     https://127.0.0.1:8444/console/   (German; French in the language menu)
+                      sign in with a client certificate: import one of
+                      $var/pki/console-anna.p12 (operator), console-rita.p12 (reviewer,
+                      Steueramt) or console-bruno.p12 (reviewer, Betreibungsamt), no password,
+                      into the browser and trust $var/pki/ca.pem;
+                      or with OpenID Connect (simulated issuer http://127.0.0.1:9200/oidc):
+                      type anna, rita or bruno
 Operator tool:        build/core/app/portierctl --config $config work list
 Logs:                 $var/portierd.log, $var/sim.log, $var/incamail.log, $var/dovecot.log,
-                      $var/department.log
+                      $var/department.log, $var/oidc.log
 Press Ctrl-C to stop.
 MSG
 if [ "$store" = postgresql ]; then

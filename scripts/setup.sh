@@ -18,11 +18,13 @@ packages=(
   wrk nginx-light nodejs qpdf zlib1g-dev
   libgmime-3.0-dev dovecot-imapd python3-aiosmtpd python3-cryptography
   dpkg-dev mandoc python3-yaml python3-jsonschema mmdebstrap
+  chromium libnss3-tools fonts-dejavu-core
 )
 
 install_node_packages() {
-  # The npm `soap` package (a second SOAP client nobody here wrote) and the OpenAPI validators,
-  # for the integration tests; installed again whenever the lockfile changes.
+  # The npm `soap` package (a second SOAP client nobody here wrote), the OpenAPI validators and
+  # puppeteer-core (drives Debian's chromium for the console's browser test; it downloads no
+  # browser), for the integration tests; installed again whenever the lockfile changes.
   local node
   node=$(cd "$(dirname "$0")/.." && pwd)/tests/integration/node
   if ! command -v npm >/dev/null; then  # some Node.js builds ship npm, Debian's does not

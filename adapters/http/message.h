@@ -32,6 +32,7 @@ struct Request {
   std::string client_certificate_subject;  // verified TLS client certificate, "" if none
   std::string correlation_id;         // X-Correlation-Id if sent, else a fresh UUID
   bool tls = false;                   // arrived over TLS
+  std::string listener;               // the configured listener's name it arrived on
 
   std::string header(const std::string& name) const {
     auto it = headers.find(name);

@@ -143,7 +143,7 @@ class Server::Impl {
       log::info("listening", {{"listener", l.name},
                               {"address", l.address + ":" + std::to_string(ports_.back())},
                               {"tls", l.tls ? "yes" : "no"}});
-      asio::co_spawn(ioc_, accept_loop(*acceptor, tls), asio::detached);
+      asio::co_spawn(ioc_, accept_loop(*acceptor, tls, l.name), asio::detached);
       acceptors_.push_back(std::move(acceptor));
     }
     for (unsigned i = 0; i < std::max(1u, io_threads); ++i) {
@@ -206,7 +206,8 @@ class Server::Impl {
     return ctx;
   }
 
-  asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<ssl::context> tls) {
+  asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<ssl::context> tls,
+                                    std::string listener) {
     while (!draining_) {
       auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc_), kNoThrow);
       if (ec) {
@@ -216,19 +217,20 @@ class Server::Impl {
       }
       auto executor = socket.get_executor();
       if (tls) {
-        asio::co_spawn(executor, serve_tls(std::move(socket), tls), asio::detached);
+        asio::co_spawn(executor, serve_tls(std::move(socket), tls, listener), asio::detached);
       } else {
-        asio::co_spawn(executor, serve_plain(std::move(socket)), asio::detached);
+        asio::co_spawn(executor, serve_plain(std::move(socket), listener), asio::detached);
       }
     }
   }
 
-  asio::awaitable<void> serve_plain(tcp::socket socket) {
+  asio::awaitable<void> serve_plain(tcp::socket socket, std::string listener) {
     beast::tcp_stream stream(std::move(socket));
-    co_await serve(stream, stream, std::string(), false);
+    co_await serve(stream, stream, std::string(), false, listener);
   }
 
-  asio::awaitable<void> serve_tls(tcp::socket socket, std::shared_ptr<ssl::context> tls) {
+  asio::awaitable<void> serve_tls(tcp::socket socket, std::shared_ptr<ssl::context> tls,
+                                  std::string listener) {
     beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *tls);
     stream.next_layer().expires_after(limits_.header_timeout);
     auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, kNoThrow);
@@ -238,14 +240,14 @@ class Server::Impl {
       co_return;
     }
     std::string subject = peer_subject(stream.native_handle());
-    co_await serve(stream, stream.next_layer(), subject, true);
+    co_await serve(stream, stream.next_layer(), subject, true, listener);
     stream.next_layer().expires_after(std::chrono::seconds(2));
     co_await stream.async_shutdown(kNoThrow);
   }
 
   template <class Stream>
   asio::awaitable<void> serve(Stream& stream, beast::tcp_stream& tcp, std::string subject,
-                              bool tls) {
+                              bool tls, std::string listener) {
     auto state = register_connection(tcp);
     beast::flat_buffer buffer;
     std::string remote;
@@ -285,7 +287,7 @@ class Server::Impl {
                          : Refusal{503, "Service Unavailable", "the request body cannot be kept"};
         if (!kept.is_ok()) log::error("cannot spool a request body", {{"error", kept.to_string()}});
         Request partial;
-        partial = to_request(parser.get(), BodyCollector(0, {}), remote, subject, tls);  // its head
+        partial = to_request(parser.get(), BodyCollector(0, {}), remote, subject, tls, listener);  // its head
         Response r = router_.refuse(partial, why.status, why.title, why.detail);
         metrics_.increment("portier_http_rejected_total",
                            {{"reason", ec ? ec.message() : "spool"}});
@@ -302,7 +304,7 @@ class Server::Impl {
         response.headers.emplace_back("Retry-After", "1");
         metrics_.increment("portier_http_rejected_total", {{"reason", "admission"}});
       } else {
-        response = co_await async_route(router_, to_request(req, std::move(body), remote, subject, tls),
+        response = co_await async_route(router_, to_request(req, std::move(body), remote, subject, tls, listener),
                                         asio::use_awaitable);
       }
       --in_flight_;
@@ -364,7 +366,8 @@ class Server::Impl {
     bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
     res.set(bhttp::field::server, "portier");
     res.set(bhttp::field::content_type, r.content_type);
-    for (const auto& [name, value] : r.headers) res.set(name, value);
+    // insert, not set: a response may carry a header twice (two Set-Cookie).
+    for (const auto& [name, value] : r.headers) res.insert(name, value);
     res.keep_alive(keep_alive);
     res.body() = r.body;
     res.prepare_payload();
@@ -373,8 +376,10 @@ class Server::Impl {
   }
 
   Request to_request(const bhttp::request_header<>& req, BodyCollector body,
-                     const std::string& remote, const std::string& subject, bool tls) {
+                     const std::string& remote, const std::string& subject, bool tls,
+                     const std::string& listener) {
     Request out;
+    out.listener = listener;
     out.method = std::string(req.method_string());
     out.target = std::string(req.target());
     auto q = out.target.find('?');

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/base/clock.h"
+#include "core/evidence/chain.h"
 
 namespace portier::app {
 namespace {
@@ -79,6 +80,23 @@ Result<json::array> deliveries_of_case(journal::Journal& journal, const std::str
     out.push_back(std::move(o));
   }
   return out;
+}
+
+Result<boost::json::value> export_case(journal::Journal& journal,
+                                       const std::string& business_process_id,
+                                       const registered::LifecycleRule& rule,
+                                       const std::string& documents_folder) {
+  auto records = journal.evidence(business_process_id);
+  if (!records.is_ok()) return records.status();
+  if (records->empty()) {
+    return not_found("no evidence for business process id '" + business_process_id + "'");
+  }
+  auto deliveries = deliveries_of_case(journal, business_process_id, rule, documents_folder);
+  if (!deliveries.is_ok()) return deliveries.status();
+  boost::json::value doc =
+      boost::json::parse(evidence::export_json(business_process_id, *records));
+  doc.as_object()["deliveries"] = std::move(*deliveries);
+  return doc;
 }
 
 }  // namespace portier::app

@@ -27,25 +27,17 @@ int evidence_command(journal::Journal& journal, const config::Config& config,
     return v.intact ? 0 : 3;
   }
   if (verb == "export" && args.size() == 1) {
-    auto records = journal.evidence(args[0]);
-    if (!records.is_ok()) {
-      std::fprintf(stderr, "portierctl: %s\n", records.status().to_string().c_str());
+    auto doc = export_case(journal, args[0], lifecycle_rule(config.registered_mail),
+                           config.documents.folder);
+    if (!doc.is_ok()) {
+      // The message alone, as before: "no evidence for business process id '...'".
+      std::fprintf(stderr, "portierctl: %s\n",
+                   doc.status().code() == StatusCode::kNotFound
+                       ? doc.status().message().c_str()
+                       : doc.status().to_string().c_str());
       return 1;
     }
-    if (records->empty()) {
-      std::fprintf(stderr, "portierctl: no evidence for business process id '%s'\n",
-                   args[0].c_str());
-      return 1;
-    }
-    auto deliveries = deliveries_of_case(journal, args[0], lifecycle_rule(config.registered_mail),
-                                         config.documents.folder);
-    if (!deliveries.is_ok()) {
-      std::fprintf(stderr, "portierctl: %s\n", deliveries.status().to_string().c_str());
-      return 1;
-    }
-    boost::json::value doc = boost::json::parse(evidence::export_json(args[0], *records));
-    doc.as_object()["deliveries"] = std::move(*deliveries);
-    std::printf("%s\n", boost::json::serialize(doc).c_str());
+    std::printf("%s\n", boost::json::serialize(*doc).c_str());
     return 0;
   }
   std::fputs("usage: portierctl evidence verify | evidence export BUSINESS_PROCESS_ID\n", stderr);

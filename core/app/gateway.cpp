@@ -7,6 +7,7 @@
 #include <thread>
 #include <boost/json.hpp>
 
+#include "adapters/console/console_api.h"
 #include "adapters/http/router.h"
 #include "adapters/http/server.h"
 #include "adapters/rest/portal_api.h"
@@ -23,7 +24,9 @@
 #include "core/journal/store/open_journal.h"
 #include "core/mapping/registry.h"
 #include "core/query/portal_feed.h"
+#include "core/app/delivery_export.h"
 #include "core/app/form_intake.h"
+#include "core/app/lifecycle_rule.h"
 #include "core/app/health_gauges.h"
 #include "core/app/registered_mail.h"
 
@@ -43,6 +46,7 @@ struct Gateway::Parts {
   std::unique_ptr<identity::IdentityService> identity;
   std::shared_ptr<soap_adapter::DepartmentService> department_service;
   std::shared_ptr<rest_adapter::PortalApi> portal_api;
+  std::shared_ptr<console::ConsoleApi> console;
   std::unique_ptr<query::PortalFeed> portal_feed;
   app::RegisteredMail registered_mail;
   app::FormIntake form_intake;
@@ -185,6 +189,27 @@ Status Gateway::start() {
         c.workers.dispatch_threads);
     p.router.add("", rest_adapter::kPortalApiPrefix, p.portal_api);
   }
+  if (c.console.enabled) {
+    std::unique_ptr<console::OidcClient> oidc;
+    if (c.console.oidc) {
+      auto made = console::OidcClient::create(*c.console.oidc);
+      if (!made.is_ok()) return made.status();
+      oidc = std::move(*made);
+    }
+    console::ConsoleParts parts{
+        *p.journal, clock_, p.metrics, *p.mappings, p.ready,
+        [&p, rule = lifecycle_rule(c.registered_mail), folder = c.documents.folder](
+            const std::string& bpid) { return export_case(*p.journal, bpid, rule, folder); },
+        [d = p.dispatcher.get()] { d->wake(); }};
+    p.console = std::make_shared<console::ConsoleApi>(c.console, std::move(parts),
+                                                      std::move(oidc), 2);
+    p.router.add("", console::kConsolePrefix, p.console);
+    p.router.add("GET", "/console", [](http::Request, http::Respond respond) {
+      http::Response r = http::Response::text(308, "");
+      r.headers.emplace_back("Location", "/console/");
+      respond(std::move(r));
+    });
+  }
   p.router.add("GET", "/healthz", [&p](http::Request, http::Respond respond) {
     respond(health_response(p.journal->health(), false, false));
   });
@@ -248,6 +273,7 @@ void Gateway::stop() {
   p.server->drain(config_->drain_timeout);
   p.department_service->shutdown();  // answers still being written finish here
   if (p.portal_api) p.portal_api->shutdown();
+  if (p.console) p.console->shutdown();
   p.portal_feed->stop();
   for (auto& collector : p.registered_mail.collectors) collector->stop();
   for (auto& poller : p.form_intake.pollers) poller->stop();

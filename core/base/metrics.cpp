@@ -92,6 +92,21 @@ void Registry::set_common_labels(Labels labels) {
   common_ = std::move(labels);
 }
 
+std::vector<std::pair<Labels, double>> Registry::values(const std::string& name) {
+  std::vector<std::function<void(Registry&)>> refreshers;
+  {
+    std::lock_guard lock(mutex_);
+    refreshers = refreshers_;
+  }
+  for (auto& refresh : refreshers) refresh(*this);
+  std::lock_guard lock(mutex_);
+  std::vector<std::pair<Labels, double>> out;
+  auto it = families_.find(name);
+  if (it == families_.end()) return out;
+  for (const auto& [labels, value] : it->second.values) out.emplace_back(labels, value);
+  return out;
+}
+
 std::string Registry::render() {
   std::vector<std::function<void(Registry&)>> refreshers;
   {

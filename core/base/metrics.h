@@ -29,6 +29,9 @@ class Registry {
   void set_common_labels(Labels labels);
 
   std::string render();
+  // The current series of a counter or gauge family (after the render callbacks ran), for
+  // readers other than Prometheus (the operators' console). Histograms are not included.
+  std::vector<std::pair<Labels, double>> values(const std::string& name);
 
  private:
   struct Histogram {

@@ -80,6 +80,9 @@ class ConfigReader : public DocumentReader {
         read_apf(child, config.apf);
       } else if (name == "portalApi") {
         read_portal_api(child, config.portal_api);
+      } else if (name == "console") {
+        read_console(child, config.console);
+        console_line_ = line(child);
       } else if (name == "destination") {
         Destination destination = read_destination(child);
         auto [at, added] = destination_lines_.emplace(destination.name, line(child));
@@ -100,6 +103,7 @@ class ConfigReader : public DocumentReader {
       }
       // Anything else is not in the schema, which has said so already.
     }
+    check_console_listener(config);
     for (const char* built_in : {"portal", "rc_adapter", "securemail", "department", "afs"}) {
       if (config.destinations.contains(built_in)) continue;
       Destination destination;
@@ -335,6 +339,94 @@ class ConfigReader : public DocumentReader {
     }
   }
 
+  void read_console(const xmlNode* element, Console& console) {
+    check_attributes(element, {"listener", "sessionIdleMs", "fourEyes"});
+    console.enabled = true;
+    console.listener = required(element, "listener");
+    millis(element, "sessionIdleMs", console.session_idle);
+    boolean(element, "fourEyes", console.four_eyes);
+    std::set<std::string> names;
+    for (xmlNode* child : children_of(element)) {
+      const std::string name = name_of(child);
+      if (name == "user") {
+        check_attributes(child, {"name", "certificateSubject", "oidcSubject", "roles",
+                                 "departments"});
+        Console::User user;
+        user.name = required(child, "name");
+        user.certificate_subject = text(child, "certificateSubject").value_or("");
+        user.oidc_subject = text(child, "oidcSubject").value_or("");
+        user.roles = words(text(child, "roles").value_or(""));
+        user.departments = words(text(child, "departments").value_or(""));
+        if (!names.insert(user.name).second) {
+          problem(child, "name", "<user> name=\"" + user.name + "\": configured twice");
+        }
+        if (user.certificate_subject.empty() && user.oidc_subject.empty()) {
+          problem(child, "", "<user> name=\"" + user.name +
+                                 "\": needs certificateSubject or oidcSubject: how else would "
+                                 "the user sign in");
+        }
+        if (user.roles.empty()) {
+          problem(child, "roles", "<user> name=\"" + user.name + "\": needs at least one role");
+        }
+        bool reviewer = false;
+        for (const std::string& role : user.roles) {
+          if (role == "reviewer") reviewer = true;
+          if (role != "viewer" && role != "operator" && role != "reviewer") {
+            problem(child, "roles", "<user> roles: unknown role \"" + role +
+                                        "\" (viewer, operator, reviewer)");
+          }
+        }
+        if (reviewer && user.departments.empty()) {
+          problem(child, "departments", "<user> name=\"" + user.name +
+                                            "\": a reviewer needs the departments whose identity "
+                                            "links it decides");
+        }
+        console.users.push_back(std::move(user));
+      } else if (name == "openIdConnect") {
+        check_attributes(child, {"issuer", "authorizationEndpoint", "tokenEndpoint", "clientId",
+                                 "redirectUri", "publicKey", "caFile"});
+        Console::OpenIdConnect oidc;
+        oidc.issuer = required(child, "issuer");
+        oidc.authorization_endpoint = url(child, "authorizationEndpoint");
+        oidc.token_endpoint = url(child, "tokenEndpoint");
+        oidc.client_id = required(child, "clientId");
+        oidc.redirect_uri = url(child, "redirectUri");
+        oidc.public_key_file = readable_file(child, "publicKey", required(child, "publicKey"));
+        oidc.ca_file = readable_file(child, "caFile", text(child, "caFile").value_or(""));
+        console.oidc = std::move(oidc);
+      }
+    }
+  }
+
+  static std::vector<std::string> words(const std::string& text) {
+    std::vector<std::string> out;
+    std::string word;
+    for (char c : text + " ") {
+      if (c == ' ' || c == '\t' || c == '\n' || c == ',') {
+        if (!word.empty()) out.push_back(std::move(word));
+        word.clear();
+      } else {
+        word += c;
+      }
+    }
+    return out;
+  }
+
+  // The console's listener must exist and use TLS: its session cookies are Secure.
+  void check_console_listener(const Config& config) {
+    if (!config.console.enabled) return;
+    auto it = std::find_if(config.listeners.begin(), config.listeners.end(),
+                           [&](const Listener& l) { return l.name == config.console.listener; });
+    if (it == config.listeners.end()) {
+      findings_.push_back({console_line_, "listener", "<console> listener=\"" + config.console.listener +
+                                              "\": no <listener> has that name", false});
+    } else if (!it->tls) {
+      findings_.push_back({console_line_, "listener", "<console> listener=\"" + config.console.listener +
+                                              "\": the console needs a listener with <tls> (its "
+                                              "session cookies are Secure)", false});
+    }
+  }
+
   // smtp:// or imap:// (STARTTLS is always required, so never smtps:// or imaps://).
   std::string mail_url(const xmlNode* element, const char* attribute, const std::string& scheme) {
     std::string value = required(element, attribute);
@@ -377,6 +469,7 @@ class ConfigReader : public DocumentReader {
   }
 
   std::map<std::string, int> listener_lines_;
+  int console_line_ = 0;
   std::map<uint16_t, std::string> listener_ports_;
   std::map<std::string, int> destination_lines_;
 };

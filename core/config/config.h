@@ -169,6 +169,33 @@ struct PortalApi {
   Millis retry_after{30'000};         // advised after a temporary error
 };
 
+// The operators' web console (adapters/console): on which listener, who may sign in and with
+// which roles.
+struct Console {
+  struct User {
+    std::string name;                         // shown in the console, the audit log, evidence
+    std::string certificate_subject;          // RFC 2253, normalised; "" if not by certificate
+    std::string oidc_subject;                 // the ID token's sub; "" if not by OpenID Connect
+    std::vector<std::string> roles;           // viewer, operator, reviewer
+    std::vector<std::string> departments;     // a reviewer decides these departments' links
+  };
+  struct OpenIdConnect {
+    std::string issuer;                       // iss, and the base of the endpoints below
+    std::string authorization_endpoint;       // where the browser is sent to sign in
+    std::string token_endpoint;               // where Portier redeems the code
+    std::string client_id;
+    std::string redirect_uri;                 // .../console/api/session/oidc/callback
+    std::string public_key_file;              // PEM key the ID tokens are signed with (RS256)
+    std::string ca_file;                      // to check the token endpoint's certificate
+  };
+  bool enabled = false;
+  std::string listener;                       // the listener's name; it must use TLS
+  Millis session_idle{30 * 60'000};           // a session ends after this long unused
+  bool four_eyes = false;                     // an approval needs a second reviewer
+  std::vector<User> users;
+  std::optional<OpenIdConnect> oidc;
+};
+
 struct Workers {
   uint32_t io_threads = 2;
   uint32_t dispatch_threads = 4;
@@ -185,6 +212,7 @@ struct Config {
   RegisteredMail registered_mail;     // no platforms: registered delivery is refused
   Apf apf;
   PortalApi portal_api;
+  Console console;
   Workers workers;
   std::map<std::string, Destination> destinations;  // by name; "portal" always present
   // The folder of the department applications' mapping files (core/mapping), resolved against

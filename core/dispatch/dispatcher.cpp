@@ -31,6 +31,8 @@ Dispatcher::Dispatcher(journal::Journal& journal, const Clock& clock, metrics::R
   metrics_.describe("portier_journal_depth", "gauge",
                     "Work items in the journal by destination and state");
   metrics_.describe("portier_parked_items", "gauge", "Parked (dead-letter) items by destination");
+  metrics_.describe("portier_circuit_state", "gauge",
+                    "Circuit breaker by destination: 0 closed, 1 open, 2 half-open");
 }
 
 Dispatcher::~Dispatcher() { stop(); }
@@ -122,6 +124,11 @@ int64_t Dispatcher::schedule(Destination& d, int64_t now) {
     in_flight = d.in_flight;
   }
   uint32_t room = d.breaker->admissible(now, in_flight, d.settings.concurrency);
+  const CircuitBreaker::State circuit = d.breaker->state(now);
+  metrics_.set_gauge("portier_circuit_state", {{"destination", d.settings.name}},
+                     circuit == CircuitBreaker::State::kOpen       ? 1
+                     : circuit == CircuitBreaker::State::kHalfOpen ? 2
+                                                                   : 0);
   if (room == 0) {
     if (d.breaker->state(now) == CircuitBreaker::State::kOpen) {
       return std::min(idle, now + d.settings.breaker.open_for.count());

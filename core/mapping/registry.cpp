@@ -75,14 +75,25 @@ bool Registry::reload() {
                 {"mappings", std::to_string(in_force)}});
     metrics_.increment(kReloadFailures);
     metrics_.set_gauge(kSetValid, {}, 0);
+    std::lock_guard problems_lock(problems_mutex_);
+    last_problems_ = result.problems;
     return false;
   }
   const size_t count = result.set->all().size();
   std::atomic_store(&current_, std::shared_ptr<const MappingSet>(std::move(result.set)));
   metrics_.set_gauge(kSetValid, {}, 1);
   metrics_.set_gauge(kMappingsInForce, {}, static_cast<double>(count));
+  {
+    std::lock_guard problems_lock(problems_mutex_);
+    last_problems_.clear();
+  }
   log::info("mapping files reloaded", {{"folder", folder_}, {"mappings", std::to_string(count)}});
   return true;
+}
+
+std::vector<config::Problem> Registry::last_problems() const {
+  std::lock_guard lock(problems_mutex_);
+  return last_problems_;
 }
 
 std::string Registry::fingerprint() const {

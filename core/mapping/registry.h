@@ -27,6 +27,9 @@ class Registry {
   bool reload();
   // A stamp of the folder's files (names, sizes, modification times) to notice edits.
   std::string fingerprint() const;
+  // The problems of the last reload that was refused (file:line each); empty once a reload
+  // succeeds again.
+  std::vector<config::Problem> last_problems() const;
 
  private:
   LoadResult load_now() const;
@@ -35,6 +38,8 @@ class Registry {
   metrics::Registry& metrics_;
   std::shared_ptr<const MappingSet> current_;  // read and replaced with std::atomic_load/store
   std::mutex reload_mutex_;
+  mutable std::mutex problems_mutex_;
+  std::vector<config::Problem> last_problems_;
 };
 
 }  // namespace portier::mapping

@@ -26,11 +26,19 @@ def answers(process, url):
         return False
 
 
+MAKE_PKI = os.path.join(ROOT, "deploy/sandbox/make-pki.sh")
+OIDC_ISSUER = os.path.join(ROOT, "tests/sim/oidc/oidc_issuer.py")
+
+
 class Sandbox:
-    def __init__(self, folder):
+    """With `console`, also the operators' console on its TLS listener (self.console_url), with
+    the sandbox's PKI made in the folder (self.pki) and the simulated OpenID Connect issuer."""
+
+    def __init__(self, folder, console=False):
         self.dir = folder
+        self.console = console
         self.env = dict(os.environ, **ENV)
-        self.sim = self.portier = self.department = None
+        self.sim = self.portier = self.department = self.oidc = None
         try:
             self._start()
         except BaseException:
@@ -59,6 +67,11 @@ class Sandbox:
         with open(os.path.join(ROOT, "config/sandbox.xml")) as f:
             config = f.read()
         config = re.sub(r'<listener name="sandbox-tls".*?</listener>', "", config, flags=re.S)
+        if self.console:
+            config = self._console_config(config)
+        else:
+            config = re.sub(r'<listener name="console".*?</listener>', "", config, flags=re.S)
+            config = re.sub(r"<console .*?</console>", "", config, flags=re.S)
         config = re.sub(r"<registeredMail .*?</registeredMail>", "", config, flags=re.S)
         config = (config.replace("127.0.0.1:9000", f"127.0.0.1:{sim_port}")
                   .replace('port="8080"', f'port="{port}"')
@@ -74,6 +87,23 @@ class Sandbox:
                                         stdout=plog, stderr=plog, env=self.env)
         self.url = f"http://127.0.0.1:{port}"
         wait_until(lambda: answers(self.portier, self.url + "/readyz"), what="portierd")
+
+    def _console_config(self, config):
+        self.pki = os.path.join(self.dir, "pki")
+        subprocess.run([MAKE_PKI, self.pki], check=True, capture_output=True)
+        oidc_port, console_port = free_port(), free_port()
+        log = open(os.path.join(self.dir, "oidc.log"), "ab")
+        self.oidc = subprocess.Popen(
+            ["/usr/bin/python3", OIDC_ISSUER, "--port", str(oidc_port),
+             "--key", os.path.join(self.pki, "oidc-issuer.key")], stdout=log, stderr=log)
+        self.oidc_url = f"http://127.0.0.1:{oidc_port}"
+        wait_until(lambda: answers(self.oidc, self.oidc_url + "/_sim/health"), what="OIDC issuer")
+        self.console_port = console_port
+        self.console_url = f"https://127.0.0.1:{console_port}/console/"
+        return (config.replace("../var/sandbox/pki", self.pki)
+                .replace('port="8444"', f'port="{console_port}"')
+                .replace("127.0.0.1:8444", f"127.0.0.1:{console_port}")
+                .replace("127.0.0.1:9200", f"127.0.0.1:{oidc_port}"))
 
     @staticmethod
     def _rewrite(path, moved):
@@ -91,7 +121,7 @@ class Sandbox:
                               capture_output=True, text=True, timeout=120, env=self.env)
 
     def stop(self):
-        for proc in (self.portier, self.sim):
+        for proc in (self.portier, self.sim, self.oidc):
             if proc and proc.poll() is None:
                 proc.terminate()
                 proc.wait(20)

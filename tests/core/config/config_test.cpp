@@ -78,6 +78,7 @@ TEST_F(ConfigLoad, ExampleFileLoadsWithItsTlsFiles) {
   folder_.write("tls/server.key", "key");
   folder_.write("tls/clients-ca.pem", "ca");
   folder_.write("keys/portal-jwt.pem", "public key");
+  folder_.write("keys/console-oidc.pem", "public key");
   ::setenv("PORTIER_PORTAL_HMAC_SECRET", "hmac-secret", 1);
   LoadResult result = load_text(testing::read_file(example));
   ASSERT_NE(result.config, nullptr) << all_problems(result);
@@ -88,7 +89,13 @@ TEST_F(ConfigLoad, ExampleFileLoadsWithItsTlsFiles) {
             (folder_.path() / "keys/portal-jwt.pem").string());
 
   const Config& c = *result.config;
-  ASSERT_EQ(c.listeners.size(), 2u);
+  ASSERT_EQ(c.listeners.size(), 3u);
+  ASSERT_TRUE(c.console.enabled);
+  EXPECT_EQ(c.console.listener, "operators");
+  ASSERT_EQ(c.console.users.size(), 2u);
+  EXPECT_EQ(c.console.users[1].departments, std::vector<std::string>{"steueramt"});
+  ASSERT_TRUE(c.console.oidc.has_value());
+  EXPECT_EQ(c.console.oidc->client_id, "portier-console");
   const Listener& public_listener = c.listeners[0];
   EXPECT_EQ(public_listener.name, "public");
   ASSERT_TRUE(public_listener.tls.has_value());
@@ -131,12 +138,15 @@ TEST_F(ConfigLoad, ExampleFileWithoutItsTlsFilesNamesEachOne) {
   ::setenv("PORTIER_PORTAL_HMAC_SECRET", "hmac-secret", 1);
   LoadResult result = load_text(text);
   EXPECT_EQ(result.config, nullptr);
-  ASSERT_EQ(result.problems.size(), 4u) << all_problems(result);
+  // The public and the operators' listener name the same three files.
+  ASSERT_EQ(result.problems.size(), 8u) << all_problems(result);
   EXPECT_EQ(result.problems[0].line, line_containing(text, "certificate=\"tls/server.pem\""));
   EXPECT_THAT(result.problems[0].message, HasSubstr("tls/server.pem"));
   EXPECT_EQ(result.problems[1].line, line_containing(text, "privateKey=\"tls/server.key\""));
   EXPECT_EQ(result.problems[2].line, line_containing(text, "clientCa=\"tls/clients-ca.pem\""));
-  EXPECT_EQ(result.problems[3].line, line_containing(text, "publicKey=\"keys/portal-jwt.pem\""));
+  EXPECT_THAT(result.problems[3].message, HasSubstr("tls/server.pem"));
+  EXPECT_EQ(result.problems[6].line, line_containing(text, "publicKey=\"keys/portal-jwt.pem\""));
+  EXPECT_EQ(result.problems[7].line, line_containing(text, "publicKey=\"keys/console-oidc.pem\""));
 }
 
 TEST_F(ConfigLoad, SandboxFileLoadsFromTheRepository) {
@@ -151,7 +161,11 @@ TEST_F(ConfigLoad, SandboxFileLoadsFromTheRepository) {
   LoadResult result = load(sandbox.string());
   ASSERT_NE(result.config, nullptr) << all_problems(result);
   const Config& c = *result.config;
-  ASSERT_EQ(c.listeners.size(), 2u);
+  ASSERT_EQ(c.listeners.size(), 3u);
+  EXPECT_EQ(c.listeners[2].name, "console");
+  EXPECT_FALSE(c.listeners[2].tls->require_client_certificate);
+  ASSERT_TRUE(c.console.enabled);
+  EXPECT_EQ(c.console.users.size(), 3u);
   EXPECT_EQ(c.listeners[0].address, "127.0.0.1");
   EXPECT_EQ(c.listeners[0].port, 8080);
   EXPECT_FALSE(c.listeners[0].tls.has_value());
@@ -682,6 +696,32 @@ TEST_F(ConfigLoad, RegisteredMailProblemsNameTheAttribute) {
   ASSERT_FALSE(holiday.problems.empty());
   EXPECT_EQ(holiday.problems[0].line, 7);
   EXPECT_THAT(holiday.problems[0].message, HasSubstr("'2026-13-01'"));
+}
+
+TEST_F(ConfigLoad, TheConsoleNeedsATlsListenerAndSayableUsers) {
+  // kRequired's listener "main" is plain HTTP: the console's Secure cookie needs TLS.
+  Problem plain = only_problem(std::string(kHead) + kRequired +
+                               "  <console listener=\"main\">\n"
+                               "    <user name=\"a\" certificateSubject=\"CN=a\" roles=\"viewer\"/>\n"
+                               "  </console>\n" + kTail);
+  EXPECT_EQ(plain.line, 7);
+  EXPECT_THAT(plain.message, HasSubstr("needs a listener with <tls>"));
+  Problem unknown = only_problem(std::string(kHead) + kRequired +
+                                 "  <console listener=\"ops\">\n"
+                                 "    <user name=\"a\" certificateSubject=\"CN=a\" roles=\"viewer\"/>\n"
+                                 "  </console>\n" + kTail);
+  EXPECT_THAT(unknown.message, HasSubstr("no <listener> has that name"));
+  LoadResult users = load_text(
+      std::string(kHead) + kRequired +
+      "  <console listener=\"main\">\n"
+      "    <user name=\"a\" roles=\"viewer\"/>\n"
+      "    <user name=\"b\" oidcSubject=\"b\" roles=\"viewer admin\"/>\n"
+      "    <user name=\"c\" oidcSubject=\"c\" roles=\"reviewer\"/>\n"
+      "  </console>\n" + kTail);
+  const std::string all = all_problems(users);
+  EXPECT_THAT(all, HasSubstr(":8: <user> name=\"a\": needs certificateSubject or oidcSubject"));
+  EXPECT_THAT(all, HasSubstr(":9: <user> roles: unknown role \"admin\""));
+  EXPECT_THAT(all, HasSubstr(":10: <user> name=\"c\": a reviewer needs the departments"));
 }
 
 }  // namespace
