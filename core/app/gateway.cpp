@@ -1,6 +1,7 @@
 #include "core/app/gateway.h"
 
 #include <atomic>
+#include <limits>
 #include <optional>
 #include <condition_variable>
 #include <mutex>
@@ -11,6 +12,7 @@
 #include "adapters/http/server.h"
 #include "adapters/rest/portal_api.h"
 #include "adapters/soap/department_service.h"
+#include "adapters/thrift/department_rpc.h"
 #include "connectors/department/identity_caller.h"
 #include "core/cases/department_cases.h"
 #include "core/cases/vocabulary.h"
@@ -45,6 +47,7 @@ struct Gateway::Parts {
   std::unique_ptr<identity::IdentityService> identity;
   std::unique_ptr<cases::DepartmentCases> department_cases;
   std::shared_ptr<soap_adapter::DepartmentService> department_service;
+  std::shared_ptr<thrift_adapter::DepartmentRpc> department_rpc;
   std::shared_ptr<rest_adapter::PortalApi> portal_api;
   std::unique_ptr<query::PortalFeed> portal_feed;
   app::RegisteredMail registered_mail;
@@ -181,6 +184,14 @@ Status Gateway::start() {
       soap_adapter::DepartmentServiceParts{*p.department_cases, clock_, *p.mappings, p.metrics},
       guard_limits(c.limits), c.workers.io_threads);
   p.router.add("", "/soap/v1", p.department_service);
+  // The same use cases over Thrift RPC; strings up to a whole request body (documents).
+  thrift_adapter::RpcLimits rpc_limits;
+  rpc_limits.max_string_bytes = static_cast<int32_t>(
+      std::min<uint64_t>(c.limits.max_body_bytes, std::numeric_limits<int32_t>::max()));
+  p.department_rpc = std::make_shared<thrift_adapter::DepartmentRpc>(
+      thrift_adapter::DepartmentRpcParts{*p.department_cases, *p.mappings, p.metrics, rpc_limits},
+      c.workers.io_threads);
+  p.router.add("", thrift_adapter::kThriftPath, p.department_rpc);
   p.router.on_refusal("/soap", [&p](const http::Request& partial, unsigned status,
                                     const std::string&, const std::string& detail) {
     return p.department_service->refuse(partial, status, detail);
@@ -255,6 +266,7 @@ void Gateway::stop() {
   log::info("portierd stopping: draining requests in flight");
   p.server->drain(config_->drain_timeout);
   p.department_service->shutdown();  // answers still being written finish here
+  p.department_rpc->shutdown();
   if (p.portal_api) p.portal_api->shutdown();
   p.portal_feed->stop();
   for (auto& collector : p.registered_mail.collectors) collector->stop();

@@ -1,5 +1,5 @@
 #pragma once
-// The department use cases, shared by every inbound protocol (SOAP, Thrift): what a call of an
+// The department use cases, shared by every inbound protocol: what a call of an
 // authenticated department means, decided once. An adapter decodes a request into the
 // canonical DepartmentRequest (requests.h), authenticates the caller into a CallOrigin, and
 // then asks this service:

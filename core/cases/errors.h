@@ -2,7 +2,7 @@
 // How a use case's error reads to the department, whatever the protocol: who is to blame (the
 // caller: fix the request and do not repeat it as it is; the gateway: try again later), a stable
 // code, the reason that names the field, and how long to wait before a retry. Each protocol
-// turns this into its own reply in one place (SOAP: to_fault; Thrift: to_exception).
+// turns this into its own reply in one place.
 // Pure functions; any thread.
 #include <optional>
 #include <string>

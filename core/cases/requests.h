@@ -1,6 +1,6 @@
 #pragma once
 // What a department asks of Portier and what it is answered, as plain C++ values: the
-// canonical requests of the department use cases, whatever protocol carried them (SOAP, Thrift).
+// canonical requests of the department use cases, whatever protocol carried them.
 // Adapters decode into these and encode from them; the use cases (department_cases.h) take and
 // give nothing else. Value types; any thread.
 #include <cstdint>
