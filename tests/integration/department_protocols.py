@@ -40,9 +40,9 @@ def served_idl(portier):
     return body.decode()
 
 
-def generated_client(portier):
+def generated_client(portier, idl=None):
     """The Python modules generated from the served IDL (once per distinct IDL text)."""
-    idl = served_idl(portier)
+    idl = idl or served_idl(portier)
     if idl not in _generated:
         out = tempfile.mkdtemp(prefix="portier-thrift-py-")
         path = os.path.join(out, "department.thrift")
