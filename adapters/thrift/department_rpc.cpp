@@ -1,7 +1,8 @@
 #include "adapters/thrift/department_rpc.h"
 
-#include <boost/asio/post.hpp>
 #include <strings.h>
+
+#include <boost/asio/post.hpp>
 
 #include "core/base/digest.h"
 #include "core/base/log.h"
@@ -148,8 +149,8 @@ void DepartmentRpc::accept_work(std::shared_ptr<Call> call) {
 
 void DepartmentRpc::accept_document(std::shared_ptr<Call> call) {
   call->origin.request_sha256 = sha256_hex(call->request.body);
-  auto prepared = parts_.cases.prepare_document(std::get<cases::DeliverDocument>(call->parsed),
-                                                call->origin);
+  auto prepared =
+      parts_.cases.prepare_document(std::get<cases::DeliverDocument>(call->parsed), call->origin);
   if (!prepared.is_ok()) return fail(call, prepared.status());
   commit(std::move(call), std::move(*prepared));
 }
@@ -157,18 +158,19 @@ void DepartmentRpc::accept_document(std::shared_ptr<Call> call) {
 void DepartmentRpc::commit(std::shared_ptr<Call> call, cases::PreparedIntake prepared) {
   // Written now, sent only if the commit succeeds and the key was new.
   std::string ok = write_answer(call->rpc, prepared.answer);
-  parts_.cases.commit(std::move(prepared), [this, call, ok = std::move(ok)](
-                                               Result<journal::IntakeOutcome> r) mutable {
-    if (r.is_ok() && !r->duplicate) return answer(call, std::move(ok), "accepted");
-    // Rare paths (a repeated messageId, an error) are written on the pool, not on the journal's
-    // writer thread.
-    boost::asio::post(pool_, [this, call, r = std::move(r)] {
-      if (!r.is_ok()) return fail(call, r.status());
-      auto repeated = cases::DepartmentCases::repeated_answer(call->parsed, *r);
-      if (!repeated.is_ok()) return fail(call, repeated.status());
-      answer(call, write_answer(call->rpc, *repeated), "duplicate");
-    });
-  });
+  parts_.cases.commit(std::move(prepared),
+                      [this, call, ok = std::move(ok)](Result<journal::IntakeOutcome> r) mutable {
+                        if (r.is_ok() && !r->duplicate)
+                          return answer(call, std::move(ok), "accepted");
+                        // Rare paths (a repeated messageId, an error) are written on the pool, not
+                        // on the journal's writer thread.
+                        boost::asio::post(pool_, [this, call, r = std::move(r)] {
+                          if (!r.is_ok()) return fail(call, r.status());
+                          auto repeated = cases::DepartmentCases::repeated_answer(call->parsed, *r);
+                          if (!repeated.is_ok()) return fail(call, repeated.status());
+                          answer(call, write_answer(call->rpc, *repeated), "duplicate");
+                        });
+                      });
 }
 
 void DepartmentRpc::answer_read(std::shared_ptr<Call> call) {
@@ -190,13 +192,14 @@ void DepartmentRpc::fail(std::shared_ptr<Call> call, const Status& status) {
 void DepartmentRpc::answer_error(const std::shared_ptr<Call>& call, const Status& status) {
   const cases::CaseError error = cases::describe_error(status);
   parts_.metrics.increment(
-      kMetric, {{"operation", call->rpc.method},
-                {"outcome", error.blame == cases::CaseError::Blame::kCaller ? "rejected"
-                                                                            : "failed"}});
+      kMetric,
+      {{"operation", call->rpc.method},
+       {"outcome", error.blame == cases::CaseError::Blame::kCaller ? "rejected" : "failed"}});
   http::Response r;
   r.content_type = content_type_of(call->rpc.protocol);
   r.body = write_error(call->rpc, error);
-  if (error.retry_after_s) r.headers.emplace_back("Retry-After", std::to_string(*error.retry_after_s));
+  if (error.retry_after_s)
+    r.headers.emplace_back("Retry-After", std::to_string(*error.retry_after_s));
   call->respond(std::move(r));
 }
 

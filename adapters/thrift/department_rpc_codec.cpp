@@ -1,7 +1,6 @@
 #include "adapters/thrift/department_rpc_codec.h"
 
 #include <strings.h>
-
 #include <thrift/TApplicationException.h>
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/protocol/TCompactProtocol.h>
@@ -95,8 +94,9 @@ Converted convert(const r::ReportStatusRequest& q, FieldCheck& c) {
   out.department_status_code = optional_of(q.__isset.departmentStatusCode, q.departmentStatusCode);
   out.status_text = optional_of(q.__isset.statusText, q.statusText);
   if (!q.__isset.status && !q.__isset.departmentStatusCode) {
-    c.fail("required element 'reportStatus/status' or 'reportStatus/departmentStatusCode' is "
-           "missing");
+    c.fail(
+        "required element 'reportStatus/status' or 'reportStatus/departmentStatusCode' is "
+        "missing");
   }
   return out;
 }
@@ -146,8 +146,12 @@ Converted convert(const r::DeliverDocumentRequest& q, FieldCheck& c) {
   out.document = q.document;
   out.important = q.important;
   switch (q.channel) {
-    case r::DeliveryChannel::AUTO: out.channel = cases::DeliverDocument::Channel::kAuto; break;
-    case r::DeliveryChannel::INBOX: out.channel = cases::DeliverDocument::Channel::kInbox; break;
+    case r::DeliveryChannel::AUTO:
+      out.channel = cases::DeliverDocument::Channel::kAuto;
+      break;
+    case r::DeliveryChannel::INBOX:
+      out.channel = cases::DeliverDocument::Channel::kInbox;
+      break;
     case r::DeliveryChannel::REGISTERED:
       out.channel = cases::DeliverDocument::Channel::kRegistered;
       break;
@@ -539,9 +543,9 @@ const char* content_type_of(Protocol protocol) {
 Result<DecodedCall> decode_call(std::string_view body, Protocol protocol, const RpcLimits& limits,
                                 RpcCall* unknown) {
   // OBSERVE: the buffer reads `body` in place and never writes to it.
-  auto buffer = std::make_shared<TMemoryBuffer>(
-      reinterpret_cast<uint8_t*>(const_cast<char*>(body.data())),
-      static_cast<uint32_t>(body.size()), TMemoryBuffer::OBSERVE);
+  auto buffer =
+      std::make_shared<TMemoryBuffer>(reinterpret_cast<uint8_t*>(const_cast<char*>(body.data())),
+                                      static_cast<uint32_t>(body.size()), TMemoryBuffer::OBSERVE);
   auto p = protocol_over(protocol, buffer, limits);
   DecodedCall out;
   out.call.protocol = protocol;

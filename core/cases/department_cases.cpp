@@ -171,8 +171,8 @@ Result<ReadAnswer> DepartmentCases::read(const DepartmentRequest& request,
     return ReadAnswer{AckAnswer{*n}};
   }
   if (const auto* get = std::get_if<GetSubmission>(&request)) {
-    return answer(read_submission(parts_.journal, parts_.documents, department,
-                                  get->application_id));
+    return answer(
+        read_submission(parts_.journal, parts_.documents, department, get->application_id));
   }
   if (const auto* decide = std::get_if<DecideIdentityLink>(&request)) {
     if (!parts_.identity) return failed_precondition("identity links are not served");
@@ -188,8 +188,8 @@ Result<ReadAnswer> DepartmentCases::read(const DepartmentRequest& request,
 }
 
 void DepartmentCases::refused(const CallOrigin& origin, const std::string& claimed,
-                              const std::string& operation,
-                              const std::string& business_process_id, const Status& status) {
+                              const std::string& operation, const std::string& business_process_id,
+                              const Status& status) {
   journal::AuditEntry entry;
   entry.department = origin.department ? origin.department->name : claimed;
   entry.remote_address = origin.remote_address;
@@ -201,9 +201,9 @@ void DepartmentCases::refused(const CallOrigin& origin, const std::string& claim
     log::error("cannot write audit entry", {{"error", s.to_string()}});
   }
   log::warn("department request refused", {{"operation", entry.operation},
-                                            {"department", entry.department},
-                                            {"reason", entry.reason},
-                                            {"correlation_id", entry.correlation_id}});
+                                           {"department", entry.department},
+                                           {"reason", entry.reason},
+                                           {"correlation_id", entry.correlation_id}});
 }
 
 }  // namespace portier::cases

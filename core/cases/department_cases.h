@@ -82,8 +82,7 @@ class DepartmentCases {
                                               const journal::IntakeOutcome& outcome);
 
   // deliverDocument: `source` null means the document is DeliverDocument::document.
-  Result<PreparedIntake> prepare_document(const DeliverDocument& request,
-                                          const CallOrigin& origin,
+  Result<PreparedIntake> prepare_document(const DeliverDocument& request, const CallOrigin& origin,
                                           const DocumentSource* source = nullptr);
   Result<ReadAnswer> read(const DepartmentRequest& request, const CallOrigin& origin);
 

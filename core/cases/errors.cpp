@@ -13,11 +13,21 @@ CaseError describe_error(const Status& status) {
       e.blame = CaseError::Blame::kCaller;
       e.reason = status.message();
       switch (status.code()) {
-        case StatusCode::kInvalidArgument: e.code = "INVALID_ARGUMENT"; break;
-        case StatusCode::kNotFound: e.code = "NOT_FOUND"; break;
-        case StatusCode::kAlreadyExists: e.code = "ALREADY_EXISTS"; break;
-        case StatusCode::kPermissionDenied: e.code = "PERMISSION_DENIED"; break;
-        default: e.code = "FAILED_PRECONDITION"; break;
+        case StatusCode::kInvalidArgument:
+          e.code = "INVALID_ARGUMENT";
+          break;
+        case StatusCode::kNotFound:
+          e.code = "NOT_FOUND";
+          break;
+        case StatusCode::kAlreadyExists:
+          e.code = "ALREADY_EXISTS";
+          break;
+        case StatusCode::kPermissionDenied:
+          e.code = "PERMISSION_DENIED";
+          break;
+        default:
+          e.code = "FAILED_PRECONDITION";
+          break;
       }
       return e;
     }

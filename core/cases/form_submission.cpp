@@ -61,7 +61,8 @@ FormIntake record_form_submission(PolledSubmission polled, int64_t now_ms) {
     if (auto f = polled.fields.find("businessProcessId"); f != polled.fields.end()) {
       bpid = f->second;
     }
-    if (owner.empty() && bpid.empty()) problem = "no portal account (ownerId) for the business case";
+    if (owner.empty() && bpid.empty())
+      problem = "no portal account (ownerId) for the business case";
   }
   submission.__set_ownerId(owner);
 
@@ -76,8 +77,8 @@ FormIntake record_form_submission(PolledSubmission polled, int64_t now_ms) {
   const std::string takeover = takeover_destination(submission.mailbox);
   if (!problem.empty()) {
     out.problem = problem;
-    in.build = [submission, takeover, why = problem](journal::IntakeTransaction& txn)
-        -> Result<std::string> {
+    in.build = [submission, takeover,
+                why = problem](journal::IntakeTransaction& txn) -> Result<std::string> {
       model::Message m;
       m.__set_formSubmission(submission);
       txn.enqueue_parked(takeover, m, "submission parked: " + why);
@@ -101,9 +102,8 @@ FormIntake record_form_submission(PolledSubmission polled, int64_t now_ms) {
   if (department.forms->delivery == mapping::Forms::Delivery::kPull) {
     offer = form_submitted_event(submission, bpid, department);
   }
-  in.build = [submission, record, existing_case, takeover, offer,
-              title = polled.rule->title](journal::IntakeTransaction& txn) mutable
-      -> Result<std::string> {
+  in.build = [submission, record, existing_case, takeover, offer, title = polled.rule->title](
+                 journal::IntakeTransaction& txn) mutable -> Result<std::string> {
     model::Message m;
     if (existing_case) {
       auto c = txn.find_case(record.business_process_id);
@@ -133,8 +133,8 @@ FormIntake record_form_submission(PolledSubmission polled, int64_t now_ms) {
     m.__set_formSubmission(submission);
     if (offer) {
       txn.hold_until_acknowledged(
-          takeover, m, "waiting for " + record.department + " to acknowledge formSubmitted",
-          *offer, submission.submissionId);
+          takeover, m, "waiting for " + record.department + " to acknowledge formSubmitted", *offer,
+          submission.submissionId);
     } else {
       txn.enqueue(kDepartmentDestination, m);
       txn.enqueue(takeover, m);

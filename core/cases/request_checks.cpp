@@ -28,7 +28,8 @@ std::vector<TextRule> text_rules(const DepartmentRequest& request) {
     rules.push_back({"header/ourBusinessReferenceId", &*h.our_business_reference_id, false, 50});
   }
   if (const auto* r = std::get_if<OpenBusinessCase>(&request)) {
-    rules.insert(rules.end(), {{"ownerId", &r->owner_id, true, 128}, {"title", &r->title, true, 200}});
+    rules.insert(rules.end(),
+                 {{"ownerId", &r->owner_id, true, 128}, {"title", &r->title, true, 200}});
   } else if (const auto* r = std::get_if<ReportStatus>(&request)) {
     if (r->department_status_code) {
       rules.push_back({"departmentStatusCode", &*r->department_status_code, true, 50});
@@ -38,9 +39,9 @@ std::vector<TextRule> text_rules(const DepartmentRequest& request) {
     rules.insert(rules.end(), {{"title", &r->title, true, 200},
                                {"body", &r->body, false, 4000},
                                {"type", &r->type, true, 50}});
-    for (auto [name, value] : {std::pair{"target", &r->target}, std::pair{"event", &r->event},
-                               std::pair{"module", &r->module},
-                               std::pair{"objectId", &r->object_id}}) {
+    for (auto [name, value] :
+         {std::pair{"target", &r->target}, std::pair{"event", &r->event},
+          std::pair{"module", &r->module}, std::pair{"objectId", &r->object_id}}) {
       if (*value) rules.push_back({name, &**value, false, 100});
     }
   } else if (const auto* r = std::get_if<SendNotification>(&request)) {
@@ -50,8 +51,8 @@ std::vector<TextRule> text_rules(const DepartmentRequest& request) {
     rules.insert(rules.end(),
                  {{"subject", &r->subject, true, 200}, {"body", &r->body, true, 20000}});
   } else if (const auto* r = std::get_if<DeliverDocument>(&request)) {
-    rules.insert(rules.end(), {{"documentKind", &r->document_kind, true, 50},
-                               {"title", &r->title, true, 200}});
+    rules.insert(rules.end(),
+                 {{"documentKind", &r->document_kind, true, 50}, {"title", &r->title, true, 200}});
     if (r->recipient) rules.push_back({"recipient", &*r->recipient, false, 254});
   } else if (const auto* r = std::get_if<GetDelivery>(&request)) {
     rules.push_back({"deliveryId", &r->delivery_id, true, 50});
@@ -98,13 +99,15 @@ Status check_request(const DepartmentRequest& request) {
     return invalid_argument("exactly one of status and departmentStatusCode is required");
   }
   if (const auto* r = std::get_if<ListEvents>(&request)) {
-    if (r->after_seq < 0) return invalid_argument(element(request, "afterSeq") + " must be 0 or more");
+    if (r->after_seq < 0)
+      return invalid_argument(element(request, "afterSeq") + " must be 0 or more");
     if (r->max_events < 1 || r->max_events > 500) {
       return invalid_argument(element(request, "maxEvents") + " must be between 1 and 500");
     }
   }
   if (const auto* r = std::get_if<AckEvents>(&request)) {
-    if (r->seqs.empty()) return invalid_argument("required " + element(request, "seq") + " is missing");
+    if (r->seqs.empty())
+      return invalid_argument("required " + element(request, "seq") + " is missing");
     if (r->seqs.size() > 500) {
       return invalid_argument("at most 500 elements 'ackEvents/seq' are allowed, got " +
                               std::to_string(r->seqs.size()));
@@ -118,7 +121,8 @@ Status check_request(const DepartmentRequest& request) {
     if (r->date.size() != 10 || !parse_rfc3339(r->date + "T00:00:00Z")) {
       return invalid_argument(element(request, "date") + " is not a date like 2026-11-29");
     }
-    if (r->document.empty()) return invalid_argument(element(request, "document") + " must not be empty");
+    if (r->document.empty())
+      return invalid_argument(element(request, "document") + " must not be empty");
   }
   return Status::ok();
 }

@@ -1,5 +1,6 @@
-#include "core/cases/call_origin.h"
 #include "core/cases/requests.h"
+
+#include "core/cases/call_origin.h"
 
 namespace portier::cases {
 namespace {

@@ -20,7 +20,8 @@ using apache::thrift::transport::TMemoryBuffer;
 namespace r = ::portier::rpc;
 
 std::unique_ptr<TProtocol> over(Protocol p, std::shared_ptr<TMemoryBuffer> b) {
-  if (p == Protocol::kCompact) return std::make_unique<apache::thrift::protocol::TCompactProtocol>(b);
+  if (p == Protocol::kCompact)
+    return std::make_unique<apache::thrift::protocol::TCompactProtocol>(b);
   return std::make_unique<apache::thrift::protocol::TBinaryProtocol>(b);
 }
 
@@ -100,8 +101,8 @@ TEST(DecodeCall, NamesAMissingFieldAsTheSoapFaultDoes) {
 
   auto args = report_status();
   args.request.__set_status(static_cast<r::CaseStatus::type>(99));
-  decoded = decode_call(call(Protocol::kBinary, "reportStatus", args), Protocol::kBinary,
-                        RpcLimits{});
+  decoded =
+      decode_call(call(Protocol::kBinary, "reportStatus", args), Protocol::kBinary, RpcLimits{});
   ASSERT_TRUE(decoded.is_ok());
   EXPECT_NE(std::get<Status>(decoded->request).message().find("'reportStatus/status'"),
             std::string::npos);
@@ -120,18 +121,19 @@ TEST(DecodeCall, RefusesHostileAndMalformedMessagesCheaply) {
             StatusCode::kInvalidArgument);
   // A few bytes that declare a list of 16M items are refused before anything is allocated.
   std::string bomb = call(Protocol::kCompact, "ackEvents", r::DepartmentService_ackEvents_args{});
-  bomb.pop_back();  // the args' stop
+  bomb.pop_back();                                 // the args' stop
   bomb += std::string("\x19\xf6\xff\xff\x7f", 5);  // field 1: list<i64> of 2^28-1
   EXPECT_EQ(decode_call(bomb, Protocol::kCompact, small).status().code(),
             StatusCode::kInvalidArgument);
   std::string good = call(Protocol::kCompact, "reportStatus", report_status());
-  EXPECT_NE(decode_call(good + "x", Protocol::kCompact, RpcLimits{}).status().message().find(
-                "after the message"),
-            std::string::npos);
-  EXPECT_EQ(decode_call(good.substr(0, good.size() / 2), Protocol::kCompact, RpcLimits{})
+  EXPECT_NE(decode_call(good + "x", Protocol::kCompact, RpcLimits{})
                 .status()
-                .code(),
-            StatusCode::kInvalidArgument);
+                .message()
+                .find("after the message"),
+            std::string::npos);
+  EXPECT_EQ(
+      decode_call(good.substr(0, good.size() / 2), Protocol::kCompact, RpcLimits{}).status().code(),
+      StatusCode::kInvalidArgument);
   RpcCall unknown;
   auto other = decode_call(call(Protocol::kCompact, "dropTables", report_status()),
                            Protocol::kCompact, RpcLimits{}, &unknown);
@@ -146,8 +148,8 @@ TEST(WriteReply, AnswersAndRefusalsAreTheMethodsDeclaredResults) {
   r::DepartmentService_reportStatus_presult presult;
   presult.success = &accepted;
   auto buffer = std::make_shared<TMemoryBuffer>();
-  std::string bytes = write_answer(call, cases::IntakeAnswer{cases::AcceptedAnswer{
-                                             "reportStatus", "bp-1", 1234}});
+  std::string bytes =
+      write_answer(call, cases::IntakeAnswer{cases::AcceptedAnswer{"reportStatus", "bp-1", 1234}});
   buffer->write(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   auto proto = over(call.protocol, buffer);
   std::string name;
@@ -165,10 +167,10 @@ TEST(WriteReply, AnswersAndRefusalsAreTheMethodsDeclaredResults) {
     Status status;
     bool refused, later, internal;
   };
-  const Row rows[] = {{permission_denied("header/businessProcessId 'bp-1' belongs to another"),
-                       true, false, false},
-                      {unavailable("journal busy"), false, true, false},
-                      {internal_error("disk on fire"), false, false, true}};
+  const Row rows[] = {
+      {permission_denied("header/businessProcessId 'bp-1' belongs to another"), true, false, false},
+      {unavailable("journal busy"), false, true, false},
+      {internal_error("disk on fire"), false, false, true}};
   for (const Row& row : rows) {
     r::Accepted none;
     r::DepartmentService_reportStatus_presult result;

@@ -47,7 +47,8 @@ TEST(DescribeError, EveryStatusCodeHasOneMeaningForAllProtocols) {
       EXPECT_EQ(e.reason, "internal error") << "nothing internal leaks";
     }
   }
-  EXPECT_EQ(as_refusal_if_replay(Status(kAlreadyExists, "nonce was used")).code(), kPermissionDenied);
+  EXPECT_EQ(as_refusal_if_replay(Status(kAlreadyExists, "nonce was used")).code(),
+            kPermissionDenied);
   EXPECT_EQ(as_refusal_if_replay(Status(kAlreadyExists, "bpid in use")).code(), kAlreadyExists);
 }
 
@@ -95,13 +96,13 @@ TEST(CheckRequest, NamesTheFieldThatIsWrong) {
     EXPECT_NE(s.message().find(row.names), std::string::npos) << s.message();
   }
   // Umlauts are one character each.
-  EXPECT_TRUE(check_request(OpenBusinessCase{header(), 101, "o", std::string(100, 'a') +
-                                                                     [] {
-                                                                       std::string s;
-                                                                       for (int i = 0; i < 100; ++i)
-                                                                         s += "\xc3\xa4";
-                                                                       return s;
-                                                                     }()})
+  EXPECT_TRUE(check_request(OpenBusinessCase{header(), 101, "o",
+                                             std::string(100, 'a') +
+                                                 [] {
+                                                   std::string s;
+                                                   for (int i = 0; i < 100; ++i) s += "\xc3\xa4";
+                                                   return s;
+                                                 }()})
                   .is_ok());
 }
 
@@ -184,8 +185,8 @@ TEST_F(CaseIntakeTest, OnlyTheDepartmentThatOpenedACaseActsOnIt) {
                      mfk_);
   EXPECT_EQ(foreign.status().code(), StatusCode::kPermissionDenied);
   EXPECT_NE(foreign.status().message().find("header/businessProcessId"), std::string::npos);
-  auto unknown = run(SendMessage{MessageHeader{"steueramt", "m-3", "bp-0", {}}, "s", "b", false},
-                     steueramt_);
+  auto unknown =
+      run(SendMessage{MessageHeader{"steueramt", "m-3", "bp-0", {}}, "s", "b", false}, steueramt_);
   EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
   auto not_ours = run(OpenBusinessCase{MessageHeader{"mfk", "m-4", {}, {}}, 101, "acc", "t"}, mfk_);
   EXPECT_EQ(not_ours.status().code(), StatusCode::kPermissionDenied);
