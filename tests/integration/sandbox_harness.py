@@ -31,13 +31,15 @@ OIDC_ISSUER = os.path.join(ROOT, "tests/sim/oidc/oidc_issuer.py")
 
 
 class Sandbox:
-    """With `console`, also the operators' console on its TLS listener (self.console_url), with
-    the sandbox's PKI made in the folder (self.pki) and the simulated OpenID Connect issuer."""
-
-    def __init__(self, folder, console=False):
+    def __init__(self, folder, api_tokens=None, console=False):
+        """`api_tokens`: {department: token} added to those mappings as <apiToken> (the
+        example mappings carry none), for clients of the Thrift service. With `console`, also
+        the operators' console on its TLS listener (self.console_url), with the sandbox's PKI
+        made in the folder (self.pki) and the simulated OpenID Connect issuer."""
         self.dir = folder
         self.console = console
         self.env = dict(os.environ, **ENV)
+        self.api_tokens = api_tokens or {}
         self.sim = self.portier = self.department = self.oidc = None
         try:
             self._start()
@@ -64,6 +66,11 @@ class Sandbox:
         for name in os.listdir(mappings):
             if name.endswith(".xml"):
                 self._rewrite(os.path.join(mappings, name), moved)
+        for department, token in self.api_tokens.items():
+            var = f"PORTIER_{department.upper()}_TOKEN"
+            self.env[var] = token
+            self._rewrite(os.path.join(mappings, f"{department}.xml"),
+                          {"</authentication>": f'<apiToken token="env:{var}"/></authentication>'})
         with open(os.path.join(ROOT, "config/sandbox.xml")) as f:
             config = f.read()
         config = re.sub(r'<listener name="sandbox-tls".*?</listener>', "", config, flags=re.S)
