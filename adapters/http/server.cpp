@@ -199,6 +199,11 @@ class Server::Impl {
       if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(s.client_ca_file.c_str())) {
         SSL_CTX_set_client_CA_list(ctx->native_handle(), names);
       }
+      // A client that resumes a TLS session (browsers do) is refused with "session id context
+      // uninitialized" unless the context has one while client certificates are verified.
+      static constexpr unsigned char kSessionContext[] = "portier";
+      SSL_CTX_set_session_id_context(ctx->native_handle(), kSessionContext,
+                                     sizeof kSessionContext - 1);
       ctx->set_verify_mode(ssl::verify_peer | (s.require_client_certificate
                                                    ? ssl::verify_fail_if_no_peer_cert
                                                    : ssl::verify_none));

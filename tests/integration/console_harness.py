@@ -4,7 +4,7 @@ Steueramt, and HTTP sessions that present the sandbox users' client certificates
 import json
 import os
 import sys
-import time
+import uuid
 
 import requests
 
@@ -49,7 +49,7 @@ class ConsoleSandbox(Sandbox):
             {"Content-Type": "application/json"})
         assert status in (200, 201, 204), body
         service = steueramt_client(self.url)
-        case = service.openBusinessCase(header=header("steueramt", f"open-{time.time_ns()}"),
+        case = service.openBusinessCase(header=header("steueramt", uuid.uuid4().hex[:12]),
                                         serviceId=101, ownerId="profile-4711",
                                         title="Steuererklaerung 2026")
         journal = os.path.join(self.dir, "journal.db")

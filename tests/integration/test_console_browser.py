@@ -59,6 +59,7 @@ def test_sign_in_replay_approve_and_refuse_in_a_browser():
                 os.remove(policy)
             box.stop()
         print(run.stdout)
+        print(run.stderr)
         assert run.returncode == 0, run.stdout + run.stderr + open(box.log_path).read()[-4000:]
         db = sqlite3.connect(os.path.join(folder, "journal.db"))
         state = db.execute("SELECT state FROM work_items WHERE id = ?", (item,)).fetchone()[0]

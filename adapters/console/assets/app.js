@@ -256,11 +256,18 @@ async function deadLettersView(params) {
     table(t("deadLettersTitle"), canAct ? ["", ...headers, t("actions")] : headers, rows, t("noItems")), bulk);
 }
 
+// After an action, shows the view again, unless the user has gone elsewhere meanwhile (the
+// later view must not be replaced by this one).
+async function refresh(hashBefore) {
+  if (location.hash === hashBefore) await route();
+}
+
 async function replay(id) {
+  const before = location.hash;
   try {
     await api("POST", `work-items/${id}/replay`);
     announce(t("replayed", { id }), "ok");
-    await route();
+    await refresh(before);
   } catch (e) {
     failure(e);
   }
@@ -270,10 +277,11 @@ async function bulkReplay() {
   const ids = [...document.querySelectorAll("input.pick:checked")].map((c) => Number(c.value));
   if (ids.length === 0) return;
   if (!window.confirm(t("confirmBulk", { count: ids.length }))) return;
+  const before = location.hash;
   try {
     const { data } = await api("POST", "work-items/replay", { ids });
     announce(t("bulkDone", { count: data.replayed }), "ok");
-    await route();
+    await refresh(before);
   } catch (e) {
     failure(e);
   }
@@ -290,10 +298,11 @@ async function itemView(id) {
   if (canAct && (item.state === "pending" || item.state === "inflight")) {
     actions.push(el("form", { id: "park-form", on: { submit: async (e) => {
       e.preventDefault();
+      const before = location.hash;
       try {
         await api("POST", `work-items/${item.id}/park`, { reason: reason.value });
         announce(t("parkedMsg", { id: item.id }), "ok");
-        await route();
+        await refresh(before);
       } catch (err) { failure(err); }
     } } }, field(t("reason"), reason), el("button", { type: "submit" }, t("park"))));
   }
@@ -362,13 +371,14 @@ async function identityView(params) {
         reason.focus();
         return;
       }
+      const before = location.hash;
       try {
         const path = decision === "revoke" ? `identity-links/${l.linkId}/revoke` : `identity-links/${l.linkId}/decision`;
         const body = decision === "revoke" ? { reason: reason.value } : { decision, reason: reason.value };
         const { status } = await api("POST", path, body);
         announce(status === 202 ? t("awaitingSecond")
           : t(decision === "approve" ? "approved" : decision === "reject" ? "rejected" : "revoked", { id: l.linkId }), "ok");
-        await route();
+        await refresh(before);
       } catch (e) { failure(e); }
     };
     const buttons = l.state === "pending"

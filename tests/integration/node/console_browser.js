@@ -37,7 +37,10 @@ async function browserFor(user) {
   });
 }
 
+let lastPage = null;  // for the failure's screenshot
+
 async function shot(page, name) {
+  lastPage = page;
   await page.screenshot({ path: path.join(shots, name + ".png"), fullPage: true });
 }
 
@@ -117,10 +120,13 @@ async function operator() {
     check(true, "replayed from the list by keyboard");
 
     let state = "";
+    // Open the item (by its link in the list), then reload it until dispatch delivered it.
+    await page.goto(consoleUrl + "#/dead-letters?state=pending", { waitUntil: "networkidle0" });
+    await page.goto(consoleUrl + "#/dead-letters/" + item, { waitUntil: "networkidle0" });
     for (let i = 0; i < 100 && state !== "erledigt"; i++) {
-      await page.goto(consoleUrl + "#/dead-letters/" + item, { waitUntil: "networkidle0" });
-      await page.waitForSelector("main dl");
-      state = await page.$eval("main dl dd", (e) => e.textContent);
+      if (i > 0) await page.reload({ waitUntil: "networkidle0" });
+      const dd = await page.waitForFunction(() => document.querySelector("main dl dd"));
+      state = await dd.evaluate((e) => e.textContent);
       if (state !== "erledigt") await new Promise((r) => setTimeout(r, 200));
     }
     await shot(page, "04-item-delivered");
@@ -217,6 +223,12 @@ async function otherDepartment() {
     console.log("console browser test passed");
   } catch (e) {
     console.error(e.stack || String(e));
+    if (lastPage) {
+      try {
+        console.error("the page showed: " + await lastPage.$eval("body", (b) => b.innerText));
+        await lastPage.screenshot({ path: path.join(shots, "failure.png"), fullPage: true });
+      } catch (ignored) { /* the browser is gone */ }
+    }
     process.exit(1);
   }
 })();
