@@ -108,7 +108,8 @@ void MailboxPoller::start() {
       lock.lock();
     } while (!wake_.wait_for(lock, wait, [this] { return stopping_; }));
     lock.unlock();
-    journal_.release_lease(feed_of(settings_.mailbox), settings_.holder);
+    // Best effort: a lease that cannot be released expires by itself.
+    journal_.release_lease(feed_of(settings_.mailbox), settings_.holder).ignore();
   });
 }
 
