@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TIDY_FOLDERS=(core/base adapters/http connectors/http connectors/department)
+TIDY_FOLDERS=(core/base connectors/http)
 
 check_format() {
   local pending bad=0

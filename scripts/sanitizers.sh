@@ -21,7 +21,8 @@ unit_targets() {
   local dir=$1
   local known
   known=$(cmake --build "$dir" --target help | sed -n 's/^\.\.\. \([^ ]*\).*/\1/p')
-  ctest --test-dir "$dir" -N -L unit | sed -n 's/^ *Test *#[0-9]*: //p' |
+  # A fuzz target's replay test is named <target>_replay.
+  ctest --test-dir "$dir" -N -L unit | sed -n 's/^ *Test *#[0-9]*: //p' | sed 's/_replay$//' |
     grep -Fx -f <(printf '%s\n' $known) || true
 }
 
