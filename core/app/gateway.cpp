@@ -1,6 +1,7 @@
 #include "core/app/gateway.h"
 
 #include <atomic>
+#include <limits>
 #include <optional>
 #include <condition_variable>
 #include <mutex>
@@ -11,7 +12,10 @@
 #include "adapters/http/server.h"
 #include "adapters/rest/portal_api.h"
 #include "adapters/soap/department_service.h"
+#include "adapters/thrift/department_rpc.h"
 #include "connectors/department/identity_caller.h"
+#include "core/cases/department_cases.h"
+#include "core/cases/vocabulary.h"
 #include "connectors/portal/portal_connector.h"
 #include "connectors/rc_adapter/inbox_tracker.h"
 #include "connectors/rc_adapter/rc_adapter_connector.h"
@@ -41,7 +45,9 @@ struct Gateway::Parts {
   std::optional<documents::DocumentStore> documents;
   department::IdentityCaller identity_caller;
   std::unique_ptr<identity::IdentityService> identity;
+  std::unique_ptr<cases::DepartmentCases> department_cases;
   std::shared_ptr<soap_adapter::DepartmentService> department_service;
+  std::shared_ptr<thrift_adapter::DepartmentRpc> department_rpc;
   std::shared_ptr<rest_adapter::PortalApi> portal_api;
   std::unique_ptr<query::PortalFeed> portal_feed;
   app::RegisteredMail registered_mail;
@@ -108,7 +114,7 @@ Status Gateway::start() {
 
   p.dispatcher = std::make_unique<dispatch::Dispatcher>(*p.journal, clock_, p.metrics,
                                                         c.workers.dispatch_threads);
-  const config::Destination& portal = c.destinations.at(soap_adapter::kPortalDestination);
+  const config::Destination& portal = c.destinations.at(cases::kPortalDestination);
   p.portal = std::make_shared<portal::PortalConnector>(c.portal, portal.retry.attempt_timeout,
                                                        clock_);
   p.dispatcher->add_destination(portal, p.portal);
@@ -120,7 +126,7 @@ Status Gateway::start() {
     pdf_limits.max_bytes = c.documents.max_bytes;
   }
   if (!c.rc_adapter.base_url.empty() && p.documents) {
-    const config::Destination& rc = c.destinations.at(soap_adapter::kRcAdapterDestination);
+    const config::Destination& rc = c.destinations.at(cases::kRcAdapterDestination);
     rc_adapter::RcAdapterSettings settings{c.rc_adapter.base_url, c.portal.ca_file, c.portal};
     settings.token.scope = "documents.write";
     auto adapter = std::make_shared<rc_adapter::RcAdapterConnector>(
@@ -128,7 +134,7 @@ Status Gateway::start() {
         rc.retry.attempt_timeout, clock_);
     p.dispatcher->add_destination(rc, adapter);
     p.inbox_tracker = std::make_unique<rc_adapter::InboxTracker>(
-        *adapter, *p.journal, clock_, soap_adapter::kRcAdapterDestination,
+        *adapter, *p.journal, clock_, cases::kRcAdapterDestination,
         c.rc_adapter.status_poll);
     p.rc_adapter = std::move(adapter);
   }
@@ -138,7 +144,7 @@ Status Gateway::start() {
                                          p.metrics, [d = p.dispatcher.get()] { d->wake(); });
     if (!mail.is_ok()) return mail.status();
     p.registered_mail = std::move(*mail);
-    p.dispatcher->add_destination(c.destinations.at(soap_adapter::kSecureMailDestination),
+    p.dispatcher->add_destination(c.destinations.at(cases::kSecureMailDestination),
                                   p.registered_mail.connector);
   }
 
@@ -159,20 +165,33 @@ Status Gateway::start() {
   p.identity = std::make_unique<identity::IdentityService>(*p.journal, *p.mappings,
                                                            p.identity_caller, clock_,
                                                            identity_settings);
-  soap_adapter::DepartmentServiceParts service{*p.journal, clock_, *p.mappings, *p.portal,
-                                               p.metrics, [d = p.dispatcher.get()] { d->wake(); },
-                                               p.documents ? &*p.documents : nullptr, pdf_limits,
-                                               {}, {}};
-  service.registered_rule = lifecycle_rule(c.registered_mail);
-  service.identity = p.identity.get();
+  cases::DepartmentCasesParts use_cases{*p.journal,
+                                        clock_,
+                                        *p.portal,
+                                        [d = p.dispatcher.get()] { d->wake(); },
+                                        p.documents ? &*p.documents : nullptr,
+                                        pdf_limits,
+                                        {},
+                                        lifecycle_rule(c.registered_mail),
+                                        p.identity.get()};
   if (p.registered_mail.connector) {
     for (const auto& platform : c.registered_mail.platforms) {
-      service.registered_platforms.push_back(platform.name);
+      use_cases.registered_platforms.push_back(platform.name);
     }
   }
+  p.department_cases = std::make_unique<cases::DepartmentCases>(std::move(use_cases));
   p.department_service = std::make_shared<soap_adapter::DepartmentService>(
-      std::move(service), guard_limits(c.limits), c.workers.io_threads);
+      soap_adapter::DepartmentServiceParts{*p.department_cases, clock_, *p.mappings, p.metrics},
+      guard_limits(c.limits), c.workers.io_threads);
   p.router.add("", "/soap/v1", p.department_service);
+  // The same use cases over Thrift RPC; strings up to a whole request body (documents).
+  thrift_adapter::RpcLimits rpc_limits;
+  rpc_limits.max_string_bytes = static_cast<int32_t>(
+      std::min<uint64_t>(c.limits.max_body_bytes, std::numeric_limits<int32_t>::max()));
+  p.department_rpc = std::make_shared<thrift_adapter::DepartmentRpc>(
+      thrift_adapter::DepartmentRpcParts{*p.department_cases, *p.mappings, p.metrics, rpc_limits},
+      c.workers.io_threads);
+  p.router.add("", thrift_adapter::kThriftPath, p.department_rpc);
   p.router.on_refusal("/soap", [&p](const http::Request& partial, unsigned status,
                                     const std::string&, const std::string& detail) {
     return p.department_service->refuse(partial, status, detail);
@@ -253,6 +272,7 @@ void Gateway::stop() {
   log::info("portierd stopping: draining requests in flight");
   p.server->drain(config_->drain_timeout);
   if (p.department_service) p.department_service->shutdown();  // answers being written finish
+  if (p.department_rpc) p.department_rpc->shutdown();
   if (p.portal_api) p.portal_api->shutdown();
   if (p.portal_feed) p.portal_feed->stop();
   for (auto& collector : p.registered_mail.collectors) collector->stop();

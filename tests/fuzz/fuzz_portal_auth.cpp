@@ -3,6 +3,7 @@
 // is the Authorization header, the second the X-Portier-Signature, the rest the body.
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -10,7 +11,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unistd.h>
 
 #include "adapters/rest/portal_auth.h"
 
@@ -20,9 +20,10 @@ using portier::rest_adapter::PortalAuthenticator;
 
 std::string public_key_file(bool ec) {
   EVP_PKEY* key = ec ? EVP_EC_gen("P-256") : EVP_RSA_gen(2048);
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("portier-fuzz-" + std::to_string(::getpid()) + (ec ? "-ec" : "-rsa") +
-                             ".pem")).string();
+  const std::string path =
+      (std::filesystem::temp_directory_path() /
+       ("portier-fuzz-" + std::to_string(::getpid()) + (ec ? "-ec" : "-rsa") + ".pem"))
+          .string();
   FILE* f = std::fopen(path.c_str(), "w");
   PEM_write_PUBKEY(f, key);
   std::fclose(f);

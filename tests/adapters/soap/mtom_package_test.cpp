@@ -176,7 +176,8 @@ TEST(MtomPackage, HrefsNameAPartByItsContentId) {
 
 TEST(MtomPackage, TooManyPartsAreRefused) {
   std::string body = root_part();
-  for (int i = 1; i < MtomPackage::kMaxParts; ++i) body += binary_part("x", std::to_string(i) + "@x");
+  for (int i = 1; i < MtomPackage::kMaxParts; ++i)
+    body += binary_part("x", std::to_string(i) + "@x");
   EXPECT_TRUE(MtomPackage::read(kType, body + kEnd).is_ok());
   body += binary_part("x", "one-more@x");
   EXPECT_NE(refusal(kType, body + kEnd).find("17 parts; at most 16 are accepted"),

@@ -1,13 +1,16 @@
 #pragma once
-// What a change in a registered delivery's life tells the department (a listEvents event) and
-// the citizen's business case on the portal (an activity). Pure functions; any thread.
+// The use case "a registered delivery's life changed" (a receipt arrived, or the acceptance
+// window is closing): what it tells the department (a listEvents event) and the citizen's
+// business case on the portal (an activity), recorded as one journal intake. The receipt
+// collector calls it for what it records. Pure functions; any thread.
+#include <functional>
 #include <string>
 
 #include "core/journal/journal.h"
 #include "core/model/codec.h"
 #include "core/registered/lifecycle.h"
 
-namespace portier::securemail {
+namespace portier::cases {
 
 // What changed: a receipt of this kind arrived, or (nullopt) the acceptance window is closing.
 struct DeliveryNews {
@@ -31,4 +34,10 @@ journal::DepartmentEvent department_event(const DeliveryNews& news, const std::s
 // The activity on the case, in German as the portal shows it.
 model::Message case_activity(const DeliveryNews& news, const journal::BusinessCaseRecord& c);
 
-}  // namespace portier::securemail
+// The intake under `key` for the delivery's case: records what `extra` adds (e.g. the receipt),
+// tells the department (event) and puts an activity on the case for the portal.
+journal::Intake news_intake(std::string key, const journal::StoredItem& delivery,
+                            const DeliveryNews& news,
+                            std::function<void(journal::IntakeTransaction&)> extra);
+
+}  // namespace portier::cases

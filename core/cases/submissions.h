@@ -4,15 +4,15 @@
 // document store (form data, PDF, attachments, by the digests recorded when it was polled).
 // Only the department the event is for may read it; reading changes nothing, so the department
 // may read it as often as it needs before it acknowledges the event.
-// Threads: blocking; on the service's worker pool.
+// Threads: blocking; on a worker pool.
 #include <string>
 
-#include "adapters/soap/department_messages.h"
+#include "core/cases/requests.h"
 #include "core/base/status.h"
 #include "core/documents/document_store.h"
 #include "core/journal/journal.h"
 
-namespace portier::soap_adapter {
+namespace portier::cases {
 
 // kNotFound (unknown applicationId), kPermissionDenied (another department's), both naming the
 // field; kFailedPrecondition if documents are not configured.
@@ -21,4 +21,4 @@ Result<SubmissionAnswer> read_submission(journal::Journal& journal,
                                          const std::string& department,
                                          const std::string& application_id);
 
-}  // namespace portier::soap_adapter
+}  // namespace portier::cases

@@ -1,11 +1,12 @@
-#include "adapters/soap/department_operations.h"
+#include "core/cases/case_intake.h"
 
 #include <boost/json.hpp>
 
 #include "core/base/digest.h"
+#include "core/cases/vocabulary.h"
 #include "core/mapping/apply.h"
 
-namespace portier::soap_adapter {
+namespace portier::cases {
 namespace {
 
 namespace json = boost::json;
@@ -14,10 +15,6 @@ std::string encode_answer(const std::string& bpid, const std::string& case_id, i
   json::object o{{"businessProcessId", bpid}, {"acceptedMs", at_ms}};
   if (!case_id.empty()) o["businessCaseId"] = case_id;
   return json::serialize(o);
-}
-
-const MessageHeader& header_of(const DepartmentRequest& r) {
-  return std::visit([](const auto& req) -> const MessageHeader& { return req.header; }, r);
 }
 
 // Text limits count characters, as the mapping's maxTextLength says, not bytes.
@@ -67,6 +64,18 @@ Result<model::Message> status_message(const ReportStatus& req,
   return m;
 }
 
+journal::Intake intake_of(const MessageHeader& h, const std::string& operation,
+                          const CallOrigin& origin) {
+  journal::Intake intake;
+  intake.idempotency_key = origin.department->name + "/" + h.message_id;
+  intake.nonce = origin.nonce;
+  intake.department = origin.department->name;
+  intake.correlation_id = origin.correlation_id;
+  intake.operation = operation;
+  intake.request_sha256 = origin.request_sha256;
+  return intake;
+}
+
 }  // namespace
 
 bool queues_work(const DepartmentRequest& r) {
@@ -75,20 +84,17 @@ bool queues_work(const DepartmentRequest& r) {
          std::holds_alternative<SendMessage>(r);
 }
 
-Result<PreparedIntake> prepare_intake(const ParsedRequest& parsed,
-                                      const mapping::DepartmentMapping& department,
-                                      const http::Request& request, int64_t now_ms) {
-  const MessageHeader& h = header_of(parsed.request);
+Result<PreparedIntake> prepare_intake(const DepartmentRequest& request, const CallOrigin& origin,
+                                      int64_t now_ms) {
+  const mapping::DepartmentMapping& department = *origin.department;
+  const MessageHeader& h = header_of(request);
+  const std::string operation = operation_name(request);
   PreparedIntake p;
+  p.intake = intake_of(h, operation, origin);
   journal::Intake& intake = p.intake;
-  intake.idempotency_key = department.name + "/" + h.message_id;
-  intake.department = department.name;
-  intake.correlation_id = request.correlation_id;
-  intake.operation = parsed.operation;
-  intake.request_sha256 = sha256_hex(request.body);
   const size_t max_text = department.limits.max_text_length;
 
-  if (const auto* open = std::get_if<OpenBusinessCase>(&parsed.request)) {
+  if (const auto* open = std::get_if<OpenBusinessCase>(&request)) {
     if (!department.service_ids.count(open->service_id)) {
       return permission_denied("serviceId " + std::to_string(open->service_id) +
                                " is not a service of " + department.name);
@@ -96,9 +102,11 @@ Result<PreparedIntake> prepare_intake(const ParsedRequest& parsed,
     intake.business_process_id = h.business_process_id.value_or("bp-" + random_uuid());
     journal::BusinessCaseRecord record{intake.business_process_id, random_uuid(), department.name,
                                        open->service_id, open->owner_id, now_ms};
-    p.answer = encode_answer(record.business_process_id, record.business_case_id, now_ms);
+    p.answer = OpenBusinessCaseAnswer{record.business_process_id, record.business_case_id, now_ms};
     intake.build = [req = *open, record,
-                    answer = p.answer](journal::IntakeTransaction& tx) -> Result<std::string> {
+                    answer = encode_answer(record.business_process_id, record.business_case_id,
+                                           now_ms)](journal::IntakeTransaction& tx)
+        -> Result<std::string> {
       if (tx.find_case(record.business_process_id)) {
         return Status(StatusCode::kAlreadyExists, "header/businessProcessId '" +
                                                       record.business_process_id +
@@ -122,24 +130,25 @@ Result<PreparedIntake> prepare_intake(const ParsedRequest& parsed,
   }
 
   if (!h.business_process_id) {
-    return invalid_argument("header/businessProcessId is required for " + parsed.operation);
+    return invalid_argument("header/businessProcessId is required for " + operation);
   }
   const std::string bpid = *h.business_process_id;
   intake.business_process_id = bpid;
-  p.answer = encode_answer(bpid, "", now_ms);
+  p.answer = AcceptedAnswer{operation, bpid, now_ms};
+  const std::string answer = encode_answer(bpid, "", now_ms);
 
-  if (const auto* report = std::get_if<ReportStatus>(&parsed.request)) {
+  if (const auto* report = std::get_if<ReportStatus>(&request)) {
     auto message = status_message(*report, department);
     if (!message.is_ok()) return message.status();
-    intake.build = on_case(department.name, bpid, p.answer,
+    intake.build = on_case(department.name, bpid, answer,
                            [m = *message](const journal::BusinessCaseRecord& c) {
                              model::Message out = m;
                              out.statusUpdate.businessCaseId = c.business_case_id;
                              return out;
                            });
-  } else if (const auto* a = std::get_if<AddActivity>(&parsed.request)) {
+  } else if (const auto* a = std::get_if<AddActivity>(&request)) {
     if (Status s = check_length("body", a->body, max_text); !s.is_ok()) return s;
-    intake.build = on_case(department.name, bpid, p.answer,
+    intake.build = on_case(department.name, bpid, answer,
                            [a = *a, now_ms](const journal::BusinessCaseRecord& c) {
                              model::Activity act;
                              act.businessCaseId = c.business_case_id;
@@ -157,9 +166,9 @@ Result<PreparedIntake> prepare_intake(const ParsedRequest& parsed,
                              m.__set_activity(act);
                              return m;
                            });
-  } else if (const auto* n = std::get_if<SendNotification>(&parsed.request)) {
+  } else if (const auto* n = std::get_if<SendNotification>(&request)) {
     if (Status s = check_length("body", n->body, max_text); !s.is_ok()) return s;
-    intake.build = on_case(department.name, bpid, p.answer,
+    intake.build = on_case(department.name, bpid, answer,
                            [n = *n](const journal::BusinessCaseRecord& c) {
                              model::Notification note;
                              note.ownerId = c.owner_id;
@@ -171,9 +180,9 @@ Result<PreparedIntake> prepare_intake(const ParsedRequest& parsed,
                              m.__set_notification(note);
                              return m;
                            });
-  } else if (const auto* s = std::get_if<SendMessage>(&parsed.request)) {
+  } else if (const auto* s = std::get_if<SendMessage>(&request)) {
     if (Status st = check_length("body", s->body, max_text); !st.is_ok()) return st;
-    intake.build = on_case(department.name, bpid, p.answer,
+    intake.build = on_case(department.name, bpid, answer,
                            [s = *s](const journal::BusinessCaseRecord& c) {
                              model::InboxMessage msg;
                              msg.ownerId = c.owner_id;
@@ -186,7 +195,7 @@ Result<PreparedIntake> prepare_intake(const ParsedRequest& parsed,
                              return m;
                            });
   } else {
-    return internal_error(parsed.operation + " does not queue work");
+    return internal_error(operation + " does not queue work");
   }
   return p;
 }
@@ -229,28 +238,24 @@ Result<std::string> registered_platform(const DeliverDocument& request,
                           "' is not configured on this gateway; configured: " + names);
 }
 
-Result<PreparedIntake> prepare_document_intake(const ParsedRequest& parsed,
-                                               const mapping::DepartmentMapping& department,
-                                               const http::Request& request, int64_t now_ms,
+Result<PreparedIntake> prepare_document_intake(const DeliverDocument& req,
+                                               const CallOrigin& origin, int64_t now_ms,
                                                const AcceptedDocument& document) {
-  const auto& req = std::get<DeliverDocument>(parsed.request);
+  const mapping::DepartmentMapping& department = *origin.department;
   if (!req.header.business_process_id) {
     return invalid_argument("header/businessProcessId is required for deliverDocument");
   }
   const std::string bpid = *req.header.business_process_id;
   PreparedIntake p;
-  p.intake.idempotency_key = department.name + "/" + req.header.message_id;
-  p.intake.department = department.name;
-  p.intake.correlation_id = request.correlation_id;
-  p.intake.operation = parsed.operation;
-  p.intake.request_sha256 = sha256_hex(request.body);
+  p.intake = intake_of(req.header, "deliverDocument", origin);
   p.intake.business_process_id = bpid;
   const std::string delivery_id = random_uuid();
   json::object answer{{"businessProcessId", bpid},     {"acceptedMs", now_ms},
                       {"deliveryId", delivery_id},     {"fileName", document.file_name},
                       {"title", document.title},       {"sha256", document.sha256}};
-  p.answer = json::serialize(answer);
-  p.intake.build = on_case(department.name, bpid, p.answer,
+  p.answer = DocumentAnswer{bpid, delivery_id, document.file_name, document.title,
+                            document.sha256, now_ms};
+  p.intake.build = on_case(department.name, bpid, json::serialize(answer),
                            [req, document, delivery_id](const journal::BusinessCaseRecord& c) {
                              model::DocumentDelivery d;
                              d.deliveryId = delivery_id;
@@ -279,23 +284,26 @@ Result<PreparedIntake> prepare_document_intake(const ParsedRequest& parsed,
   return p;
 }
 
-std::string write_answer(DepartmentCodec& codec, const ParsedRequest& parsed,
-                         const std::string& stored) {
-  json::object o = json::parse(stored).as_object();
-  std::string bpid(o.at("businessProcessId").as_string());
-  int64_t at_ms = o.at("acceptedMs").to_number<int64_t>();
-  if (std::holds_alternative<DeliverDocument>(parsed.request)) {
-    auto text = [&o](const char* key) { return std::string(o.at(key).as_string()); };
-    return codec.write(parsed.version,
-                       DocumentAnswer{bpid, text("deliveryId"), text("fileName"), text("title"),
-                                      text("sha256"), at_ms});
+Result<IntakeAnswer> stored_answer(const DepartmentRequest& request, const std::string& stored) {
+  boost::system::error_code ec;
+  json::value v = json::parse(stored, ec);
+  if (ec || !v.is_object()) return internal_error("the answer kept with the key is not JSON");
+  const json::object& o = v.as_object();
+  auto text = [&o](const char* key) {
+    const json::value* f = o.if_contains(key);
+    return f && f->is_string() ? std::string(f->as_string()) : std::string();
+  };
+  const json::value* at = o.if_contains("acceptedMs");
+  const int64_t at_ms = at && at->is_number() ? at->to_number<int64_t>() : 0;
+  const std::string bpid = text("businessProcessId");
+  if (std::holds_alternative<DeliverDocument>(request)) {
+    return IntakeAnswer{DocumentAnswer{bpid, text("deliveryId"), text("fileName"), text("title"),
+                                       text("sha256"), at_ms}};
   }
-  if (std::holds_alternative<OpenBusinessCase>(parsed.request)) {
-    return codec.write(parsed.version,
-                       OpenBusinessCaseAnswer{bpid, std::string(o.at("businessCaseId").as_string()),
-                                              at_ms});
+  if (std::holds_alternative<OpenBusinessCase>(request)) {
+    return IntakeAnswer{OpenBusinessCaseAnswer{bpid, text("businessCaseId"), at_ms}};
   }
-  return codec.write(parsed.version, AcceptedAnswer{parsed.operation, bpid, at_ms});
+  return IntakeAnswer{AcceptedAnswer{operation_name(request), bpid, at_ms}};
 }
 
-}  // namespace portier::soap_adapter
+}  // namespace portier::cases

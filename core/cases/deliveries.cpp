@@ -1,9 +1,9 @@
-#include "adapters/soap/delivery_queries.h"
+#include "core/cases/deliveries.h"
 
 #include <fstream>
 #include <iterator>
 
-namespace portier::soap_adapter {
+namespace portier::cases {
 namespace {
 
 Result<journal::StoredItem> owned_delivery(journal::Journal& journal, const std::string& department,
@@ -124,4 +124,4 @@ Result<ReceiptAnswer> read_receipt(journal::Journal& journal,
   return a;
 }
 
-}  // namespace portier::soap_adapter
+}  // namespace portier::cases

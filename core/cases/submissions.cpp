@@ -1,8 +1,8 @@
-#include "adapters/soap/submission_queries.h"
+#include "core/cases/submissions.h"
 
-#include "adapters/soap/delivery_queries.h"
+#include "core/cases/deliveries.h"
 
-namespace portier::soap_adapter {
+namespace portier::cases {
 
 Result<SubmissionAnswer> read_submission(journal::Journal& journal,
                                          const documents::DocumentStore* documents,
@@ -49,4 +49,4 @@ Result<SubmissionAnswer> read_submission(journal::Journal& journal,
   return a;
 }
 
-}  // namespace portier::soap_adapter
+}  // namespace portier::cases

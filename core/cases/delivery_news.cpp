@@ -1,10 +1,12 @@
-#include "connectors/securemail/delivery_news.h"
+#include "core/cases/delivery_news.h"
 
 #include <boost/json.hpp>
 
 #include "core/base/clock.h"
+#include "core/base/digest.h"
+#include "core/cases/vocabulary.h"
 
-namespace portier::securemail {
+namespace portier::cases {
 namespace {
 
 using registered::ReceiptKind;
@@ -97,4 +99,27 @@ model::Message case_activity(const DeliveryNews& n, const journal::BusinessCaseR
   return m;
 }
 
-}  // namespace portier::securemail
+journal::Intake news_intake(std::string key, const journal::StoredItem& delivery,
+                            const DeliveryNews& news,
+                            std::function<void(journal::IntakeTransaction&)> extra) {
+  journal::Intake in;
+  in.idempotency_key = std::move(key);
+  in.department = delivery.item.department;
+  in.business_process_id = delivery.item.businessProcessId;
+  in.correlation_id = delivery.item.correlationId;
+  in.operation = std::string("registered:") + news_kind(news);
+  in.request_sha256 = news.receipt_id.empty() ? sha256_hex(in.idempotency_key) : news.receipt_id;
+  in.build = [news, delivery,
+              extra = std::move(extra)](journal::IntakeTransaction& txn) -> Result<std::string> {
+    extra(txn);
+    txn.add_event(
+        department_event(news, delivery.item.department, delivery.item.businessProcessId));
+    if (auto c = txn.find_case(delivery.item.businessProcessId)) {
+      txn.enqueue(kPortalDestination, case_activity(news, *c));
+    }
+    return std::string("{}");
+  };
+  return in;
+}
+
+}  // namespace portier::cases
