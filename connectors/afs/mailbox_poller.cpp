@@ -102,7 +102,8 @@ void MailboxPoller::start() {
       lock.lock();
     } while (!wake_.wait_for(lock, wait, [this] { return stopping_; }));
     lock.unlock();
-    journal_.release_lease(feed_of(settings_.mailbox), settings_.holder);
+    // Best effort: a lease that cannot be released expires by itself.
+    journal_.release_lease(feed_of(settings_.mailbox), settings_.holder).ignore();
   });
 }
 
@@ -260,8 +261,8 @@ Result<MailboxPoller::Outcome> MailboxPoller::take(const ApplicationSummary& sum
   }
   submission.__set_attachmentSha256s(attachments);
 
-  cases::PolledSubmission polled{key, std::move(submission), a.owner_id, v.problem,
-                                 v.department, v.rule, std::move(v.fields)};
+  cases::PolledSubmission polled{key,    std::move(submission), a.owner_id, v.problem, v.department,
+                                 v.rule, std::move(v.fields)};
   cases::FormIntake recorded = cases::record_form_submission(std::move(polled), clock_.now_ms());
   const std::string bpid = recorded.business_process_id;
   const bool parked = !recorded.problem.empty();

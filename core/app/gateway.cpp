@@ -242,7 +242,10 @@ Status Gateway::start() {
   // Large requests (documents) are spooled on the disk that will keep the document.
   p.server = std::make_unique<http::Server>(c.listeners, c.limits, p.router, p.metrics,
                                             http::BodySpool{c.documents.folder});
-  if (Status s = p.server->start(c.workers.io_threads); !s.is_ok()) return s;
+  if (Status s = p.server->start(c.workers.io_threads); !s.is_ok()) {
+    p.server.reset();  // nothing was started: stop() has nothing to drain
+    return s;
+  }
   p.dispatcher->start();
   p.portal_feed =
       std::make_unique<query::PortalFeed>(*p.journal, *p.portal, clock_, c.portal.event_poll);
@@ -257,7 +260,9 @@ Status Gateway::start() {
     while (!p.watcher_wake.wait_for(lock, std::chrono::seconds(1), [&p] { return p.stopping; })) {
       // Instances sharing the journal see each other alive (portierctl instances).
       if (const int64_t now_ms = clock_.now_ms(); now_ms >= next_heartbeat_ms) {
-        p.journal->report_alive(now_ms);
+        // Best effort: a missed heartbeat only makes this instance look idle for a while; a
+        // journal that fails shows in health.
+        p.journal->report_alive(now_ms).ignore();
         next_heartbeat_ms = now_ms + kHeartbeatMs;
       }
       std::string now = p.mappings->fingerprint();
@@ -286,19 +291,20 @@ void Gateway::stop() {
     p.watcher_wake.notify_all();
     p.mapping_watcher.join();
   }
+  // start() may have failed part way (a port in use): stop only what exists.
   if (!p.server) return;
   p.ready = false;
   log::info("portierd stopping: draining requests in flight");
   p.server->drain(config_->drain_timeout);
-  p.department_service->shutdown();  // answers still being written finish here
-  p.department_rpc->shutdown();
+  if (p.department_service) p.department_service->shutdown();  // answers being written finish
+  if (p.department_rpc) p.department_rpc->shutdown();
   if (p.portal_api) p.portal_api->shutdown();
   if (p.console) p.console->shutdown();
-  p.portal_feed->stop();
+  if (p.portal_feed) p.portal_feed->stop();
   for (auto& collector : p.registered_mail.collectors) collector->stop();
   for (auto& poller : p.form_intake.pollers) poller->stop();
   if (p.inbox_tracker) p.inbox_tracker->stop();
-  p.dispatcher->stop();              // deliveries in flight finish and are settled
+  if (p.dispatcher) p.dispatcher->stop();  // deliveries in flight finish and are settled
   p.server->stop();
   p.server.reset();
   p.journal.reset();                 // commits what is queued, then closes the file
