@@ -1,35 +1,15 @@
 #include "adapters/console/oidc.h"
 
-#include <openssl/evp.h>
-
 #include <boost/json.hpp>
 
 #include "adapters/console/sessions.h"
 #include "adapters/rest/portal_auth.h"
 #include "connectors/http/http_client.h"
+#include "core/base/base64.h"
 #include "core/base/digest.h"
 
 namespace portier::console {
 namespace {
-
-std::optional<std::string> base64url_decode(std::string_view in) {
-  std::string b64(in);
-  for (char& c : b64) {
-    if (c == '-') c = '+';
-    else if (c == '_') c = '/';
-    else if (c == '=' || c == '+' || c == '/') return std::nullopt;
-  }
-  while (b64.size() % 4 != 0) b64 += '=';
-  std::string out(b64.size() / 4 * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(b64.data()),
-                          static_cast<int>(b64.size()));
-  if (n < 0) return std::nullopt;
-  size_t pad = 0;
-  while (pad < 2 && b64.size() > pad && b64[b64.size() - 1 - pad] == '=') ++pad;
-  out.resize(static_cast<size_t>(n) - pad);
-  return out;
-}
 
 // The ID token's string claim `name` (after its signature was checked); "" if absent.
 std::string claim(const std::string& token, const char* name) {
@@ -48,26 +28,12 @@ std::string claim(const std::string& token, const char* name) {
 
 }  // namespace
 
-std::string base64url(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()),
-                          static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  for (char& c : out) {
-    if (c == '+') c = '-';
-    else if (c == '/') c = '_';
-  }
-  return out;
-}
-
-std::string code_challenge(const std::string& verifier) { return base64url(sha256(verifier)); }
+std::string code_challenge(const std::string& verifier) { return base64url_encode(sha256(verifier)); }
 
 Result<std::unique_ptr<OidcClient>> OidcClient::create(const config::Console::OpenIdConnect& s) {
   config::PortalApi tokens;
   tokens.enabled = true;
-  tokens.token_issuers.push_back({s.issuer, s.client_id, s.public_key_file});
+  tokens.token_issuers.push_back({s.issuer, s.client_id, s.public_key_file, ""});
   tokens.max_skew = std::chrono::minutes(2);
   auto check = rest_adapter::PortalAuthenticator::create(tokens);
   if (!check.is_ok()) return check.status();
@@ -83,7 +49,7 @@ OidcClient::~OidcClient() = default;
 OidcClient::Start OidcClient::start(int64_t now_ms) const {
   Start s;
   s.state = random_token();
-  s.pending.verifier = base64url(random_token());  // 86 characters of [A-Za-z0-9_-]
+  s.pending.verifier = base64url_encode(random_token());  // 86 characters of [A-Za-z0-9_-]
   s.pending.nonce = random_token();
   s.pending.created_ms = now_ms;
   using outbound::url_encode;

@@ -51,8 +51,6 @@ class OidcClient {
   std::unique_ptr<rest_adapter::PortalAuthenticator> tokens_;
 };
 
-// Base64url without padding (RFC 4648 §5), for PKCE and tests.
-std::string base64url(std::string_view bytes);
 // The S256 code challenge of a verifier: base64url(SHA-256(verifier)).
 std::string code_challenge(const std::string& verifier);
 

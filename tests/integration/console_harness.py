@@ -1,6 +1,7 @@
 """The sandbox with the operators' console (sandbox_harness.Sandbox(console=True)) and what the
 console tests need: a parked work item of a Steueramt case, a pending identity link of the
-Steueramt, and HTTP sessions that present the sandbox users' client certificates."""
+Steueramt, a Betreibungsamt case whose registered mail was accepted (with its receipts), and
+HTTP sessions that present the sandbox users' client certificates."""
 import json
 import os
 import sys
@@ -15,7 +16,8 @@ sys.path.insert(0, os.path.join(ROOT, "deploy/sandbox"))
 os.environ.update(ENV)  # the sample flow's clients read their secrets from the environment
 
 from identity_flow import STEUERAMT_SERVICE, Portal  # noqa: E402
-from sample_flow import header, steueramt_client  # noqa: E402
+from sample_flow import client, header, registered_decision, steueramt_client  # noqa: E402
+from zeep.wsse.username import UsernameToken  # noqa: E402
 
 USERS = ("anna", "rita", "bruno")
 
@@ -66,3 +68,14 @@ class ConsoleSandbox(Sandbox):
         status, answer = portal.check(STEUERAMT_SERVICE)
         assert status == 200 and answer.get("result") == "PENDING_REVIEW", answer
         return answer["link"]["linkId"]
+
+    def registered_case(self):
+        """A Betreibungsamt case whose payment order went as registered mail through the
+        simulated IncaMail and was accepted there: its bpid, once both receipts are in."""
+        service = client(self.url + "/soap/v1?wsdl", wsse=UsernameToken(
+            "betreibungsamt", ENV["PORTIER_BETREIBUNGSAMT_SECRET"], use_digest=True))
+        case = service.openBusinessCase(header=header("betreibungsamt", uuid.uuid4().hex[:12]),
+                                        serviceId=301, ownerId="profile-2323",
+                                        title="Betreibung 2026-17")
+        registered_decision(service, case, self.incamail_url)  # waits for ACCEPTED
+        return case.businessProcessId

@@ -18,6 +18,13 @@ ENV = {"PORTIER_PORTAL_SECRET": "sandbox-secret", "PORTIER_STEUERAMT_SECRET": "s
        "PORTIER_PORTAL_HMAC_SECRET": "portal-hmac-sandbox"}
 
 
+# The sandbox's registered-mail sender and the secrets of its IncaMail account and of the
+# receipt mailbox (mail_harness.MailWorkspace names that user receipts-incamail).
+REGISTERED_SENDER = "betreibungsamt@kanton.sandbox"
+ENV_MAIL = {"PORTIER_INCAMAIL_SECRET": "incamail-sandbox",
+            "PORTIER_RECEIPTS_SECRET": "incamail-imap-secret"}
+
+
 def answers(process, url):
     assert process.poll() is None, f"{url}: the process exited"
     try:
@@ -40,7 +47,7 @@ class Sandbox:
         self.console = console
         self.env = dict(os.environ, **ENV)
         self.api_tokens = api_tokens or {}
-        self.sim = self.portier = self.department = self.oidc = None
+        self.sim = self.portier = self.department = self.oidc = self.mail = None
         try:
             self._start()
         except BaseException:
@@ -79,7 +86,10 @@ class Sandbox:
         else:
             config = re.sub(r'<listener name="console".*?</listener>', "", config, flags=re.S)
             config = re.sub(r"<console .*?</console>", "", config, flags=re.S)
-        config = re.sub(r"<registeredMail .*?</registeredMail>", "", config, flags=re.S)
+        if self.console:
+            config = self._registered_mail_config(config)
+        else:
+            config = re.sub(r"<registeredMail .*?</registeredMail>", "", config, flags=re.S)
         config = (config.replace("127.0.0.1:9000", f"127.0.0.1:{sim_port}")
                   .replace('port="8080"', f'port="{port}"')
                   .replace("../var/sandbox/journal.db", os.path.join(self.dir, "journal.db"))
@@ -112,6 +122,23 @@ class Sandbox:
                 .replace("127.0.0.1:8444", f"127.0.0.1:{console_port}")
                 .replace("127.0.0.1:9200", f"127.0.0.1:{oidc_port}"))
 
+    def _registered_mail_config(self, config):
+        """Keeps <registeredMail>, on a Dovecot and a simulated IncaMail of this sandbox
+        (mail_harness.MailWorkspace), so that the console shows a delivery's receipts."""
+        from mail_harness import MailWorkspace
+        self.mail = MailWorkspace(("incamail",),
+                                  accounts={REGISTERED_SENDER: ENV_MAIL["PORTIER_INCAMAIL_SECRET"]})
+        self.env.update(ENV_MAIL)
+        sim = self.mail.sims["incamail"]
+        self.incamail_url = sim.url
+        platform = (f'<platform name="incamail" smtpUrl="smtp://127.0.0.1:{sim.smtp_port}" '
+                    f'sender="{REGISTERED_SENDER}" user="{REGISTERED_SENDER}" '
+                    'password="env:PORTIER_INCAMAIL_SECRET" '
+                    f'imapUrl="imap://127.0.0.1:{self.mail.mailserver.port}" '
+                    'imapUser="receipts-incamail" imapPassword="env:PORTIER_RECEIPTS_SECRET" '
+                    f'caFile="{self.mail.tls["ca"]}" receiptCaFile="{sim.ca_path}" pollMs="200"/>')
+        return re.sub(r"<platform .*?/>", platform, config, count=1, flags=re.S)
+
     @staticmethod
     def _rewrite(path, moved):
         with open(path) as f:
@@ -134,3 +161,5 @@ class Sandbox:
                 proc.wait(20)
         if self.department:
             self.department.stop()
+        if self.mail:
+            self.mail.close()

@@ -44,6 +44,7 @@ def test_sign_in_replay_approve_and_refuse_in_a_browser():
         try:
             bpid, item = box.parked_case()
             link = box.pending_link()
+            registered_bpid = box.registered_case()
             homes = {user: browser_home(folder, box.pki, user) for user in USERS}
             os.makedirs(POLICIES, exist_ok=True)
             with open(policy, "w") as f:
@@ -53,7 +54,8 @@ def test_sign_in_replay_approve_and_refuse_in_a_browser():
                 ["node", os.path.join(NODE_DIR, "console_browser.js")],
                 capture_output=True, text=True, timeout=300, cwd=NODE_DIR,
                 env=dict(os.environ, CONSOLE_URL=box.console_url, HOMES=json.dumps(homes),
-                         SCREENSHOTS=screenshots, ITEM=str(item), BPID=bpid, LINK=link))
+                         SCREENSHOTS=screenshots, ITEM=str(item), BPID=bpid, LINK=link,
+                         REGISTERED_BPID=registered_bpid))
         finally:
             if os.path.exists(policy):
                 os.remove(policy)
@@ -69,4 +71,4 @@ def test_sign_in_replay_approve_and_refuse_in_a_browser():
     assert state == "done"
     assert link_state == ("active", "console:rita")
     shots = sorted(os.listdir(screenshots))
-    assert len(shots) == 10, shots
+    assert len(shots) == 11, shots

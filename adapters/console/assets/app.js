@@ -27,7 +27,9 @@ function el(tag, attrs = {}, ...children) {
       node.setAttribute(name, String(value));
     }
   }
-  for (const child of children.flat()) {
+  // Any depth: definitions() passes [[dt, dd], ...], and one level would turn the pairs into
+  // the text "[object HTMLElement],...".
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -80,7 +82,7 @@ function show(...nodes) {
   }
 }
 
-function failure(error) {
+function failure(error, render = show) {
   if (error instanceof ApiError && error.status === 401) {
     session = null;
     renderChrome();
@@ -89,7 +91,7 @@ function failure(error) {
   const text = error instanceof ApiError && error.status === 403 ? t("forbidden") + " " + error.message
                                                                    : t("error", { reason: error.message });
   announce(text, "error");
-  return show(el("h1", {}, t("error", { reason: "" }).replace(/[:\s]+$/, "")), el("p", { class: "error" }, text));
+  return render(el("h1", {}, t("error", { reason: "" }).replace(/[:\s]+$/, "")), el("p", { class: "error" }, text));
 }
 
 function table(caption, headers, rows, empty) {
@@ -184,7 +186,7 @@ function defaultView() {
 
 // ---------------------------------------------------------------- views
 
-async function overviewView() {
+async function overviewView(render) {
   const { data } = await api("GET", "overview");
   const ok = data.health === "ok";
   const destinations = data.destinations.map((d) => el("tr", {},
@@ -196,7 +198,7 @@ async function overviewView() {
     el("td", { class: "num" }, m.oldestSubmissionSeconds ?? 0), el("td", { class: "num" }, m.parked ?? 0)));
   const mappings = data.mappings.map((m) => el("tr", {},
     el("th", { scope: "row" }, m.name), el("td", {}, m.displayName), el("td", {}, m.file)));
-  show(el("h1", {}, t("overviewTitle")),
+  render(el("h1", {}, t("overviewTitle")),
     el("section", { "aria-labelledby": "h-health" }, el("h2", { id: "h-health" }, t("health")),
       definitions([
         [t("health"), ok ? t("journalOk") : data.health],
@@ -220,7 +222,7 @@ function stateSelect(id, states, selected) {
     el("option", { value: s, selected: s === selected }, t("state_" + s))));
 }
 
-async function deadLettersView(params) {
+async function deadLettersView(render, params) {
   const state = params.get("state") || "parked";
   const destination = params.get("destination") || "";
   const bpid = params.get("businessProcessId") || "";
@@ -252,7 +254,7 @@ async function deadLettersView(params) {
   const headers = [t("id"), t("state"), t("destination"), t("kind"), t("businessProcessId"), t("attempts"), t("updated"), t("lastError")];
   const bulk = canAct && data.items.length
     ? el("button", { type: "button", id: "replay-selected", on: { click: bulkReplay } }, t("replaySelected")) : null;
-  show(el("h1", {}, t("deadLettersTitle")), form,
+  render(el("h1", {}, t("deadLettersTitle")), form,
     table(t("deadLettersTitle"), canAct ? ["", ...headers, t("actions")] : headers, rows, t("noItems")), bulk);
 }
 
@@ -287,7 +289,7 @@ async function bulkReplay() {
   }
 }
 
-async function itemView(id) {
+async function itemView(render, id) {
   const { data: item } = await api("GET", "work-items/" + encodeURIComponent(id));
   const canAct = session.roles.includes("operator");
   const reason = el("input", { id: "park-reason", name: "reason", required: true, maxlength: 500 });
@@ -306,7 +308,7 @@ async function itemView(id) {
       } catch (err) { failure(err); }
     } } }, field(t("reason"), reason), el("button", { type: "submit" }, t("park"))));
   }
-  show(el("h1", {}, t("itemTitle", { id: item.id })),
+  render(el("h1", {}, t("itemTitle", { id: item.id })),
     definitions([[t("state"), t("state_" + item.state)], [t("destination"), item.destination], [t("kind"), item.kind],
       [t("department"), item.department], [t("businessProcessId"), item.businessProcessId],
       [t("attempts"), String(item.attempts)], [t("lastError"), item.lastError], [t("nextAttempt"), item.nextAttempt],
@@ -315,19 +317,19 @@ async function itemView(id) {
     el("p", {}, el("a", { href: "#/dead-letters" }, t("back"))));
 }
 
-async function caseView(bpid) {
+async function caseView(render, bpid) {
   const input = el("input", { id: "case-bpid", name: "businessProcessId", value: bpid || "", required: true });
   const form = el("form", { class: "filters", on: { submit: (e) => {
     e.preventDefault();
     location.hash = "#/case/" + encodeURIComponent(input.value.trim());
   } } }, field(t("businessProcessId"), input), el("button", { type: "submit" }, t("search")));
-  if (!bpid) return show(el("h1", {}, t("caseTitle")), form);
+  if (!bpid) return render(el("h1", {}, t("caseTitle")), form);
   let data;
   try {
     ({ data } = await api("GET", "cases/" + encodeURIComponent(bpid)));
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) {
-      return show(el("h1", {}, t("caseTitle")), form, el("p", { class: "empty" }, t("noCase")));
+      return render(el("h1", {}, t("caseTitle")), form, el("p", { class: "empty" }, t("noCase")));
     }
     throw e;
   }
@@ -345,7 +347,7 @@ async function caseView(bpid) {
     d.receipts ? table(t("receipts"), [t("receiptKind"), t("eventTime"), t("signatureValid"), "SHA-256"],
       d.receipts.map((r) => el("tr", { class: "receipt" }, el("th", { scope: "row" }, r.kind), el("td", {}, r.eventTime),
         el("td", {}, r.signatureValid ? t("yes") : t("no")), el("td", { class: "hash" }, r.messageSha256))), t("none")) : null));
-  show(el("h1", {}, t("caseTitle") + " " + bpid), form,
+  render(el("h1", {}, t("caseTitle") + " " + bpid), form,
     el("section", { "aria-labelledby": "h-chain" }, el("h2", { id: "h-chain" }, t("chain")), chain,
       el("p", {}, el("a", { id: "download-evidence", href: API + "cases/" + encodeURIComponent(bpid) + "/evidence",
         download: "evidence-" + bpid + ".json" }, t("download")))),
@@ -355,7 +357,7 @@ async function caseView(bpid) {
       deliveries.length ? deliveries : el("p", {}, t("none"))));
 }
 
-async function identityView(params) {
+async function identityView(render, params) {
   const state = params.get("state") || "pending";
   const { data } = await api("GET", "identity-links?state=" + encodeURIComponent(state));
   const form = el("form", { class: "filters", on: { submit: (e) => {
@@ -391,24 +393,31 @@ async function identityView(params) {
       el("td", {}, l.matchedOn), el("td", {}, l.createdAt), el("td", {}, l.decidedBy),
       el("td", {}, buttons.length ? [reason, ...buttons] : l.reason));
   });
-  show(el("h1", {}, t("identityTitle")),
+  render(el("h1", {}, t("identityTitle")),
     el("p", {}, t("reviewFor", { departments: session.departments.join(", ") })), form,
     table(t("identityTitle"), [t("link"), t("state"), t("department"), t("account"), t("service"), t("matchedOn"), t("created"), t("decidedBy"), t("actions")],
       rows, t("noLinks")));
 }
 
-async function auditView() {
+async function auditView(render) {
   const { data } = await api("GET", "audit?limit=200");
   const rows = data.entries.map((e) => el("tr", {},
     el("td", {}, e.at), el("th", { scope: "row" }, e.who), el("td", {}, e.operation),
     el("td", {}, e.businessProcessId), el("td", {}, e.remoteAddress), el("td", { class: "wrap" }, e.reason)));
-  show(el("h1", {}, t("auditTitle")),
+  render(el("h1", {}, t("auditTitle")),
     table(t("auditTitle"), [t("at"), t("who"), t("operation"), t("businessProcessId"), t("remote"), t("detail")], rows, t("noEntries")));
 }
 
 // ---------------------------------------------------------------- routing
 
+// Every route() call gets a number; a view renders only if no later call has begun meanwhile.
+// Two quick navigations (or an action's refresh and a click) otherwise race: the earlier
+// view's answer can arrive last and replace the page the user asked for.
+let routeCount = 0;
+
 async function route() {
+  const mine = ++routeCount;
+  const render = (...nodes) => (mine === routeCount ? show(...nodes) : undefined);
   renderChrome();
   if (!session) return signInView();
   const [path, query = ""] = location.hash.replace(/^#/, "").split("?");
@@ -416,17 +425,17 @@ async function route() {
   const params = new URLSearchParams(query);
   try {
     switch (parts[0]) {
-      case "overview": return await overviewView();
-      case "dead-letters": return parts[1] ? await itemView(parts[1]) : await deadLettersView(params);
-      case "case": return await caseView(parts.slice(1).join("/"));
-      case "identity": return await identityView(params);
-      case "audit": return await auditView();
+      case "overview": return await overviewView(render);
+      case "dead-letters": return parts[1] ? await itemView(render, parts[1]) : await deadLettersView(render, params);
+      case "case": return await caseView(render, parts.slice(1).join("/"));
+      case "identity": return await identityView(render, params);
+      case "audit": return await auditView(render);
       default:
         location.hash = defaultView();
         return undefined;
     }
   } catch (e) {
-    return failure(e);
+    return failure(e, render);
   }
 }
 

@@ -14,7 +14,6 @@ namespace {
 TEST(Pkce, S256ChallengeOfRfc7636AppendixB) {
   EXPECT_EQ(code_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
-  EXPECT_EQ(base64url(std::string("\xfb\xff", 2)), "-_8");
 }
 
 TEST(OidcClient, StartCarriesStateNonceAndChallenge) {

@@ -3,13 +3,15 @@
 // client certificate (test_console_browser.py prepares them and the policy that lets Chromium
 // present it):
 //   anna (operator): signs in, sees the parked item, replays it, sees it delivered, opens the
-//     case's timeline, the audit log, the French overview; keyboard and contrast checks;
+//     case's timeline, a registered delivery's receipts, the audit log, the French overview;
+//     keyboard and contrast checks;
 //   rita (reviewer, Steueramt): approves the pending identity link;
 //   bruno (reviewer, Betreibungsamt): does not see it, and the JSON API refuses him too.
 // Saves a screenshot of each page in SCREENSHOTS. Exits non-zero naming the first failed step.
 //
 // Environment: CONSOLE_URL, HOMES (JSON {user: folder}), SCREENSHOTS, ITEM (work item id),
-// BPID (its case), LINK (the pending link's id).
+// BPID (its case), LINK (the pending link's id), REGISTERED_BPID (a case with registered mail
+// accepted by its recipient).
 "use strict";
 const path = require("path");
 const puppeteer = require("puppeteer-core");
@@ -20,6 +22,7 @@ const shots = process.env.SCREENSHOTS;
 const item = process.env.ITEM;
 const bpid = process.env.BPID;
 const link = process.env.LINK;
+const registeredBpid = process.env.REGISTERED_BPID;
 
 function check(condition, what) {
   if (!condition) throw new Error("failed: " + what);
@@ -37,10 +40,32 @@ async function browserFor(user) {
   });
 }
 
-let lastPage = null;  // for the failure's screenshot
+// Runs `steps` as `user` in a browser of their own; on a failure, saves what the page showed
+// (failure.png) before that browser closes.
+async function as(user, steps) {
+  const browser = await browserFor(user);
+  let page = null;
+  try {
+    page = await browser.newPage();
+    await page.setViewport({ width: 1280, height: 900 });
+    await steps(page);
+  } catch (e) {
+    if (page) {
+      try {
+        console.error("the page showed: " + await page.$eval("body", (b) => b.innerText));
+        await page.screenshot({ path: path.join(shots, "failure.png"), fullPage: true });
+      } catch (ignored) { /* the page is gone */ }
+    }
+    throw e;
+  } finally {
+    await browser.close();
+  }
+}
 
 async function shot(page, name) {
-  lastPage = page;
+  // Every page: no element turned into text instead of being shown.
+  const shown = await page.$eval("body", (b) => b.innerText);
+  check(!shown.includes("[object "), name + ": every element is drawn, none printed as text");
   await page.screenshot({ path: path.join(shots, name + ".png"), fullPage: true });
 }
 
@@ -88,10 +113,7 @@ async function contrastProblems(page) {
 }
 
 async function operator() {
-  const browser = await browserFor("anna");
-  try {
-    const page = await browser.newPage();
-    await page.setViewport({ width: 1280, height: 900 });
+  await as("anna", async (page) => {
     await signIn(page, "Übersicht");
     check((await text(page, "#signed-in")).includes("anna"), "anna is signed in by certificate");
     const cookies = await page.cookies();
@@ -125,8 +147,13 @@ async function operator() {
     await page.goto(consoleUrl + "#/dead-letters/" + item, { waitUntil: "networkidle0" });
     for (let i = 0; i < 100 && state !== "erledigt"; i++) {
       if (i > 0) await page.reload({ waitUntil: "networkidle0" });
-      const dd = await page.waitForFunction(() => document.querySelector("main dl dd"));
-      state = await dd.evaluate((e) => e.textContent);
+      // The item's own page (its heading), not a list that an earlier navigation still drew;
+      // heading and state read in one step, so that no later drawing falls between them.
+      const shown = await page.waitForFunction((id) => {
+        const dd = document.querySelector("main dl dd");
+        return document.querySelector("main h1")?.textContent === `Auftrag ${id}` && dd ? dd.textContent : false;
+      }, {}, item);
+      state = await shown.jsonValue();
       if (state !== "erledigt") await new Promise((r) => setTimeout(r, 200));
     }
     await shot(page, "04-item-delivered");
@@ -146,9 +173,20 @@ async function operator() {
     check(exported.status === 200 && exported.disposition.startsWith("attachment") &&
           exported.body.records.length === hops.length, "the evidence export downloads with every record");
 
+    // A case whose payment order went as registered mail and was accepted: its receipts.
+    await page.goto(consoleUrl + "#/case/" + encodeURIComponent(registeredBpid), { waitUntil: "networkidle0" });
+    await page.waitForSelector("tr.receipt");
+    await shot(page, "06-case-receipts");
+    const receipts = await page.$$eval("tr.receipt", (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+    check(receipts.map((r) => r[0]).join(",") === "SUBMISSION,ACCEPTANCE" && receipts.every((r) => r[2] === "ja"),
+          "the registered delivery shows its two receipts, seals valid: " + JSON.stringify(receipts));
+    const delivery = await text(page, "section.delivery");
+    check(/Rechtliches Zustelldatum\s*\d{4}-\d{2}-\d{2}/.test(delivery) && delivery.includes("ACCEPTED"),
+          "the delivery is accepted with its legal delivery date: " + delivery);
+
     await page.goto(consoleUrl + "#/audit", { waitUntil: "networkidle0" });
     await page.waitForSelector("main table");
-    await shot(page, "06-audit");
+    await shot(page, "07-audit");
     check((await text(page, "main table")).includes(`replayed work item ${item}`), "the audit log shows anna's replay");
 
     await page.goto(consoleUrl + "#/overview", { waitUntil: "networkidle0" });
@@ -156,49 +194,41 @@ async function operator() {
     await page.select("#lang", "fr");
     await page.waitForFunction(() => document.querySelector("main h1")?.textContent === "Vue d’ensemble");
     await page.waitForSelector("main table");
-    await shot(page, "07-overview-fr");
+    await shot(page, "08-overview-fr");
     check(await page.evaluate(() => document.documentElement.lang === "fr"), "French: the page's language is fr");
     await page.select("#lang", "de");
 
     // Without the CSRF token a change is refused, even with the session cookie.
     const forged = await page.evaluate(async (id) => (await fetch(`/console/api/work-items/${id}/replay`, { method: "POST" })).status, item);
     check(forged === 403, "a change without the CSRF token is refused (" + forged + ")");
-  } finally {
-    await browser.close();
-  }
+  });
 }
 
 async function reviewer() {
-  const browser = await browserFor("rita");
-  try {
-    const page = await browser.newPage();
-    await page.setViewport({ width: 1280, height: 900 });
+  await as("rita", async (page) => {
     await signIn(page, "Identitätsverknüpfungen");
     await page.waitForSelector(`tr[data-link="${link}"]`);
-    await shot(page, "08-identity-links");
+    await shot(page, "09-identity-links");
     check((await page.$$("nav a")).length === 1, "a reviewer sees only the identity links in the menu");
     await page.click(`tr[data-link="${link}"] button.approve`);
     await page.waitForFunction((id) => document.getElementById("status").textContent.includes(`${id} bestätigt`), {}, link);
-    check(!(await page.$(`tr[data-link="${link}"]`)), "approved: the link left the pending list");
+    // The list is drawn again after the message.
+    await page.waitForFunction((id) => !document.querySelector(`tr[data-link="${id}"]`), {}, link);
+    check(true, "approved: the link left the pending list");
     await page.goto(consoleUrl + "#/identity?state=active", { waitUntil: "networkidle0" });
     await page.waitForSelector(`tr[data-link="${link}"]`);
-    await shot(page, "09-identity-link-approved");
+    await shot(page, "10-identity-link-approved");
     check((await text(page, `tr[data-link="${link}"]`)).includes("console:rita"), "the link is active, decided by rita");
-  } finally {
-    await browser.close();
-  }
+  });
 }
 
 async function otherDepartment() {
-  const browser = await browserFor("bruno");
-  try {
-    const page = await browser.newPage();
-    await page.setViewport({ width: 1280, height: 900 });
+  await as("bruno", async (page) => {
     await signIn(page, "Identitätsverknüpfungen");
     await page.goto(consoleUrl + "#/identity?state=all", { waitUntil: "networkidle0" });
     await page.waitForSelector("main h1");
     await new Promise((r) => setTimeout(r, 300));
-    await shot(page, "10-identity-other-department");
+    await shot(page, "11-identity-other-department");
     check(!(await page.$(`tr[data-link="${link}"]`)), "a reviewer of another department does not see the link");
     const api = await page.evaluate(async (id) => {
       const s = await (await fetch("/console/api/session")).json();
@@ -210,9 +240,7 @@ async function otherDepartment() {
       return [get.status, post.status, list.status];
     }, link);
     check(JSON.stringify(api) === "[404,404,403]", "over the JSON API too: " + JSON.stringify(api));
-  } finally {
-    await browser.close();
-  }
+  });
 }
 
 (async () => {
@@ -223,12 +251,6 @@ async function otherDepartment() {
     console.log("console browser test passed");
   } catch (e) {
     console.error(e.stack || String(e));
-    if (lastPage) {
-      try {
-        console.error("the page showed: " + await lastPage.$eval("body", (b) => b.innerText));
-        await lastPage.screenshot({ path: path.join(shots, "failure.png"), fullPage: true });
-      } catch (ignored) { /* the browser is gone */ }
-    }
     process.exit(1);
   }
 })();
