@@ -254,7 +254,10 @@ void DepartmentService::answer_fault(const http::Respond& respond, SoapVersion v
                             {"outcome", reply.fault.sender ? "rejected" : "failed"}});
   http::Response r =
       soap_response(version, thread_codec().write(version, reply.fault), reply.http_status);
-  if (reply.retry_after) r.headers.emplace_back("Retry-After", "1");
+  if (reply.retry_after) {
+    r.headers.emplace_back("Retry-After",
+                           std::to_string(std::max<int64_t>(1, status.retry_after().count())));
+  }
   respond(std::move(r));
 }
 

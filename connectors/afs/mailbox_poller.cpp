@@ -15,7 +15,7 @@ namespace {
 
 constexpr uint64_t kMaxPartBytes = 64ull << 20;
 constexpr char kOperation[] = "afs:submission";
-// Applications of one page taken at once (threads per round, for the round only).
+// Applications of one page taken at once.
 constexpr size_t kParallelTakes = 8;
 
 std::string feed_of(const std::string& mailbox) { return "afs:" + mailbox; }
@@ -65,7 +65,7 @@ std::string submission_key(const std::string& mailbox, const std::string& applic
 MailboxPoller::MailboxPoller(PollerSettings settings, const ApfClient& apf,
                              journal::Journal& journal, const documents::DocumentStore& documents,
                              MappingSource mappings, const Clock& clock, metrics::Registry& metrics,
-                             std::function<void()> work_accepted)
+                             std::function<void()> work_accepted, runtime::WorkPool* pool)
     : settings_(std::move(settings)),
       apf_(apf),
       journal_(journal),
@@ -73,7 +73,9 @@ MailboxPoller::MailboxPoller(PollerSettings settings, const ApfClient& apf,
       mappings_(std::move(mappings)),
       clock_(clock),
       metrics_(metrics),
-      work_accepted_(std::move(work_accepted)) {
+      work_accepted_(std::move(work_accepted)),
+      pool_(pool),
+      wait_(settings_.poll) {
   metrics_.describe("portier_afs_submissions_total", "counter",
                     "Submissions taken from an APF mailbox, by mailbox and outcome "
                     "(recorded, parked)");
@@ -87,38 +89,21 @@ MailboxPoller::MailboxPoller(PollerSettings settings, const ApfClient& apf,
                     "Submissions of an APF mailbox parked (not taken over)");
 }
 
-MailboxPoller::~MailboxPoller() { stop(); }
-
-void MailboxPoller::start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mutex_);
-    auto wait = settings_.poll;
-    do {
-      lock.unlock();
-      auto round = poll_once();
-      if (!round.is_ok()) {
-        metrics_.increment("portier_afs_poll_errors_total", {{"mailbox", settings_.mailbox}});
-        log::warn("afs: mailbox round failed",
-                  {{"mailbox", settings_.mailbox}, {"error", round.status().message()}});
-      }
-      refresh_backlog();
-      // While the APF fails, wait longer each time, up to a minute.
-      wait = round.is_ok() ? settings_.poll
-                           : std::min<std::chrono::milliseconds>(wait * 2, std::chrono::minutes(1));
-      lock.lock();
-    } while (!wake_.wait_for(lock, wait, [this] { return stopping_; }));
-    lock.unlock();
-    journal_.release_lease(feed_of(settings_.mailbox), settings_.holder);
-  });
+Millis MailboxPoller::turn() {
+  auto round = poll_once();
+  if (!round.is_ok()) {
+    metrics_.increment("portier_afs_poll_errors_total", {{"mailbox", settings_.mailbox}});
+    log::warn("afs: mailbox round failed",
+              {{"mailbox", settings_.mailbox}, {"error", round.status().message()}});
+  }
+  refresh_backlog();
+  // While the APF fails, wait longer each time, up to a minute.
+  wait_ = round.is_ok() ? settings_.poll : std::min<Millis>(wait_ * 2, std::chrono::minutes(1));
+  return wait_;
 }
 
-void MailboxPoller::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+void MailboxPoller::release() {
+  journal_.release_lease(feed_of(settings_.mailbox), settings_.holder);
 }
 
 void MailboxPoller::refresh_backlog() {
@@ -173,15 +158,12 @@ Result<PollReport> MailboxPoller::poll_once() {
     // A page's applications are fetched, stored and recorded side by side: their fsyncs
     // overlap and their intakes share group commits. The cursor moves only once all are in.
     std::vector<std::optional<Result<Outcome>>> outcomes(fresh.size());
-    std::atomic<size_t> next{0};
-    std::vector<std::thread> workers;
-    const size_t parallel = std::min<size_t>(kParallelTakes, fresh.size());
-    for (size_t w = 0; w < parallel; ++w) {
-      workers.emplace_back([&] {
-        for (size_t i = next++; i < fresh.size(); i = next++) outcomes[i] = take(*fresh[i]);
-      });
+    const auto take_one = [&](size_t i) { outcomes[i] = take(*fresh[i]); };
+    if (pool_ != nullptr) {
+      pool_->side_by_side(fresh.size(), kParallelTakes, take_one);
+    } else {
+      for (size_t i = 0; i < fresh.size(); ++i) take_one(i);
     }
-    for (std::thread& t : workers) t.join();
     for (auto& outcome : outcomes) {
       if (!outcome->is_ok()) return outcome->status();
       switch (**outcome) {

@@ -10,7 +10,8 @@ namespace portier::app {
 FormIntake assemble_form_intake(const config::Config& c, journal::Journal& journal,
                                 const documents::DocumentStore& documents,
                                 const mapping::Registry& mappings, dispatch::Dispatcher& dispatcher,
-                                const Clock& clock, metrics::Registry& metrics) {
+                                const Clock& clock, metrics::Registry& metrics,
+                                runtime::WorkPool& pool) {
   FormIntake out;
   afs::ApfSettings settings{c.apf.url, {c.apf.user, c.apf.password}, c.apf.ca_file, c.apf.timeout};
   out.apf = std::make_shared<afs::ApfClient>(settings);
@@ -35,7 +36,8 @@ FormIntake assemble_form_intake(const config::Config& c, journal::Journal& journ
     ps.lease = c.apf.lease;
     out.pollers.push_back(
         std::make_unique<afs::MailboxPoller>(ps, *out.apf, journal, documents, current, clock,
-                                             metrics, [&dispatcher] { dispatcher.wake(); }));
+                                             metrics, [&dispatcher] { dispatcher.wake(); },
+                                             &pool));
   }
   return out;
 }

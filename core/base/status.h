@@ -3,6 +3,7 @@
 // retry it later (kUnavailable, kDeadlineExceeded, kResourceExhausted), park it for an
 // operator (kInvalidArgument, kFailedPrecondition, kPermissionDenied, kNotFound, kDataLoss),
 // or report it (kInternal). Thread-safe as a value type.
+#include <chrono>
 #include <optional>
 #include <string>
 #include <utility>
@@ -42,9 +43,18 @@ class Status {
   }
   std::string to_string() const;
 
+  // For a retryable failure: when the caller should try again, if the failure knows (e.g. a
+  // destination's backlog over its bound). Protocols turn it into Retry-After.
+  std::chrono::seconds retry_after() const { return retry_after_; }
+  Status with_retry_after(std::chrono::seconds after) && {
+    retry_after_ = after;
+    return std::move(*this);
+  }
+
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
+  std::chrono::seconds retry_after_{0};
 };
 
 inline Status invalid_argument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
@@ -58,6 +68,9 @@ inline Status failed_precondition(std::string m) {
   return {StatusCode::kFailedPrecondition, std::move(m)};
 }
 inline Status data_loss(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
+inline Status resource_exhausted(std::string m) {
+  return {StatusCode::kResourceExhausted, std::move(m)};
+}
 
 // A value or the Status that explains its absence.
 template <class T>
