@@ -18,6 +18,8 @@ install(TARGETS portierctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 set(share ${CMAKE_INSTALL_DATADIR}/portier)
 install(FILES config/portier.xsd mappings/mapping.xsd DESTINATION ${share}/schema)
 install(FILES adapters/soap/wsdl/portier-department-v1.wsdl DESTINATION ${share}/wsdl)
+install(FILES core/model/department.thrift DESTINATION ${share}/thrift)
+install(PROGRAMS docs/examples/thrift_department_client.py DESTINATION ${share}/examples)
 install(FILES adapters/rest/openapi.yaml DESTINATION ${share}/openapi)
 install(FILES config/portier.example.xml DESTINATION ${share}/examples)
 install(FILES mappings/betreibungsamt.xml mappings/mfk.xml mappings/steueramt.xml

@@ -1,6 +1,9 @@
 # portier_library(NAME SOURCES... [DEPS ...]): one static library per folder, with the
 # house warnings. Generated code gets its own target without them (see STYLE.md, 13).
-set(PORTIER_WARNINGS -Wall -Wextra -Werror)
+# A tree built by another compiler for a narrower purpose (the fuzz preset) may set its own.
+if(NOT DEFINED PORTIER_WARNINGS)
+  set(PORTIER_WARNINGS -Wall -Wextra -Werror)
+endif()
 
 function(portier_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})

@@ -147,6 +147,10 @@ cat <<MSG
 
 Portier is running:   http://127.0.0.1:8080/soap/v1?wsdl   (health: /healthz, metrics: /metrics)
                       https://127.0.0.1:8443/soap/v1 (client certificates from $var/pki)
+Thrift RPC:           https://127.0.0.1:8443/thrift/v1 (IDL: /thrift/v1?idl); the example client:
+                      docs/examples/thrift_department_client.py --ca $var/pki/ca.pem \
+                        --cert $var/pki/steueramt.pem --key $var/pki/steueramt.key \
+                        --pdf deploy/sandbox/sample-extract.pdf
 Simulated portal:     http://127.0.0.1:9000/_sim/state   (also the APF and the department intake)
 Submit a web form:    curl -X POST http://127.0.0.1:9000/_sim/afs/applications -d '{"mailbox":"betreibungsamt",...}'
                       (tests/sim/README.md; deploy/sandbox/sample_flow.py shows one)

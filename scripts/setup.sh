@@ -7,14 +7,14 @@ sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 
 packages=(
-  build-essential cmake pkg-config clang-format
+  build-essential cmake pkg-config clang-format clang-tidy clang-15 libfuzzer-15-dev
   libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libboost-program-options1.81-dev
   libthrift-dev thrift-compiler gsoap libgsoap-dev
   libxml2-dev libxml2-utils libssl-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 libpq-dev
   postgresql-15
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-zeep python3-lxml python3-requests python3-pytest openssl curl
+  python3 python3-zeep python3-lxml python3-requests python3-pytest python3-thrift openssl curl
   wrk nginx-light nodejs qpdf zlib1g-dev
   libgmime-3.0-dev dovecot-imapd python3-aiosmtpd python3-cryptography
   dpkg-dev mandoc python3-yaml python3-jsonschema mmdebstrap

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <thread>
 
+#include "adapters/http/connection_registry.h"
 #include "adapters/http/spooled_body.h"
 #include "core/base/digest.h"
 #include "core/base/log.h"
@@ -30,13 +31,6 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kBodyChunk = 64 * 1024;  // a body is read in pieces of at most this size
-
-// A connection as drain() sees it: it may be closed at once unless it is serving a request.
-struct ConnectionState {
-  std::atomic<bool> busy{false};
-  std::function<void()> close;  // runs on the connection's strand
-  asio::any_io_executor executor;
-};
 
 // Turns the callback-style Router into something a coroutine can await. The Respond given to
 // the handler may be called from any thread; the result is posted back to the connection.
@@ -395,36 +389,21 @@ class Server::Impl {
     return out;
   }
 
-  std::shared_ptr<ConnectionState> register_connection(beast::tcp_stream& tcp) {
-    auto state = std::make_shared<ConnectionState>();
-    state->executor = tcp.get_executor();
-    state->close = [&tcp] {
+  std::shared_ptr<ConnectionRegistry::Connection> register_connection(beast::tcp_stream& tcp) {
+    return connections_.add(tcp.get_executor(), [&tcp] {
       beast::error_code ignored;
       tcp.socket().cancel(ignored);
-    };
-    std::lock_guard lock(connections_mutex_);
-    connections_.push_back(state);
-    return state;
+    });
   }
 
-  void unregister_connection(const std::shared_ptr<ConnectionState>& state) {
-    std::lock_guard lock(connections_mutex_);
+  // On the connection's strand, as its last step before the stream goes away.
+  void unregister_connection(const std::shared_ptr<ConnectionRegistry::Connection>& state) {
     connections_.remove(state);
   }
 
-  size_t connection_count() {
-    std::lock_guard lock(connections_mutex_);
-    return connections_.size();
-  }
+  size_t connection_count() { return connections_.size(); }
 
-  void close_idle_connections() {
-    std::lock_guard lock(connections_mutex_);
-    for (auto& state : connections_) {
-      asio::post(state->executor, [state] {
-        if (!state->busy) state->close();
-      });
-    }
-  }
+  void close_idle_connections() { connections_.close_idle(); }
 
   std::vector<config::Listener> listeners_;
   config::Limits limits_;
@@ -437,8 +416,7 @@ class Server::Impl {
   std::vector<std::thread> threads_;
   std::atomic<bool> draining_{false};
   std::atomic<uint32_t> in_flight_{0};
-  std::mutex connections_mutex_;
-  std::list<std::shared_ptr<ConnectionState>> connections_;
+  ConnectionRegistry connections_;
 };
 
 Server::Server(std::vector<config::Listener> listeners, config::Limits limits, const Router& router,

@@ -12,6 +12,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "core/base/base64.h"
 #include "core/base/digest.h"
 #include "core/mapping/mapping.h"
 
@@ -23,35 +24,6 @@ constexpr size_t kMaxTokenBytes = 8192;
 struct PkeyFree {
   void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
 };
-
-// Base64url (RFC 4648 §5) without padding into bytes; nullopt if malformed.
-std::optional<std::string> base64url_decode(std::string_view in) {
-  std::string b64(in);
-  for (char& c : b64) {
-    if (c == '-') c = '+';
-    else if (c == '_') c = '/';
-    else if (c == '=' || c == '+' || c == '/') return std::nullopt;
-  }
-  while (b64.size() % 4 != 0) b64 += '=';
-  std::string out(b64.size() / 4 * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(b64.data()),
-                          static_cast<int>(b64.size()));
-  if (n < 0) return std::nullopt;
-  size_t pad = 0;
-  while (pad < 2 && b64.size() > pad && b64[b64.size() - 1 - pad] == '=') ++pad;
-  out.resize(static_cast<size_t>(n) - pad);
-  return out;
-}
-
-std::string base64(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
@@ -112,7 +84,7 @@ std::optional<boost::json::object> json_object(std::string_view text) {
 
 struct PortalAuthenticator::Issuer {
   config::PortalApi::TokenIssuer settings;
-  std::unique_ptr<EVP_PKEY, PkeyFree> key;
+  std::vector<std::unique_ptr<EVP_PKEY, PkeyFree>> keys;  // current, then next (rollover)
 };
 
 PortalAuthenticator::PortalAuthenticator(const config::PortalApi& settings) : settings_(settings) {
@@ -128,14 +100,23 @@ Result<std::unique_ptr<PortalAuthenticator>> PortalAuthenticator::create(
     const config::PortalApi& settings) {
   std::unique_ptr<PortalAuthenticator> auth(new PortalAuthenticator(settings));
   for (const auto& issuer : settings.token_issuers) {
-    FILE* f = std::fopen(issuer.public_key_file.c_str(), "r");
-    if (!f) return invalid_argument("portalApi: cannot read " + issuer.public_key_file);
-    EVP_PKEY* key = PEM_read_PUBKEY(f, nullptr, nullptr, nullptr);
-    std::fclose(f);
-    if (!key) return invalid_argument("portalApi: no PEM public key in " + issuer.public_key_file);
+    for (const auto& other : auth->issuers_) {
+      if (other->settings.issuer == issuer.issuer) {
+        return invalid_argument("portalApi: bearer token issuer " + issuer.issuer +
+                                " configured twice");
+      }
+    }
     auto entry = std::make_unique<Issuer>();
     entry->settings = issuer;
-    entry->key.reset(key);
+    for (const std::string& file : {issuer.public_key_file, issuer.next_public_key_file}) {
+      if (file.empty()) continue;
+      FILE* f = std::fopen(file.c_str(), "r");
+      if (!f) return invalid_argument("portalApi: cannot read " + file);
+      EVP_PKEY* key = PEM_read_PUBKEY(f, nullptr, nullptr, nullptr);
+      std::fclose(f);
+      if (!key) return invalid_argument("portalApi: no PEM public key in " + file);
+      entry->keys.emplace_back(key);
+    }
     auth->issuers_.push_back(std::move(entry));
   }
   return auth;
@@ -196,19 +177,28 @@ Result<PortalCaller> PortalAuthenticator::verify_bearer(const std::string& token
   const std::string_view signed_part = std::string_view(token).substr(0, dot2);
   for (const auto& issuer : issuers_) {
     if (issuer->settings.issuer != iss) continue;
-    const int type = EVP_PKEY_get_base_id(issuer->key.get());
+    // The key type decides the algorithm, not the token's header; during a rollover every key
+    // of the issuer (current and next) is tried.
+    const int wanted = alg == "RS256" ? EVP_PKEY_RSA : EVP_PKEY_EC;
     std::string sig = *signature;
-    if (alg == "RS256") {
-      if (type != EVP_PKEY_RSA) return permission_denied("bearer token: RS256 with a non-RSA key");
-    } else {
-      if (type != EVP_PKEY_EC) return permission_denied("bearer token: ES256 with a non-EC key");
+    if (alg == "ES256") {
       auto der = es256_to_der(sig);
       if (!der) return permission_denied("bearer token: malformed ES256 signature");
       sig = *der;
     }
-    if (!verify_signature(issuer->key.get(), signed_part, sig)) {
-      return permission_denied("bearer token signature does not verify");
+    bool key_of_type = false;
+    bool verified = false;
+    for (const auto& key : issuer->keys) {
+      if (EVP_PKEY_get_base_id(key.get()) != wanted) continue;
+      key_of_type = true;
+      verified = verify_signature(key.get(), signed_part, sig);
+      if (verified) break;
     }
+    if (!key_of_type) {
+      return permission_denied(alg == "RS256" ? "bearer token: RS256 with a non-RSA key"
+                                              : "bearer token: ES256 with a non-EC key");
+    }
+    if (!verified) return permission_denied("bearer token signature does not verify");
     // Audience: a string or an array of strings.
     bool audience_ok = false;
     if (auto aud = claims->find("aud"); aud != claims->end()) {
@@ -284,7 +274,7 @@ std::string hmac_signature(const std::string& secret, const std::string& method,
   unsigned int len = 0;
   HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
        reinterpret_cast<const unsigned char*>(text.data()), text.size(), mac, &len);
-  return base64(std::string_view(reinterpret_cast<char*>(mac), len));
+  return base64_encode(std::string_view(reinterpret_cast<char*>(mac), len));
 }
 
 }  // namespace portier::rest_adapter

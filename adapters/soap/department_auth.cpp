@@ -1,6 +1,7 @@
 #include "adapters/soap/department_auth.h"
 
 #include "adapters/soap/ws_security.h"
+#include "core/cases/call_origin.h"
 
 namespace portier::soap_adapter {
 
@@ -29,11 +30,7 @@ Result<Caller> authenticate(const http::Request& request, const MessageHeader& h
     caller.nonce = journal::Nonce{(*token)->nonce, *created + 2 * kMaxTokenSkewMs};
   }
   authenticated = caller.department;
-  if (header.sender_id != caller.department->name) {
-    return permission_denied("header/senderId '" + header.sender_id +
-                             "' is not the authenticated department '" +
-                             caller.department->name + "'");
-  }
+  if (Status s = cases::check_sender(header, *caller.department); !s.is_ok()) return s;
   return caller;
 }
 

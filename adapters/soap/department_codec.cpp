@@ -10,6 +10,7 @@
 
 #include "DepartmentSoap11.nsmap"
 #include "core/base/clock.h"
+#include "core/cases/request_checks.h"
 #include "soapH.h"
 
 namespace portier::soap_adapter {
@@ -359,43 +360,6 @@ Converted read(struct soap* soap, std::string_view envelope, const char* tag) {
   return convert(body);
 }
 
-// gSOAP checks minLength only when an element has content, so `<p:title/>` passes its reader.
-// The required texts of each request must not be empty; the first empty one is named.
-std::string empty_required_text(const DepartmentRequest& request, const std::string& operation) {
-  std::vector<std::pair<const char*, const std::string*>> fields;
-  const MessageHeader& h =
-      std::visit([](const auto& r) -> const MessageHeader& { return r.header; }, request);
-  fields = {{"header/senderId", &h.sender_id}, {"header/messageId", &h.message_id}};
-  if (h.business_process_id)
-    fields.push_back({"header/businessProcessId", &*h.business_process_id});
-  if (const auto* r = std::get_if<OpenBusinessCase>(&request)) {
-    fields.insert(fields.end(), {{"ownerId", &r->owner_id}, {"title", &r->title}});
-  } else if (const auto* r = std::get_if<ReportStatus>(&request)) {
-    if (r->department_status_code)
-      fields.push_back({"departmentStatusCode", &*r->department_status_code});
-  } else if (const auto* r = std::get_if<AddActivity>(&request)) {
-    fields.insert(fields.end(), {{"title", &r->title}, {"type", &r->type}});
-  } else if (const auto* r = std::get_if<SendNotification>(&request)) {
-    fields.insert(fields.end(), {{"subject", &r->subject}, {"body", &r->body}});
-  } else if (const auto* r = std::get_if<SendMessage>(&request)) {
-    fields.insert(fields.end(), {{"subject", &r->subject}, {"body", &r->body}});
-  } else if (const auto* r = std::get_if<DeliverDocument>(&request)) {
-    fields.insert(fields.end(), {{"documentKind", &r->document_kind}, {"title", &r->title}});
-  } else if (const auto* r = std::get_if<GetDelivery>(&request)) {
-    fields.push_back({"deliveryId", &r->delivery_id});
-  } else if (const auto* r = std::get_if<GetReceipt>(&request)) {
-    fields.push_back({"receiptId", &r->receipt_id});
-  } else if (const auto* r = std::get_if<DecideIdentityLink>(&request)) {
-    fields.insert(fields.end(), {{"linkId", &r->link_id}, {"decidedBy", &r->decided_by}});
-  } else if (const auto* r = std::get_if<GetSubmission>(&request)) {
-    fields.push_back({"applicationId", &r->application_id});
-  }
-  for (const auto& [name, value] : fields) {
-    if (value->empty()) return "element '" + operation + "/" + name + "' must not be empty";
-  }
-  return {};
-}
-
 struct Operation {
   const char* name;
   const char* tag;
@@ -457,8 +421,10 @@ std::variant<ParsedRequest, Fault> DepartmentCodec::parse(std::string_view envel
     Converted converted = op.read(soap_, envelope, op.tag);
     if (Fault* fault = std::get_if<Fault>(&converted)) return std::move(*fault);
     DepartmentRequest& request = std::get<DepartmentRequest>(converted);
-    if (std::string empty = empty_required_text(request, op.name); !empty.empty()) {
-      return Fault{true, empty};
+    // gSOAP checks minLength only when an element has content, so `<p:title/>` passes its
+    // reader: the required texts are checked again, as for every protocol.
+    if (Status empty = cases::check_required_texts(request); !empty.is_ok()) {
+      return Fault{true, empty.message()};
     }
     return ParsedRequest{version, std::move(request), op.name};
   }

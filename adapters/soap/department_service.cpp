@@ -6,11 +6,9 @@
 
 #include <cstdio>
 
-#include "adapters/soap/delivery_queries.h"
-#include "adapters/soap/submission_queries.h"
 #include "core/base/digest.h"
 #include "core/base/log.h"
-#include "core/mapping/apply.h"
+#include "core/cases/errors.h"
 
 std::string_view portier_department_wsdl();  // embedded at build time
 
@@ -50,9 +48,7 @@ DepartmentCodec& thread_codec() {
   return codec;
 }
 
-const MessageHeader& header_of(const DepartmentRequest& r) {
-  return std::visit([](const auto& req) -> const MessageHeader& { return req.header; }, r);
-}
+using cases::header_of;
 
 http::Response soap_response(SoapVersion version, std::string body, unsigned status = 200) {
   http::Response r;
@@ -92,12 +88,10 @@ Result<std::string> received_sha256(const http::Request& r) {
   return to_hex(std::string_view(reinterpret_cast<const char*>(digest), len));
 }
 
-// A nonce seen before means the request was replayed: a refusal of the caller, not bad input.
-Status as_refusal_if_replay(const Status& s) {
-  if (s.code() == StatusCode::kAlreadyExists && s.message().find("nonce") != std::string::npos) {
-    return permission_denied(s.message());
-  }
-  return s;
+// The SOAP answer of an operation that queued work.
+std::string write_intake_answer(DepartmentCodec& codec, SoapVersion version,
+                                const cases::IntakeAnswer& answer) {
+  return std::visit([&](const auto& a) { return codec.write(version, a); }, answer);
 }
 
 }  // namespace
@@ -118,24 +112,16 @@ struct DepartmentService::Call {
   std::shared_ptr<const mapping::MappingSet> mappings;  // the set this request started under
   Caller caller;
   std::shared_ptr<const Spooled> spooled;  // null: the request was read in memory
+  cases::CallOrigin origin;                // once authenticated
 };
 
 FaultReply to_fault(const Status& status, SoapVersion version) {
-  switch (status.code()) {
-    case StatusCode::kInvalidArgument:
-    case StatusCode::kNotFound:
-    case StatusCode::kAlreadyExists:
-    case StatusCode::kPermissionDenied:
-    case StatusCode::kFailedPrecondition:
-      return {{true, status.message()}, version == SoapVersion::k12 ? 400u : 500u, false};
-    case StatusCode::kUnavailable:
-    case StatusCode::kResourceExhausted:
-    case StatusCode::kDeadlineExceeded:
-      return {{false, "temporarily unavailable, try again later: " + status.message()}, 503u,
-              true};
-    default:
-      return {{false, "internal error"}, 500u, false};
+  const cases::CaseError e = cases::describe_error(status);
+  if (e.blame == cases::CaseError::Blame::kCaller) {
+    return {{true, e.reason}, version == SoapVersion::k12 ? 400u : 500u, std::nullopt};
   }
+  if (e.retry_after_s) return {{false, e.reason}, 503u, e.retry_after_s};
+  return {{false, e.reason}, 500u, std::nullopt};
 }
 
 std::string served_wsdl(std::string_view host, bool tls) {
@@ -254,10 +240,7 @@ void DepartmentService::answer_fault(const http::Respond& respond, SoapVersion v
                             {"outcome", reply.fault.sender ? "rejected" : "failed"}});
   http::Response r =
       soap_response(version, thread_codec().write(version, reply.fault), reply.http_status);
-  if (reply.retry_after) {
-    r.headers.emplace_back("Retry-After",
-                           std::to_string(std::max<int64_t>(1, status.retry_after().count())));
-  }
+  if (reply.retry_after_s) r.headers.emplace_back("Retry-After", std::to_string(*reply.retry_after_s));
   respond(std::move(r));
 }
 
@@ -268,20 +251,12 @@ void DepartmentService::fail(std::shared_ptr<Call> call, const Status& status) {
   }
   boost::asio::post(pool_, [this, call, status] {
     const MessageHeader& h = header_of(call->parsed.request);
-    journal::AuditEntry entry;
-    entry.department = call->caller.department ? call->caller.department->name : h.sender_id;
-    entry.remote_address = call->request.remote_address;
-    entry.operation = call->parsed.operation;
-    entry.business_process_id = h.business_process_id.value_or("");
-    entry.reason = status.message();
-    entry.correlation_id = call->request.correlation_id;
-    if (Status s = parts_.journal.audit(entry); !s.is_ok()) {
-      log::error("cannot write audit entry", {{"error", s.to_string()}});
-    }
-    log::warn("department request refused", {{"operation", entry.operation},
-                                              {"department", entry.department},
-                                              {"reason", entry.reason},
-                                              {"correlation_id", entry.correlation_id}});
+    cases::CallOrigin origin = call->origin;
+    origin.department = call->caller.department;
+    origin.remote_address = call->request.remote_address;
+    origin.correlation_id = call->request.correlation_id;
+    parts_.cases.refused(origin, h.sender_id, call->parsed.operation,
+                         h.business_process_id.value_or(""), status);
     answer_fault(call->respond, call->parsed.version, status, call->parsed.operation);
   });
 }
@@ -303,7 +278,7 @@ void DepartmentService::serve(const http::Request& request, const http::Respond&
     return;
   }
   auto call = std::make_shared<Call>(
-      Call{request, respond, std::get<ParsedRequest>(parsed), {}, {}, std::move(spooled)});
+      Call{request, respond, std::get<ParsedRequest>(parsed), {}, {}, std::move(spooled), {}});
   const std::string& operation = call->parsed.operation;
   std::string action = soap_action(request);
   if (!action.empty() && action != "urn:portier:department:1#" + operation) {
@@ -318,32 +293,17 @@ void DepartmentService::serve(const http::Request& request, const http::Respond&
                              parts_.clock.now_ms(), call->caller.department);
   if (!caller.is_ok()) return fail(call, caller.status());
   call->caller = *caller;
-  const mapping::DepartmentMapping& department = *call->caller.department;
-  if (!rate_limiter_.admit(department.name, department.limits.max_requests_per_minute,
-                           parts_.clock.now_ms())) {
-    answer_fault(respond, version,
-                 Status(StatusCode::kResourceExhausted,
-                        department.name + " is over its limit of " +
-                            std::to_string(department.limits.max_requests_per_minute) +
-                            " requests per minute"),
-                 operation);
+  if (Status admitted = parts_.cases.admit(*call->caller.department); !admitted.is_ok()) {
+    answer_fault(respond, version, admitted, operation);
     return;
   }
-  const MessageHeader& header = header_of(call->parsed.request);
-  // Which values are personal data is the mapping's word: those are logged as a digest only.
-  auto field = [&department](const char* name, const std::string& value) {
-    return mapping::is_personal(department, name) ? log::personal(name, value)
-                                                  : log::Field{name, value};
-  };
-  const auto* open = std::get_if<OpenBusinessCase>(&call->parsed.request);
-  log::info("department request",
-            {{"operation", operation},
-             {"department", department.name},
-             {"business_process_id", header.business_process_id.value_or("")},
-             field("ownerId", open ? open->owner_id : ""),
-             field("title", open ? open->title : ""),
-             {"correlation_id", request.correlation_id}});
-  if (queues_work(call->parsed.request)) {
+  cases::CallOrigin& origin = call->origin;
+  origin.department = call->caller.department;
+  origin.nonce = call->caller.nonce;
+  origin.correlation_id = request.correlation_id;
+  origin.remote_address = request.remote_address;
+  parts_.cases.note(call->parsed.request, origin, "soap");
+  if (cases::queues_work(call->parsed.request)) {
     accept_work(std::move(call));
   } else if (std::holds_alternative<DeliverDocument>(call->parsed.request)) {
     boost::asio::post(pool_, [this, call] { accept_document(call); });
@@ -353,60 +313,39 @@ void DepartmentService::serve(const http::Request& request, const http::Respond&
 }
 
 void DepartmentService::accept_work(std::shared_ptr<Call> call) {
-  auto prepared = prepare_intake(call->parsed, *call->caller.department, call->request,
-                                 parts_.clock.now_ms());
+  call->origin.request_sha256 = sha256_hex(call->request.body);
+  auto prepared = parts_.cases.prepare(call->parsed.request, call->origin);
   if (!prepared.is_ok()) return fail(call, prepared.status());
   commit(std::move(call), std::move(*prepared));
 }
 
 void DepartmentService::accept_document(std::shared_ptr<Call> call) {
   const auto& req = std::get<DeliverDocument>(call->parsed.request);
-  const mapping::DepartmentMapping& department = *call->caller.department;
-  if (!parts_.documents) return fail(call, failed_precondition("documents are not configured"));
-  auto named = mapping::name_document(department, req.document_kind, req.date, req.title);
-  if (!named.is_ok()) return fail(call, named.status());
-  const mapping::DocumentKind* kind = department.document_kind(req.document_kind);
-  bool registered = req.channel == DeliverDocument::Channel::kRegistered ||
-                    (req.channel == DeliverDocument::Channel::kAuto &&
-                     ((kind && kind->registered) || department.default_channel == "registered"));
-  std::string platform;
-  if (registered) {
-    auto chosen = registered_platform(req, parts_.registered_platforms);
-    if (!chosen.is_ok()) return fail(call, chosen.status());
-    platform = *chosen;
-  }
   const bool spooled = call->spooled && call->spooled->has_document;
-  const uint64_t size = spooled ? call->spooled->document_size : req.document.size();
-  if (size > parts_.pdf_limits.max_bytes) {
-    return fail(call, invalid_argument("document: larger than the limit of " +
-                                       std::to_string(parts_.pdf_limits.max_bytes) + " bytes"));
+  // The evidence names the request as received, not the envelope read from its spool.
+  call->origin.request_sha256 =
+      call->spooled ? call->spooled->body_sha256 : sha256_hex(call->request.body);
+  cases::DocumentSource source;
+  if (spooled) {
+    source.known_size = call->spooled->document_size;
+    source.store = [this, call](const documents::DocumentStore& store, uint64_t limit) {
+      return store_spooled_document(call, store, limit);
+    };
   }
-  // Stored first (the check needs a file), removed again if refused and new.
-  auto stored = spooled ? store_spooled_document(call)
-                        : parts_.documents->store_bytes(req.document, parts_.pdf_limits.max_bytes);
-  if (!stored.is_ok()) return fail(call, stored.status());
-  if (Status pdf = documents::check_pdf(stored->path, parts_.pdf_limits); !pdf.is_ok()) {
-    if (!stored->was_stored) std::remove(stored->path.c_str());
-    return fail(call, invalid_argument("document: " + pdf.message()));
-  }
-  auto prepared = prepare_document_intake(
-      call->parsed, department, call->request, parts_.clock.now_ms(),
-      AcceptedDocument{stored->sha256_hex, stored->size, named->file_name, named->title,
-                       platform.empty() ? std::string() : *req.recipient, platform});
+  auto prepared = parts_.cases.prepare_document(req, call->origin, spooled ? &source : nullptr);
   if (!prepared.is_ok()) return fail(call, prepared.status());
   commit(std::move(call), std::move(*prepared));
 }
 
 Result<documents::StoredDocument> DepartmentService::store_spooled_document(
-    const std::shared_ptr<Call>& call) {
+    const std::shared_ptr<Call>& call, const documents::DocumentStore& store, uint64_t limit) {
   const Spooled& spooled = *call->spooled;
   Result<documents::StoredDocument> stored = internal_error("no document");
   if (spooled.mtom && spooled.attachment) {
     auto part = spooled.mtom->bytes_of(*spooled.attachment);
     std::vector<char> piece(64 * 1024);
-    const uint64_t limit = parts_.pdf_limits.max_bytes;
     uint64_t size = 0;
-    stored = parts_.documents->store_stream(
+    stored = store.store_stream(
         [&]() -> Result<std::string_view> {
           auto got = part->read(piece.data(), piece.size());
           if (!got.is_ok()) return got.status();
@@ -422,8 +361,7 @@ Result<documents::StoredDocument> DepartmentService::store_spooled_document(
   } else {
     SpooledDocumentText text(spooled.mtom ? spooled.mtom->root()
                                           : body_bytes(call->request.spooled_body));
-    stored = parts_.documents->store_base64_stream([&text] { return text.next(); },
-                                                   parts_.pdf_limits.max_bytes);
+    stored = store.store_base64_stream([&text] { return text.next(); }, limit);
   }
   if (!stored.is_ok() && stored.status().code() == StatusCode::kInvalidArgument &&
       !stored.status().message().starts_with("document: ")) {
@@ -432,18 +370,15 @@ Result<documents::StoredDocument> DepartmentService::store_spooled_document(
   return stored;
 }
 
-void DepartmentService::commit(std::shared_ptr<Call> call, PreparedIntake prepared) {
-  prepared.intake.nonce = call->caller.nonce;
-  // The evidence names the request as received, not the envelope read from its spool.
-  if (call->spooled) prepared.intake.request_sha256 = call->spooled->body_sha256;
+void DepartmentService::commit(std::shared_ptr<Call> call, cases::PreparedIntake prepared) {
   // Written now, sent only if the commit succeeds and the key was new.
-  http::Response ok = soap_response(call->parsed.version,
-                                    write_answer(thread_codec(), call->parsed, prepared.answer));
-  parts_.journal.accept(
-      std::move(prepared.intake),
+  http::Response ok = soap_response(
+      call->parsed.version, write_intake_answer(thread_codec(), call->parsed.version,
+                                                prepared.answer));
+  parts_.cases.commit(
+      std::move(prepared),
       [this, call, ok = std::move(ok)](Result<journal::IntakeOutcome> r) mutable {
         if (r.is_ok() && !r->duplicate) {
-          if (parts_.work_accepted) parts_.work_accepted();
           parts_.metrics.increment("portier_soap_requests_total",
                                    {{"operation", call->parsed.operation}, {"outcome", "accepted"}});
           call->respond(std::move(ok));
@@ -452,97 +387,24 @@ void DepartmentService::commit(std::shared_ptr<Call> call, PreparedIntake prepar
         // Rare paths (a replayed messageId, an error) are written on the service's pool, not on
         // the journal's writer thread.
         boost::asio::post(pool_, [this, call, r = std::move(r)] {
-          if (!r.is_ok()) return fail(call, as_refusal_if_replay(r.status()));
+          if (!r.is_ok()) return fail(call, r.status());
+          auto answer = cases::DepartmentCases::repeated_answer(call->parsed.request, *r);
+          if (!answer.is_ok()) return fail(call, answer.status());
           parts_.metrics.increment("portier_soap_requests_total",
                                    {{"operation", call->parsed.operation}, {"outcome", "duplicate"}});
-          call->respond(soap_response(call->parsed.version,
-                                      write_answer(thread_codec(), call->parsed, r->answer)));
+          call->respond(soap_response(
+              call->parsed.version,
+              write_intake_answer(thread_codec(), call->parsed.version, *answer)));
         });
       });
 }
 
 void DepartmentService::answer_read(std::shared_ptr<Call> call) {
-  const std::string& department = call->caller.department->name;
-  if (call->caller.nonce) {
-    auto fresh = parts_.journal.remember_nonce(department, *call->caller.nonce);
-    if (!fresh.is_ok()) return fail(call, fresh.status());
-    if (!*fresh) return fail(call, permission_denied("WS-Security nonce was used before (replay)"));
-  }
-  DepartmentCodec& codec = thread_codec();
+  auto answer = parts_.cases.read(call->parsed.request, call->origin);
+  if (!answer.is_ok()) return fail(call, answer.status());
   const SoapVersion version = call->parsed.version;
-  std::string body;
-  if (const auto* get = std::get_if<GetBusinessCase>(&call->parsed.request)) {
-    if (!get->header.business_process_id) {
-      return fail(call, invalid_argument("header/businessProcessId is required for "
-                                         "getBusinessCase"));
-    }
-    const std::string& bpid = *get->header.business_process_id;
-    auto found = parts_.journal.find_case(bpid);
-    if (!found.is_ok()) return fail(call, found.status());
-    if (!*found) return fail(call, not_found("header/businessProcessId '" + bpid + "' is not known"));
-    if ((*found)->department != department) {
-      return fail(call, permission_denied("header/businessProcessId '" + bpid +
-                                          "' belongs to another department"));
-    }
-    auto at_portal = parts_.portal.read_case((*found)->business_case_id);
-    if (!at_portal.is_ok()) {
-      Status s = at_portal.status().code() == StatusCode::kNotFound
-                     ? unavailable("the business case has not reached the portal yet")
-                     : at_portal.status();
-      return fail(call, s);
-    }
-    BusinessCaseAnswer a{bpid,
-                         (*found)->business_case_id,
-                         (*found)->service_id,
-                         (*found)->owner_id,
-                         at_portal->title,
-                         at_portal->status,
-                         at_portal->status_text,
-                         {}};
-    for (const auto& h : at_portal->history) a.history.push_back({h.status, h.status_text, h.at_ms});
-    body = codec.write(version, a);
-  } else if (const auto* get = std::get_if<GetDelivery>(&call->parsed.request)) {
-    auto answer = describe_delivery(parts_.journal, department, get->delivery_id,
-                                    parts_.registered_rule);
-    if (!answer.is_ok()) return fail(call, answer.status());
-    body = codec.write(version, *answer);
-  } else if (const auto* receipt = std::get_if<GetReceipt>(&call->parsed.request)) {
-    auto answer = read_receipt(parts_.journal, parts_.documents, department, receipt->receipt_id);
-    if (!answer.is_ok()) return fail(call, answer.status());
-    body = codec.write(version, *answer);
-  } else if (const auto* list = std::get_if<ListEvents>(&call->parsed.request)) {
-    auto events = parts_.journal.events(department, list->after_seq, list->max_events);
-    if (!events.is_ok()) return fail(call, events.status());
-    EventsAnswer a;
-    for (const auto& e : *events) {
-      a.events.push_back({e.seq, e.kind, e.business_process_id, e.at_ms, e.detail});
-    }
-    body = codec.write(version, a);
-  } else if (const auto* ack = std::get_if<AckEvents>(&call->parsed.request)) {
-    auto n = parts_.journal.ack_events(department, ack->seqs);
-    if (!n.is_ok()) return fail(call, n.status());
-    // An acknowledged formSubmitted event releases its take-over: dispatch need not wait for
-    // its next round to find it.
-    if (*n > 0 && parts_.work_accepted) parts_.work_accepted();
-    body = codec.write(version, AckAnswer{*n});
-  } else if (const auto* get = std::get_if<GetSubmission>(&call->parsed.request)) {
-    auto answer = read_submission(parts_.journal, parts_.documents, department,
-                                  get->application_id);
-    if (!answer.is_ok()) return fail(call, answer.status());
-    body = codec.write(version, *answer);
-  } else if (const auto* decide = std::get_if<DecideIdentityLink>(&call->parsed.request)) {
-    if (!parts_.identity) return fail(call, failed_precondition("identity links are not served"));
-    auto link = parts_.identity->decide(department, decide->link_id, decide->approve,
-                                        decide->decided_by, decide->reason);
-    if (!link.is_ok()) {
-      Status s = link.status();
-      // Name the field the error is about.
-      return fail(call, Status(s.code(), "linkId: " + s.message()));
-    }
-    body = codec.write(version, IdentityLinkAnswer{link->link_id, link->state, link->account_id,
-                                                   link->service_id, link->person_ref_category,
-                                                   link->person_ref_id});
-  }
+  std::string body =
+      std::visit([&](const auto& a) { return thread_codec().write(version, a); }, *answer);
   parts_.metrics.increment("portier_soap_requests_total",
                            {{"operation", call->parsed.operation}, {"outcome", "answered"}});
   call->respond(soap_response(version, std::move(body)));

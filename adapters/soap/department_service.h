@@ -1,10 +1,9 @@
 #pragma once
 // The department SOAP service at /soap/v1 (its WSDL at /soap/v1?wsdl): shape guard, gSOAP
-// parse, authentication through the department's mapping, then either an intake into the
-// journal (operations that queue work for the portal) or a read (getBusinessCase, listEvents,
-// ackEvents). Every error becomes a SOAP Fault through `to_fault`; a refusal for who the caller
-// is or what it tried to reach also leaves an audit entry. Nothing is stored unless the answer
-// is a success.
+// parse, authentication through the department's mapping; what the call means is the use
+// cases' (core/cases/department_cases.h), this service only decodes and encodes. Every error
+// becomes a SOAP Fault through `to_fault`; a refusal for who the caller is or what it tried to
+// reach also leaves an audit entry. Nothing is stored unless the answer is a success.
 //
 // Threads: handle() runs on I/O threads. Guard, parse, authentication and the success answer
 // of an intake are CPU work done there (one gSOAP context per thread), so an intake crosses
@@ -19,45 +18,29 @@
 #include <boost/asio/thread_pool.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "adapters/http/message.h"
 #include "adapters/soap/department_auth.h"
 #include "adapters/soap/department_codec.h"
 #include "adapters/soap/department_messages.h"
-#include "adapters/soap/department_operations.h"
 #include "adapters/soap/mtom_package.h"
 #include "adapters/soap/spooled_envelope.h"
 #include "adapters/soap/xml_guard.h"
 #include "core/base/clock.h"
 #include "core/base/metrics.h"
-#include "core/base/rate_limit.h"
 #include "core/base/status.h"
-#include "core/documents/document_store.h"
-#include "core/identity/identity_service.h"
-#include "core/registered/lifecycle.h"
-#include "core/documents/pdf_check.h"
-#include "core/journal/journal.h"
+#include "core/cases/department_cases.h"
 #include "core/mapping/registry.h"
-#include "core/query/portal_reader.h"
 
 namespace portier::soap_adapter {
 
 struct DepartmentServiceParts {
-  journal::Journal& journal;
+  cases::DepartmentCases& cases;
   const Clock& clock;
   mapping::Registry& mappings;
-  query::PortalReader& portal;
   metrics::Registry& metrics;
-  std::function<void()> work_accepted;  // tells dispatch that new work is waiting
-  const documents::DocumentStore* documents = nullptr;  // null: deliverDocument is refused
-  documents::PdfLimits pdf_limits;
-  // Registered mail: the configured platforms (the first is the default; none: refused), and
-  // how the legal delivery date is computed.
-  std::vector<std::string> registered_platforms;
-  registered::LifecycleRule registered_rule;
-  // decideIdentityLink goes here; null: it is refused.
-  identity::IdentityService* identity = nullptr;
 };
 
 class DepartmentService final : public http::Handler {
@@ -86,8 +69,10 @@ class DepartmentService final : public http::Handler {
   // deliverDocument, on the pool: name, store and check the PDF, then the intake.
   void accept_document(std::shared_ptr<Call> call);
   // A spooled or MTOM request's document, decoded into the store (on the pool).
-  Result<documents::StoredDocument> store_spooled_document(const std::shared_ptr<Call>& call);
-  void commit(std::shared_ptr<Call> call, PreparedIntake prepared);
+  Result<documents::StoredDocument> store_spooled_document(const std::shared_ptr<Call>& call,
+                                                           const documents::DocumentStore& store,
+                                                           uint64_t limit);
+  void commit(std::shared_ptr<Call> call, cases::PreparedIntake prepared);
   // Fault for `status`; refusals of the caller are written to the audit log first (on the pool).
   void fail(std::shared_ptr<Call> call, const Status& status);
   void answer_fault(const http::Respond& respond, SoapVersion version, const Status& status,
@@ -95,7 +80,6 @@ class DepartmentService final : public http::Handler {
 
   DepartmentServiceParts parts_;
   GuardLimits limits_;
-  RateLimiter rate_limiter_;  // each department's maxRequestsPerMinute
   boost::asio::thread_pool pool_;
 };
 
@@ -103,7 +87,7 @@ class DepartmentService final : public http::Handler {
 struct FaultReply {
   Fault fault;
   unsigned http_status;
-  bool retry_after;
+  std::optional<int> retry_after_s;  // set for a 503: the Retry-After seconds
 };
 FaultReply to_fault(const Status& status, SoapVersion version);
 

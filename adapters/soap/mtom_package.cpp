@@ -215,6 +215,10 @@ Result<std::unique_ptr<MtomPackage>> MtomPackage::parse(const std::string& conte
   auto* multipart = GMIME_MULTIPART(parts->package.get());
   const int count = g_mime_multipart_get_count(multipart);
   if (count < 1) return invalid_argument("MTOM: the multipart has no parts");
+  if (count > kMaxParts) {
+    return invalid_argument("MTOM: the package has " + std::to_string(count) + " parts; at most " +
+                            std::to_string(kMaxParts) + " are accepted");
+  }
   std::set<std::string> seen;
   for (int i = 0; i < count; ++i) {
     GMimeObject* part = g_mime_multipart_get_part(multipart, i);

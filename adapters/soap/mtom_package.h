@@ -11,7 +11,9 @@
 // Refused (kInvalidArgument, "MTOM: ..."): a Content-Type that is not multipart/related with
 // type="application/xop+xml"; anything GMime reports as malformed, truncated or conflicting (it
 // would otherwise quietly drop or merge parts); nested multiparts; two parts with one
-// Content-ID; a start part that is missing; a root part that is not application/xop+xml.
+// Content-ID; a start part that is missing; a root part that is not application/xop+xml; more
+// than kMaxParts parts (a request carries one envelope and one document: thousands of tiny
+// parts would cost GMime objects and lookups for nothing).
 // Without a start parameter the first part is the root (RFC 2387).
 //
 // Threads: GMime objects are not thread-safe, so a package is used by one thread at a time; it
@@ -29,6 +31,8 @@ namespace portier::soap_adapter {
 
 class MtomPackage {
  public:
+  static constexpr int kMaxParts = 16;
+
   // Whether `content_type` (the HTTP header) announces an MTOM package at all.
   static bool announced_by(std::string_view content_type);
 

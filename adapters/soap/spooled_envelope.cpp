@@ -1,11 +1,13 @@
 #include "adapters/soap/spooled_envelope.h"
 
 #include <libxml/parser.h>
+#include <libxml/xmlwriter.h>
 #include <openssl/evp.h>
 
 #include <cstring>
 #include <vector>
 
+#include "core/base/base64.h"
 #include "core/base/digest.h"
 
 namespace portier::soap_adapter {
@@ -40,32 +42,16 @@ bool on_document_path(int depth, const xmlChar* local, const xmlChar* uri) {
   }
 }
 
-bool is_base64_char(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-         c == '/';
-}
 bool is_xml_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-void append_escaped(std::string& out, const xmlChar* text, size_t len, bool attribute) {
-  for (size_t i = 0; i < len; ++i) {
-    const char c = static_cast<char>(text[i]);
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += attribute ? "&quot;" : "\""; break;
-      case '\r': out += "&#13;"; break;  // a parser would turn a raw one into a line feed
-      case '\t': out += attribute ? "&#9;" : "\t"; break;  // attributes normalise white space
-      case '\n': out += attribute ? "&#10;" : "\n"; break;
-      default: out += c;
-    }
-  }
+std::string qualified(const xmlChar* prefix, const xmlChar* local) {
+  std::string name;
+  if (prefix) name.append(reinterpret_cast<const char*>(prefix)).push_back(':');
+  name.append(reinterpret_cast<const char*>(local));
+  return name;
 }
 
-void append_name(std::string& out, const xmlChar* prefix, const xmlChar* local) {
-  if (prefix) out.append(reinterpret_cast<const char*>(prefix)).push_back(':');
-  out.append(reinterpret_cast<const char*>(local));
-}
+const xmlChar* x(const std::string& s) { return reinterpret_cast<const xmlChar*>(s.c_str()); }
 
 }  // namespace
 
@@ -74,6 +60,12 @@ void append_name(std::string& out, const xmlChar* prefix, const xmlChar* local) 
 class SpooledEnvelopeReader {
  public:
   explicit SpooledEnvelopeReader(bool rewrite, bool xop = false) : rewrite_(rewrite), xop_(xop) {
+    if (rewrite_) {
+      // The envelope is written again by libxml2's writer, which escapes text and attribute
+      // values (tabs, line feeds and carriage returns in attributes included).
+      buffer_ = xmlBufferCreate();
+      if (buffer_) writer_ = xmlNewTextWriterMemory(buffer_, 0);
+    }
     xmlSAXHandler sax;
     std::memset(&sax, 0, sizeof sax);
     sax.initialized = XML_SAX2_MAGIC;
@@ -95,11 +87,14 @@ class SpooledEnvelopeReader {
   }
   ~SpooledEnvelopeReader() {
     if (ctxt_) xmlFreeParserCtxt(ctxt_);
+    if (writer_) xmlFreeTextWriter(writer_);
+    if (buffer_) xmlBufferFree(buffer_);
   }
 
   // Parses the next piece ("" and last = true at the end).
   Status parse(std::string_view piece, bool last) {
     if (!ctxt_) return internal_error("libxml2 push parser unavailable");
+    if (rewrite_ && !writer_) return internal_error("libxml2 text writer unavailable");
     xmlParseChunk(ctxt_, piece.data(), static_cast<int>(piece.size()), last ? 1 : 0);
     if (!refusal_.is_ok()) return refusal_;
     if (!error_.empty()) return invalid_argument("malformed XML: " + error_);
@@ -107,7 +102,14 @@ class SpooledEnvelopeReader {
     return Status::ok();
   }
 
-  std::string& out() { return out_; }
+  // Pass 1: the envelope written so far; pass 2: the document's text of the last piece.
+  std::string& out() {
+    if (writer_ && xmlTextWriterFlush(writer_) >= 0) {
+      out_.assign(reinterpret_cast<const char*>(xmlBufferContent(buffer_)),
+                  static_cast<size_t>(xmlBufferLength(buffer_)));
+    }
+    return out_;
+  }
   bool document_seen() const { return base64_chars_ > 0 || other_chars_ > 0 || xop_href_; }
   const std::optional<std::string>& xop_href() const { return xop_href_; }
   bool refused_for_xop() const { return refused_for_xop_; }
@@ -161,31 +163,22 @@ class SpooledEnvelopeReader {
     }
     r.path_.push_back(parent_on_path && on_document_path(depth, local, uri));
     r.in_document_ = depth == 4 && r.path_.back();
-    if (!r.rewrite_) return;
-    std::string& out = r.out_;
-    out += '<';
-    append_name(out, prefix, local);
+    if (!r.rewrite_ || !r.writer_) return;
+    xmlTextWriterStartElement(r.writer_, x(qualified(prefix, local)));
     for (int i = 0; i < nb_namespaces; ++i) {
       const xmlChar* ns_prefix = namespaces[2 * i];
       const xmlChar* ns_uri = namespaces[2 * i + 1];
-      out += ns_prefix ? " xmlns:" : " xmlns";
-      if (ns_prefix) out += reinterpret_cast<const char*>(ns_prefix);
-      out += "=\"";
-      if (ns_uri) append_escaped(out, ns_uri, xmlStrlen(ns_uri), true);
-      out += '"';
+      const std::string name = ns_prefix ? qualified(BAD_CAST "xmlns", ns_prefix) : "xmlns";
+      xmlTextWriterWriteAttribute(r.writer_, x(name), ns_uri ? ns_uri : BAD_CAST "");
     }
     for (int i = 0; i < nb_attributes; ++i) {
       const xmlChar** a = attributes + 5 * i;  // local name, prefix, URI, value, value end
-      out += ' ';
-      append_name(out, a[1], a[0]);
-      out += "=\"";
-      append_escaped(out, a[3], static_cast<size_t>(a[4] - a[3]), true);
-      out += '"';
+      const std::string value(reinterpret_cast<const char*>(a[3]), static_cast<size_t>(a[4] - a[3]));
+      xmlTextWriterWriteAttribute(r.writer_, x(qualified(a[1], a[0])), x(value));
     }
-    out += '>';
   }
 
-  static void on_end(void* ctx, const xmlChar* local, const xmlChar* prefix, const xmlChar*) {
+  static void on_end(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
     SpooledEnvelopeReader& r = self(ctx);
     if (r.in_include_) {
       // Back inside the document, whose text must stay empty now.
@@ -194,13 +187,12 @@ class SpooledEnvelopeReader {
       r.in_document_ = true;
       return;
     }
-    if (r.rewrite_) {
+    if (r.rewrite_ && r.writer_) {
       if (r.in_document_ && r.document_seen()) {
-        r.out_ += r.document_valid() ? kValidStandIn : kInvalidStandIn;
+        xmlTextWriterWriteString(r.writer_,
+                                 BAD_CAST(r.document_valid() ? kValidStandIn : kInvalidStandIn));
       }
-      r.out_ += "</";
-      append_name(r.out_, prefix, local);
-      r.out_ += '>';
+      xmlTextWriterFullEndElement(r.writer_);
     }
     r.in_document_ = false;
     if (!r.path_.empty()) r.path_.pop_back();
@@ -218,7 +210,10 @@ class SpooledEnvelopeReader {
       return;
     }
     if (!r.in_document_) {
-      if (r.rewrite_) append_escaped(r.out_, text, static_cast<size_t>(len), false);
+      if (r.rewrite_ && r.writer_) {
+        const std::string piece(reinterpret_cast<const char*>(text), static_cast<size_t>(len));
+        xmlTextWriterWriteString(r.writer_, x(piece));
+      }
       return;
     }
     if (!r.rewrite_) {
@@ -270,6 +265,8 @@ class SpooledEnvelopeReader {
   xmlParserCtxtPtr ctxt_ = nullptr;
   std::vector<bool> path_;  // per open element: on the path to deliverDocument/document
   bool in_document_ = false;
+  xmlBuffer* buffer_ = nullptr;      // pass 1: where writer_ writes the envelope
+  xmlTextWriter* writer_ = nullptr;
   std::string out_;         // pass 1: the envelope; pass 2: the document's text of one piece
   uint64_t base64_chars_ = 0;
   uint64_t other_chars_ = 0;

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <memory>
 
+#include "core/base/base64.h"
 #include "core/base/clock.h"
 
 namespace portier::soap_adapter {
@@ -48,27 +49,6 @@ std::string text_of(const xmlNode* n) {
   size_t b = out.find_first_not_of(" \t\r\n");
   size_t e = out.find_last_not_of(" \t\r\n");
   return b == std::string::npos ? std::string() : out.substr(b, e - b + 1);
-}
-
-std::optional<std::string> base64_decode(const std::string& in) {
-  if (in.empty() || in.size() % 4 != 0) return std::nullopt;
-  std::string out(in.size() / 4 * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  if (n < 0) return std::nullopt;
-  size_t pad = (in.back() == '=') + (in.size() > 1 && in[in.size() - 2] == '=');
-  out.resize(static_cast<size_t>(n) - pad);
-  return out;
-}
-
-std::string base64_encode(const std::string& in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
 }
 
 }  // namespace

@@ -20,37 +20,6 @@ xmlNode* unqualified(xmlNode* parent, const char* name, const std::string* text)
 
 }  // namespace
 
-std::string base64_encode(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()),
-                          static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view text) {
-  // EVP_Decode* skips the line breaks and spaces a pretty-printed document may carry.
-  std::unique_ptr<EVP_ENCODE_CTX, decltype(&EVP_ENCODE_CTX_free)> ctx(EVP_ENCODE_CTX_new(),
-                                                                      &EVP_ENCODE_CTX_free);
-  if (!ctx) return std::nullopt;
-  EVP_DecodeInit(ctx.get());
-  std::string out(3 * (text.size() / 4) + 3, '\0');
-  int written = 0;
-  if (EVP_DecodeUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &written,
-                       reinterpret_cast<const unsigned char*>(text.data()),
-                       static_cast<int>(text.size())) < 0) {
-    return std::nullopt;
-  }
-  int tail = 0;
-  if (EVP_DecodeFinal(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + written, &tail) <
-      0) {
-    return std::nullopt;
-  }
-  out.resize(static_cast<size_t>(written + tail));
-  return out;
-}
-
 EnvelopeWriter::EnvelopeWriter(const std::string& operation) {
   doc_ = xmlNewDoc(x("1.0"));
   xmlNode* envelope = xmlNewNode(nullptr, x("Envelope"));

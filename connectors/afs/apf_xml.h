@@ -3,7 +3,7 @@
 // libxml2 only: a small writer that builds the Body's one element, and a reader that parses an
 // envelope (refusing DTDs, no network, no entity substitution) and answers namespace-aware
 // XPath questions. Shared by the connector and the APF simulator, so both speak one contract.
-// Base64 through OpenSSL. Value types; one object per thread.
+// Value types; one object per thread.
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 
@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/base/base64.h"
 #include "core/base/status.h"
 
 namespace portier::afs {
@@ -24,8 +25,9 @@ inline constexpr char kWsseNamespace[] =
 // Responses (base64 PDFs and attachments included) larger than this are refused.
 inline constexpr size_t kMaxEnvelopeBytes = 64u << 20;
 
-std::string base64_encode(std::string_view bytes);
-std::optional<std::string> base64_decode(std::string_view text);
+// Base64 by Portier's one set of rules (core/base/base64.h); line breaks in the text are skipped.
+using portier::base64_decode;
+using portier::base64_encode;
 
 // Builds one envelope: the Body's operation element in the APF namespace, children appended
 // under it (or under a child returned by add()). Text is escaped by libxml2.

@@ -5,17 +5,17 @@
 #include <set>
 
 #include "connectors/afs/submission_check.h"
-#include "connectors/afs/submission_event.h"
 #include "core/base/digest.h"
 #include "core/base/log.h"
+#include "core/cases/form_submission.h"
+#include "core/cases/vocabulary.h"
 #include "core/mapping/form_fields.h"
 
 namespace portier::afs {
 namespace {
 
 constexpr uint64_t kMaxPartBytes = 64ull << 20;
-constexpr char kOperation[] = "afs:submission";
-// Applications of one page taken at once.
+// Applications of one page taken at once (threads per round, for the round only).
 constexpr size_t kParallelTakes = 8;
 
 std::string feed_of(const std::string& mailbox) { return "afs:" + mailbox; }
@@ -55,12 +55,6 @@ Verdict judge(const Application& a, const mapping::MappingSet& mappings) {
 }
 
 }  // namespace
-
-std::string takeover_destination(const std::string& mailbox) { return "afs:" + mailbox; }
-
-std::string submission_key(const std::string& mailbox, const std::string& application_id) {
-  return "afs/" + mailbox + "/" + application_id;
-}
 
 MailboxPoller::MailboxPoller(PollerSettings settings, const ApfClient& apf,
                              journal::Journal& journal, const documents::DocumentStore& documents,
@@ -103,7 +97,8 @@ Millis MailboxPoller::turn() {
 }
 
 void MailboxPoller::release() {
-  journal_.release_lease(feed_of(settings_.mailbox), settings_.holder);
+  // Best effort: a lease that cannot be released expires by itself.
+  journal_.release_lease(feed_of(settings_.mailbox), settings_.holder).ignore();
 }
 
 void MailboxPoller::refresh_backlog() {
@@ -248,94 +243,14 @@ Result<MailboxPoller::Outcome> MailboxPoller::take(const ApplicationSummary& sum
   }
   submission.__set_attachmentSha256s(attachments);
 
-  std::string owner = a.owner_id;
-  std::string bpid;
-  if (v.problem.empty()) {
-    if (auto f = v.fields.find("ownerId"); f != v.fields.end() && !f->second.empty()) {
-      owner = f->second;
-    }
-    if (auto f = v.fields.find("businessProcessId"); f != v.fields.end()) bpid = f->second;
-    if (owner.empty() && bpid.empty())
-      v.problem = "no portal account (ownerId) for the business case";
-  }
-  submission.__set_ownerId(owner);
-
-  journal::Intake in;
-  in.idempotency_key = key;
-  in.department = v.department != nullptr ? v.department->name : "";
-  in.correlation_id = random_uuid();
-  in.operation = kOperation;
-  in.request_sha256 = submission.payloadSha256.empty() ? sha256_hex(key) : submission.payloadSha256;
-  const std::string takeover = takeover_destination(settings_.mailbox);
-  bool parked = !v.problem.empty();
-  if (parked) {
-    in.build = [submission, takeover,
-                why = v.problem](journal::IntakeTransaction& txn) -> Result<std::string> {
-      model::Message m;
-      m.__set_formSubmission(submission);
-      txn.enqueue_parked(takeover, m, "submission parked: " + why);
-      return std::string("{\"outcome\":\"parked\"}");
-    };
-  } else {
-    const bool existing_case = !bpid.empty();
-    if (!existing_case) bpid = "bp-" + random_uuid();
-    in.business_process_id = bpid;
-    submission.__set_fields(v.fields);
-    submission.fields["businessProcessId"] = bpid;
-    submission.__set_serviceId(v.rule->service_id);
-    journal::BusinessCaseRecord record{
-        bpid, random_uuid(), v.department->name, v.rule->service_id, owner, clock_.now_ms()};
-    // A department that pulls is offered the submission as an event that holds the take-over
-    // until it is acknowledged; one that takes pushes gets it sent, and the take-over follows.
-    std::optional<journal::DepartmentEvent> offer;
-    if (v.department->forms->delivery == mapping::Forms::Delivery::kPull) {
-      offer = form_submitted_event(submission, bpid, *v.department);
-    }
-    in.build = [submission, record, existing_case, takeover, offer, title = v.rule->title,
-                portal = settings_.portal_destination,
-                department = settings_.department_destination](
-                   journal::IntakeTransaction& txn) mutable -> Result<std::string> {
-      model::Message m;
-      if (existing_case) {
-        auto c = txn.find_case(record.business_process_id);
-        if (!c || c->department != record.department) {
-          m.__set_formSubmission(submission);
-          txn.enqueue_parked(takeover, m,
-                             "submission parked: the form names Business Process ID " +
-                                 record.business_process_id + ", not a business case of " +
-                                 record.department);
-          return std::string("{\"outcome\":\"parked\"}");
-        }
-        record = *c;
-      } else {
-        txn.open_case(record);
-        model::BusinessCase bc;
-        bc.businessCaseId = record.business_case_id;
-        bc.serviceId = record.service_id;
-        bc.ownerId = record.owner_id;
-        bc.title = title;
-        bc.__set_ourBusinessReferenceId(submission.submissionId);
-        model::Message open;
-        open.__set_businessCase(bc);
-        txn.enqueue(portal, open);
-      }
-      submission.__set_businessCaseId(record.business_case_id);
-      if (submission.ownerId.empty()) submission.__set_ownerId(record.owner_id);
-      m.__set_formSubmission(submission);
-      if (offer) {
-        txn.hold_until_acknowledged(
-            takeover, m, "waiting for " + record.department + " to acknowledge formSubmitted",
-            *offer, submission.submissionId);
-      } else {
-        txn.enqueue(department, m);
-        txn.enqueue(takeover, m);
-      }
-      return std::string("{\"outcome\":\"recorded\"}");
-    };
-  }
-  auto outcome = journal::accept_and_wait(journal_, std::move(in));
+  cases::PolledSubmission polled{key,    std::move(submission), a.owner_id, v.problem, v.department,
+                                 v.rule, std::move(v.fields)};
+  cases::FormIntake recorded = cases::record_form_submission(std::move(polled), clock_.now_ms());
+  const std::string bpid = recorded.business_process_id;
+  const bool parked = !recorded.problem.empty();
+  auto outcome = journal::accept_and_wait(journal_, std::move(recorded.intake));
   if (!outcome.is_ok()) return outcome.status();
-  const bool was_parked = outcome->answer.find("parked") != std::string::npos;
+  const bool was_parked = cases::was_parked(outcome->answer);
   if (!outcome->duplicate) {
     metrics_.increment(
         "portier_afs_submissions_total",
@@ -344,7 +259,7 @@ Result<MailboxPoller::Outcome> MailboxPoller::take(const ApplicationSummary& sum
       log::warn("afs: submission parked",
                 {{"mailbox", settings_.mailbox},
                  {"application_id", summary.application_id},
-                 {"reason", parked ? v.problem : std::string("unknown business case")}});
+                 {"reason", parked ? recorded.problem : std::string("unknown business case")}});
     } else {
       log::info("afs: submission recorded", {{"mailbox", settings_.mailbox},
                                              {"application_id", summary.application_id},

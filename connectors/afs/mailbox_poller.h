@@ -30,6 +30,7 @@
 #include "connectors/afs/apf_client.h"
 #include "core/base/clock.h"
 #include "core/base/metrics.h"
+#include "core/cases/vocabulary.h"
 #include "core/documents/document_store.h"
 #include "core/runtime/work_pool.h"
 #include "core/journal/journal.h"
@@ -43,14 +44,12 @@ struct PollerSettings {
   int page_size = 100;
   std::string holder;  // this instance's name on the lease
   std::chrono::milliseconds lease{60'000};
-  std::string portal_destination = "portal";
-  std::string department_destination = "department";
 };
 
-// The dispatch destination that takes a mailbox's submissions over.
-std::string takeover_destination(const std::string& mailbox);
-// The intake key of an application, and back (nothing if `key` is not one).
-std::string submission_key(const std::string& mailbox, const std::string& application_id);
+// The destination and key names are core's (core/cases/vocabulary.h); what an intake records,
+// too (core/cases/form_submission.h).
+using cases::submission_key;
+using cases::takeover_destination;
 
 struct PollReport {
   int listed = 0;      // applications listed (duplicates included)

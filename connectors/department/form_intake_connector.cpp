@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "connectors/department/request_template.h"
+#include "core/base/base64.h"
 #include "connectors/http/http_client.h"
 #include "connectors/http/judgement.h"
 #include "core/base/digest.h"
@@ -27,13 +28,7 @@ Result<std::string> base64_of_file(const std::string& path) {
   if (!in) return Status(StatusCode::kUnavailable, "cannot read " + path);
   std::ostringstream bytes;
   bytes << in.rdbuf();
-  const std::string raw = bytes.str();
-  std::string out(4 * ((raw.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(raw.data()),
-                          static_cast<int>(raw.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
+  return base64_encode(bytes.str());
 }
 
 }  // namespace
@@ -89,10 +84,17 @@ dispatch::DeliveryResult FormIntakeConnector::deliver(const model::WorkItem& ite
     values["personId"] = std::move(person.id);
     values["personIdCategory"] = std::move(person.category);
   }
-  std::string body = fill_template(text, values,
-                                   endpoint->kind == mapping::Endpoint::Kind::kRest
-                                       ? Escaping::kJson
-                                       : Escaping::kXml);
+  std::string body;
+  if (endpoint->kind == mapping::Endpoint::Kind::kRest) {
+    body = fill_json_template(text, values);
+  } else {
+    auto written = fill_xml_template(text, values, XmlFrame::kFragment);
+    if (!written.is_ok()) {
+      return DeliveryResult::reject("the submission cannot be written for " + m->name + ": " +
+                                    written.status().message());
+    }
+    body = std::move(*written);
+  }
 
   outbound::HttpCall call;
   call.method = "POST";
@@ -106,13 +108,8 @@ dispatch::DeliveryResult FormIntakeConnector::deliver(const model::WorkItem& ite
                   "X-Business-Process-Id: " + item.businessProcessId};
   if (!endpoint->username.empty()) {
     // libcurl has no per-call Basic option in HttpCall: the header is built here.
-    std::string pair = endpoint->username + ":" + endpoint->password;
-    std::string out(4 * ((pair.size() + 2) / 3), '\0');
-    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(pair.data()),
-                            static_cast<int>(pair.size()));
-    out.resize(static_cast<size_t>(n));
-    call.headers.push_back("Authorization: Basic " + out);
+    call.headers.push_back("Authorization: Basic " +
+                           base64_encode(endpoint->username + ":" + endpoint->password));
   }
   call.body = std::move(body);
   DeliveryResult result;

@@ -5,6 +5,7 @@
 #include "connectors/department/answer_reader.h"
 #include "connectors/department/request_template.h"
 #include "connectors/http/http_client.h"
+#include "core/base/base64.h"
 #include "core/base/digest.h"
 
 namespace portier::department {
@@ -12,20 +13,6 @@ namespace {
 
 using identity::DepartmentAnswer;
 using identity::Outcome;
-
-constexpr char kSoapOpen[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-    "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>";
-constexpr char kSoapClose[] = "</soap:Body></soap:Envelope>";
-
-std::string base64(const std::string& in) {
-  std::string out(4 * ((in.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
 
 DepartmentAnswer temporary(std::string why, std::chrono::milliseconds retry_after = {}) {
   DepartmentAnswer a;
@@ -92,16 +79,25 @@ DepartmentAnswer IdentityCaller::ask(const mapping::DepartmentMapping& departmen
     return temporary("the mapping's identity endpoint or template is missing");
   }
   const bool soap = endpoint->kind == mapping::Endpoint::Kind::kSoap;
-  std::string body = fill_template(endpoint->templates.at(rule.template_name),
-                                   template_values(request),
-                                   soap ? Escaping::kXml : Escaping::kJson);
+  const std::string& text = endpoint->templates.at(rule.template_name);
+  std::string body;
+  if (soap) {
+    auto written = fill_xml_template(text, template_values(request), XmlFrame::kSoap11Body);
+    if (!written.is_ok()) {
+      return temporary("the identity check request cannot be written: " +
+                       written.status().message());
+    }
+    body = std::move(*written);
+  } else {
+    body = fill_json_template(text, template_values(request));
+  }
   outbound::HttpCall call;
   call.method = "POST";
   call.url = endpoint->url;
   call.timeout = timeout;
   call.ca_file = endpoint->ca_file;
   if (soap) {
-    call.body = std::string(kSoapOpen) + body + kSoapClose;
+    call.body = std::move(body);
     call.headers = {"Content-Type: text/xml; charset=utf-8", "SOAPAction: \"\""};
   } else {
     call.body = std::move(body);
@@ -110,7 +106,7 @@ DepartmentAnswer IdentityCaller::ask(const mapping::DepartmentMapping& departmen
   call.headers.push_back("X-Correlation-Id: " + request.request_id);
   if (!endpoint->username.empty()) {
     call.headers.push_back("Authorization: Basic " +
-                           base64(endpoint->username + ":" + endpoint->password));
+                           base64_encode(endpoint->username + ":" + endpoint->password));
   }
   auto reply = outbound::perform(call);
   if (!reply.is_ok()) {

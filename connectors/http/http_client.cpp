@@ -23,8 +23,21 @@ CURL* thread_handle() {
   return handle.get();
 }
 
+// What the callbacks of one call fill in.
+struct Reading {
+  HttpReply& reply;
+  size_t max_body;
+  const Clock& clock;
+  bool too_large = false;
+};
+
 size_t collect_body(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
+  auto* reading = static_cast<Reading*>(out);
+  if (reading->reply.body.size() + size * n > reading->max_body) {
+    reading->too_large = true;
+    return 0;  // libcurl stops with CURLE_WRITE_ERROR
+  }
+  reading->reply.body.append(data, size * n);
   return size * n;
 }
 
@@ -34,13 +47,15 @@ size_t collect_header(char* data, size_t size, size_t n, void* out) {
     std::string value = line.substr(12);
     value.erase(0, value.find_first_not_of(" \t"));
     value.erase(value.find_last_not_of(" \t\r\n") + 1);
-    auto* reply = static_cast<HttpReply*>(out);
+    auto* reading = static_cast<Reading*>(out);
     char* end = nullptr;
     long seconds = std::strtol(value.c_str(), &end, 10);
     if (end && *end == '\0' && seconds >= 0) {
-      reply->retry_after = std::chrono::seconds(seconds);
+      reading->reply.retry_after = std::chrono::seconds(seconds);
     } else if (time_t when = curl_getdate(value.c_str(), nullptr); when > 0) {
-      reply->retry_after = std::chrono::seconds(std::max<time_t>(0, when - std::time(nullptr)));
+      // An HTTP date: how long from now by the injected clock (tests move it).
+      const int64_t wait_ms = static_cast<int64_t>(when) * 1000 - reading->clock.now_ms();
+      reading->reply.retry_after = std::chrono::milliseconds(std::max<int64_t>(0, wait_ms));
     }
   }
   return size * n;
@@ -54,6 +69,8 @@ struct MimeDeleter {
 Result<HttpReply> run(CURL* curl, const HttpCall& call, curl_mime* mime) {
   curl_easy_reset(curl);
   HttpReply reply;
+  static const SystemClock system_clock;
+  Reading reading{reply, call.max_reply_bytes, call.clock ? *call.clock : system_clock};
   struct curl_slist* headers = nullptr;
   for (const std::string& h : call.headers) headers = curl_slist_append(headers, h.c_str());
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
@@ -76,11 +93,16 @@ Result<HttpReply> run(CURL* curl, const HttpCall& call, curl_mime* mime) {
   curl_easy_setopt(curl, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
   if (!call.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, call.ca_file.c_str());
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply.body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reading);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &reply);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &reading);
   CURLcode rc = curl_easy_perform(curl);
   curl_slist_free_all(headers);
+  if (reading.too_large) {
+    return Status(StatusCode::kResourceExhausted,
+                  call.method + " " + call.url + ": the answer is larger than " +
+                      std::to_string(call.max_reply_bytes) + " bytes");
+  }
   if (rc != CURLE_OK) {
     std::string why = std::string(call.method) + " " + call.url + ": " + curl_easy_strerror(rc);
     return rc == CURLE_OPERATION_TIMEDOUT ? Status(StatusCode::kDeadlineExceeded, why)

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base/clock.h"
 #include "core/base/status.h"
 
 namespace portier::outbound {
@@ -19,6 +20,13 @@ struct HttpCall {
   std::string body;
   std::chrono::milliseconds timeout{10'000};
   std::string ca_file;                // trust these instead of the system's CAs
+  // An answer body larger than this is not read to its end: the call fails with
+  // kResourceExhausted, so a counterpart cannot make Portier's memory grow without bound.
+  size_t max_reply_bytes = kDefaultMaxReplyBytes;
+  // Turns a Retry-After date into a wait; the caller's injected clock (the system's if null).
+  const Clock* clock = nullptr;
+
+  static constexpr size_t kDefaultMaxReplyBytes = 16u << 20;
 };
 
 struct HttpReply {
@@ -28,8 +36,9 @@ struct HttpReply {
   std::optional<std::chrono::milliseconds> retry_after;  // from a Retry-After header
 };
 
-// Transport failures are errors (kDeadlineExceeded for timeouts, kUnavailable otherwise); any
-// HTTP status, 4xx and 5xx included, is a reply.
+// Transport failures are errors (kDeadlineExceeded for timeouts, kUnavailable otherwise, and
+// kResourceExhausted for an answer over max_reply_bytes); any HTTP status, 4xx and 5xx
+// included, is a reply.
 Result<HttpReply> perform(const HttpCall& call);
 
 // One part of a multipart/form-data body (RFC 7578): its bytes in memory, or a file that is

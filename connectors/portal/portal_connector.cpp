@@ -12,7 +12,10 @@ using dispatch::DeliveryResult;
 
 PortalConnector::PortalConnector(config::Portal settings, std::chrono::milliseconds attempt_timeout,
                                  const Clock& clock)
-    : settings_(std::move(settings)), attempt_timeout_(attempt_timeout), token_(settings_, clock) {}
+    : settings_(std::move(settings)),
+      attempt_timeout_(attempt_timeout),
+      token_(settings_, clock),
+      clock_(clock) {}
 
 Result<outbound::HttpReply> PortalConnector::exchange(const PortalRequest& request,
                                                       std::vector<std::string> headers) {
@@ -28,6 +31,7 @@ Result<outbound::HttpReply> PortalConnector::exchange(const PortalRequest& reque
     call.ca_file = settings_.ca_file;
     call.headers = headers;
     call.headers.push_back("Authorization: Bearer " + *token);
+    call.clock = &clock_;
     auto reply = outbound::perform(call);
     if (reply.is_ok() && reply->status == 401 && attempt == 0) {
       token_.invalidate(*token);  // expired or revoked early: one more try with a new token

@@ -44,6 +44,7 @@ class PortalConnector final : public dispatch::Connector, public query::PortalRe
   config::Portal settings_;
   std::chrono::milliseconds attempt_timeout_;
   outbound::AccessToken token_;
+  const Clock& clock_;  // Retry-After dates
 };
 
 }  // namespace portier::portal

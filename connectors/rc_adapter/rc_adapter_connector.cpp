@@ -16,7 +16,8 @@ RcAdapterConnector::RcAdapterConnector(RcAdapterSettings settings, DocumentLocat
     : settings_(std::move(settings)),
       locate_(std::move(locate)),
       attempt_timeout_(attempt_timeout),
-      token_(settings_.token, clock) {}
+      token_(settings_.token, clock),
+      clock_(clock) {}
 
 Result<outbound::HttpReply> RcAdapterConnector::exchange(
     const std::string& method, const std::string& path, std::vector<std::string> headers,
@@ -32,6 +33,7 @@ Result<outbound::HttpReply> RcAdapterConnector::exchange(
     call.ca_file = settings_.ca_file;
     call.headers = headers;
     call.headers.push_back("Authorization: Bearer " + *token);
+    call.clock = &clock_;
     auto reply = parts.empty() ? outbound::perform(call) : outbound::perform_multipart(call, parts);
     if (reply.is_ok() && reply->status == 401 && attempt == 0) {
       token_.invalidate(*token);  // expired or revoked early: one more try with a new token

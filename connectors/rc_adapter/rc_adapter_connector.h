@@ -71,6 +71,7 @@ class RcAdapterConnector final : public dispatch::Connector {
   DocumentLocator locate_;
   std::chrono::milliseconds attempt_timeout_;
   outbound::AccessToken token_;  // after settings_, whose `token` it refers to
+  const Clock& clock_;           // Retry-After dates
 };
 
 }  // namespace portier::rc_adapter

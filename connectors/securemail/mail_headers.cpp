@@ -2,28 +2,10 @@
 
 #include <ctime>
 
+#include "core/base/base64.h"
+
 namespace portier::securemail {
 namespace {
-
-constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string base64(std::string_view in) {
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    for (int shift : {18, 12, 6, 0}) out += kBase64[(n >> shift) & 63];
-  }
-  if (size_t rest = in.size() - i; rest > 0) {
-    uint32_t n = uint8_t(in[i]) << 16;
-    if (rest == 2) n |= uint8_t(in[i + 1]) << 8;
-    out += kBase64[(n >> 18) & 63];
-    out += kBase64[(n >> 12) & 63];
-    out += rest == 2 ? kBase64[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
 
 // Bytes in the UTF-8 sequence that starts with `lead` (1 for a stray continuation byte, so
 // invalid input still makes progress).
@@ -53,7 +35,7 @@ std::string encode_header_text(std::string_view text) {
       end = std::min(next, text.size());
     }
     if (!out.empty()) out += ' ';
-    out += "=?UTF-8?B?" + base64(text.substr(start, end - start)) + "?=";
+    out += "=?UTF-8?B?" + base64_encode(text.substr(start, end - start)) + "?=";
     start = end;
   }
   return out;

@@ -2,14 +2,18 @@
 
 #include <algorithm>
 
-#include "connectors/securemail/delivery_news.h"
 #include "connectors/securemail/receipt_parser.h"
 #include "connectors/securemail/receipt_signature.h"
 #include "core/base/digest.h"
 #include "core/base/log.h"
+#include "core/cases/delivery_news.h"
 
 namespace portier::securemail {
 namespace {
+
+using cases::DeliveryNews;
+using cases::news_intake;
+using cases::news_kind;
 
 constexpr char kWarningKeyPrefix[] = "expiring/";
 constexpr uint64_t kMaxPartBytes = 64ull << 20;
@@ -37,31 +41,6 @@ std::vector<registered::ReceiptFact> facts_of(const std::vector<journal::Receipt
     if (auto kind = registered::parse_receipt_kind(r.kind)) facts.push_back({*kind, r.event_ms});
   }
   return facts;
-}
-
-// An intake for the delivery's case that records what `extra` adds, tells the department and
-// puts an activity on the case.
-journal::Intake news_intake(std::string key, const journal::StoredItem& delivery,
-                            const DeliveryNews& news, const std::string& portal_destination,
-                            std::function<void(journal::IntakeTransaction&)> extra) {
-  journal::Intake in;
-  in.idempotency_key = std::move(key);
-  in.department = delivery.item.department;
-  in.business_process_id = delivery.item.businessProcessId;
-  in.correlation_id = delivery.item.correlationId;
-  in.operation = std::string("registered:") + news_kind(news);
-  in.request_sha256 = news.receipt_id.empty() ? sha256_hex(in.idempotency_key) : news.receipt_id;
-  in.build = [news, delivery, portal_destination,
-              extra = std::move(extra)](journal::IntakeTransaction& txn) -> Result<std::string> {
-    extra(txn);
-    txn.add_event(
-        department_event(news, delivery.item.department, delivery.item.businessProcessId));
-    if (auto c = txn.find_case(delivery.item.businessProcessId)) {
-      txn.enqueue(portal_destination, case_activity(news, *c));
-    }
-    return std::string("{}");
-  };
-  return in;
 }
 
 }  // namespace
@@ -189,7 +168,7 @@ Result<ReceiptCollector::Outcome> ReceiptCollector::take(const std::string& raw)
                     registered::standing(facts, settings_.rule)};
   auto outcome = journal::accept_and_wait(
       journal_,
-      news_intake("receipt/" + record.receipt_id, item, news, settings_.portal_destination,
+      news_intake("receipt/" + record.receipt_id, item, news,
                   [record](journal::IntakeTransaction& txn) { txn.record_receipt(record); }));
   if (!outcome.is_ok()) return outcome.status();
   if (!outcome->duplicate) {
@@ -220,7 +199,7 @@ Status ReceiptCollector::warn_before_expiry(CollectReport& report) {
     DeliveryNews news{std::nullopt, delivery_id, "", doc.platform, doc.title, now, s};
     auto outcome = journal::accept_and_wait(
         journal_, news_intake(kWarningKeyPrefix + delivery_id, item, news,
-                              settings_.portal_destination, [](journal::IntakeTransaction&) {}));
+                              [](journal::IntakeTransaction&) {}));
     if (!outcome.is_ok()) return outcome.status();
     if (!outcome->duplicate) ++report.warned;
   }

@@ -39,7 +39,6 @@ struct CollectorSettings {
   std::string message_id_domain;  // ours: <deliveryId@domain>
   std::chrono::milliseconds poll{5'000};
   registered::LifecycleRule rule;
-  std::string portal_destination = "portal";
 };
 
 // How one round went.

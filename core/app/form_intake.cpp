@@ -3,6 +3,7 @@
 #include "connectors/afs/takeover_connector.h"
 #include "connectors/department/form_intake_connector.h"
 #include "core/base/digest.h"
+#include "core/cases/vocabulary.h"
 #include "core/identity/linked_person.h"
 
 namespace portier::app {
@@ -17,7 +18,7 @@ FormIntake assemble_form_intake(const config::Config& c, journal::Journal& journ
   out.apf = std::make_shared<afs::ApfClient>(settings);
   auto current = [&mappings] { return mappings.current(); };
   dispatcher.add_destination(
-      c.destinations.at("department"),
+      c.destinations.at(cases::kDepartmentDestination),
       std::make_shared<department::FormIntakeConnector>(
           current, [&documents](const std::string& sha) { return documents.path_of(sha); },
           [&journal](const std::string& department, const std::string& owner, int32_t service) {
@@ -25,8 +26,8 @@ FormIntake assemble_form_intake(const config::Config& c, journal::Journal& journ
           }));
   auto takeover = std::make_shared<afs::TakeoverConnector>(out.apf, journal);
   for (const config::ApfMailbox& mailbox : c.apf.mailboxes) {
-    config::Destination d = c.destinations.at("afs");
-    d.name = afs::takeover_destination(mailbox.name);
+    config::Destination d = c.destinations.at(cases::kAfsDestinationSettings);
+    d.name = cases::takeover_destination(mailbox.name);
     dispatcher.add_destination(d, takeover);
     afs::PollerSettings ps;
     ps.mailbox = mailbox.name;

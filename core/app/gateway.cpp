@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <boost/json.hpp>
 
@@ -9,7 +10,10 @@
 #include "adapters/http/server.h"
 #include "adapters/rest/portal_api.h"
 #include "adapters/soap/department_service.h"
+#include "adapters/thrift/department_rpc.h"
 #include "connectors/department/identity_caller.h"
+#include "core/cases/department_cases.h"
+#include "core/cases/vocabulary.h"
 #include "connectors/portal/portal_connector.h"
 #include "connectors/rc_adapter/inbox_tracker.h"
 #include "connectors/rc_adapter/rc_adapter_connector.h"
@@ -51,7 +55,9 @@ struct Gateway::Parts {
   std::optional<documents::DocumentStore> documents;
   department::IdentityCaller identity_caller;
   std::unique_ptr<identity::IdentityService> identity;
+  std::unique_ptr<cases::DepartmentCases> department_cases;
   std::shared_ptr<soap_adapter::DepartmentService> department_service;
+  std::shared_ptr<thrift_adapter::DepartmentRpc> department_rpc;
   std::shared_ptr<rest_adapter::PortalApi> portal_api;
   std::unique_ptr<query::PortalFeed> portal_feed;
   app::RegisteredMail registered_mail;
@@ -133,7 +139,7 @@ Status Gateway::start() {
     pdf_limits.max_bytes = c.documents.max_bytes;
   }
   if (!c.rc_adapter.base_url.empty() && p.documents) {
-    const config::Destination& rc = c.destinations.at(soap_adapter::kRcAdapterDestination);
+    const config::Destination& rc = c.destinations.at(cases::kRcAdapterDestination);
     rc_adapter::RcAdapterSettings settings{c.rc_adapter.base_url, c.portal.ca_file, c.portal};
     settings.token.scope = "documents.write";
     auto adapter = std::make_shared<rc_adapter::RcAdapterConnector>(
@@ -141,7 +147,7 @@ Status Gateway::start() {
         rc.retry.attempt_timeout, clock_);
     p.dispatcher->add_destination(rc, adapter);
     p.inbox_tracker = std::make_unique<rc_adapter::InboxTracker>(
-        *adapter, *p.journal, clock_, soap_adapter::kRcAdapterDestination,
+        *adapter, *p.journal, clock_, cases::kRcAdapterDestination,
         c.rc_adapter.status_poll);
     p.rc_adapter = std::move(adapter);
   }
@@ -151,7 +157,7 @@ Status Gateway::start() {
                                          p.metrics, [d = p.dispatcher.get()] { d->wake(); });
     if (!mail.is_ok()) return mail.status();
     p.registered_mail = std::move(*mail);
-    p.dispatcher->add_destination(c.destinations.at(soap_adapter::kSecureMailDestination),
+    p.dispatcher->add_destination(c.destinations.at(cases::kSecureMailDestination),
                                   p.registered_mail.connector);
   }
 
@@ -172,20 +178,33 @@ Status Gateway::start() {
   p.identity = std::make_unique<identity::IdentityService>(*p.journal, *p.mappings,
                                                            p.identity_caller, clock_,
                                                            identity_settings);
-  soap_adapter::DepartmentServiceParts service{*p.journal, clock_, *p.mappings, *p.portal,
-                                               p.metrics, [d = p.dispatcher.get()] { d->wake(); },
-                                               p.documents ? &*p.documents : nullptr, pdf_limits,
-                                               {}, {}};
-  service.registered_rule = lifecycle_rule(c.registered_mail);
-  service.identity = p.identity.get();
+  cases::DepartmentCasesParts use_cases{*p.journal,
+                                        clock_,
+                                        *p.portal,
+                                        [d = p.dispatcher.get()] { d->wake(); },
+                                        p.documents ? &*p.documents : nullptr,
+                                        pdf_limits,
+                                        {},
+                                        lifecycle_rule(c.registered_mail),
+                                        p.identity.get()};
   if (p.registered_mail.connector) {
     for (const auto& platform : c.registered_mail.platforms) {
-      service.registered_platforms.push_back(platform.name);
+      use_cases.registered_platforms.push_back(platform.name);
     }
   }
+  p.department_cases = std::make_unique<cases::DepartmentCases>(std::move(use_cases));
   p.department_service = std::make_shared<soap_adapter::DepartmentService>(
-      std::move(service), guard_limits(c.limits), c.workers.io_threads);
+      soap_adapter::DepartmentServiceParts{*p.department_cases, clock_, *p.mappings, p.metrics},
+      guard_limits(c.limits), c.workers.io_threads);
   p.router.add("", "/soap/v1", p.department_service);
+  // The same use cases over Thrift RPC; strings up to a whole request body (documents).
+  thrift_adapter::RpcLimits rpc_limits;
+  rpc_limits.max_string_bytes = static_cast<int32_t>(
+      std::min<uint64_t>(c.limits.max_body_bytes, std::numeric_limits<int32_t>::max()));
+  p.department_rpc = std::make_shared<thrift_adapter::DepartmentRpc>(
+      thrift_adapter::DepartmentRpcParts{*p.department_cases, *p.mappings, p.metrics, rpc_limits},
+      c.workers.io_threads);
+  p.router.add("", thrift_adapter::kThriftPath, p.department_rpc);
   p.router.on_refusal("/soap", [&p](const http::Request& partial, unsigned status,
                                     const std::string&, const std::string& detail) {
     return p.department_service->refuse(partial, status, detail);
@@ -211,7 +230,10 @@ Status Gateway::start() {
   // Large requests (documents) are spooled on the disk that will keep the document.
   p.server = std::make_unique<http::Server>(c.listeners, c.limits, p.router, p.metrics,
                                             http::BodySpool{c.documents.folder});
-  if (Status s = p.server->start(c.workers.io_threads); !s.is_ok()) return s;
+  if (Status s = p.server->start(c.workers.io_threads); !s.is_ok()) {
+    p.server.reset();  // nothing was started: stop() has nothing to drain
+    return s;
+  }
   p.dispatcher->start();
   p.portal_feed =
       std::make_unique<query::PortalFeed>(*p.journal, *p.portal, clock_, c.portal.event_poll);
@@ -257,19 +279,21 @@ void Gateway::stop() {
   Parts& p = *parts_;
   for (auto& task : p.background) task->stop();
   p.background.clear();
+  // start() may have failed part way (a port in use): stop only what exists.
   if (!p.server) return;
   p.ready = false;
   log::info("portierd stopping: draining requests in flight");
   p.server->drain(config_->drain_timeout);
-  p.department_service->shutdown();  // answers still being written finish here
+  if (p.department_service) p.department_service->shutdown();  // answers being written finish
+  if (p.department_rpc) p.department_rpc->shutdown();
   if (p.portal_api) p.portal_api->shutdown();
   // Polls stopped above: their leases go, so another instance may take over at once.
-  p.portal_feed->release();
+  if (p.portal_feed) p.portal_feed->release();
   for (auto& collector : p.registered_mail.collectors) collector->release();
   for (auto& poller : p.form_intake.pollers) poller->release();
   if (p.inbox_tracker) p.inbox_tracker->release();
-  p.dispatcher->stop();              // deliveries in flight finish and are settled
-  p.pool->stop();
+  if (p.dispatcher) p.dispatcher->stop();  // deliveries in flight finish and are settled
+  if (p.pool) p.pool->stop();
   p.server->stop();
   p.server.reset();
   p.journal.reset();                 // commits what is queued, then closes the file

@@ -90,7 +90,7 @@ std::optional<int64_t> parse_rfc3339(std::string_view text) {
   tm.tm_sec = 0;
   time_t seconds = timegm(&tm);
   if (tm.tm_mday != day || tm.tm_mon != month - 1) return std::nullopt;  // e.g. 2026-02-30
-  return (static_cast<int64_t>(seconds) + second - offset_minutes * 60) * 1000 + millis;
+  return (static_cast<int64_t>(seconds) + second - int64_t{offset_minutes} * 60) * 1000 + millis;
 }
 
 }  // namespace portier

@@ -1,5 +1,8 @@
 #include "core/base/status.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace portier {
 
 const char* to_string(StatusCode code) {
@@ -17,6 +20,13 @@ const char* to_string(StatusCode code) {
     case StatusCode::kInternal: return "INTERNAL";
   }
   return "UNKNOWN";
+}
+
+void contract_violation(const char* what, const std::string& detail) {
+  std::fprintf(stderr, "portier: contract violation: %s%s%s\n", what, detail.empty() ? "" : ": ",
+               detail.c_str());
+  std::fflush(stderr);
+  std::abort();
 }
 
 std::string Status::to_string() const {

@@ -3,6 +3,11 @@
 // retry it later (kUnavailable, kDeadlineExceeded, kResourceExhausted), park it for an
 // operator (kInvalidArgument, kFailedPrecondition, kPermissionDenied, kNotFound, kDataLoss),
 // or report it (kInternal). Thread-safe as a value type.
+//
+// Both types are [[nodiscard]]: an error dropped on the floor does not compile (-Werror). When
+// a result is really of no interest, say so with `.ignore()`. Misuse that the compiler cannot
+// see is a crash with a message, in every build type (STYLE.md, 4): a Result made from an ok
+// Status (it would hold neither value nor error), and reaching into a Result that holds an error.
 #include <chrono>
 #include <optional>
 #include <string>
@@ -27,7 +32,7 @@ enum class StatusCode {
 
 const char* to_string(StatusCode code);
 
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
@@ -42,6 +47,8 @@ class Status {
            code_ == StatusCode::kResourceExhausted;
   }
   std::string to_string() const;
+  // Drops the status on purpose (best-effort work whose failure changes nothing).
+  void ignore() const {}
 
   // For a retryable failure: when the caller should try again, if the failure knows (e.g. a
   // destination's backlog over its bound). Protocols turn it into Retry-After.
@@ -72,23 +79,39 @@ inline Status resource_exhausted(std::string m) {
   return {StatusCode::kResourceExhausted, std::move(m)};
 }
 
+// Stops the process with `what` on stderr: for contract violations by Portier's own code,
+// never for anything external input can cause.
+[[noreturn]] void contract_violation(const char* what, const std::string& detail);
+
 // A value or the Status that explains its absence.
 template <class T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}            // NOLINT: implicit by design
-  Result(Status status) : status_(std::move(status)) {}    // NOLINT: implicit by design
+  Result(Status status) : status_(std::move(status)) {     // NOLINT: implicit by design
+    if (status_.is_ok()) contract_violation("Result made from an ok Status", {});
+  }
 
   bool is_ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
-  T& value() { return *value_; }
-  const T& value() const { return *value_; }
-  T& operator*() { return *value_; }
-  const T& operator*() const { return *value_; }
-  T* operator->() { return &*value_; }
-  const T* operator->() const { return &*value_; }
+  T& value() { return checked(); }
+  const T& value() const { return checked(); }
+  T& operator*() { return checked(); }
+  const T& operator*() const { return checked(); }
+  T* operator->() { return &checked(); }
+  const T* operator->() const { return &checked(); }
+  void ignore() const {}
 
  private:
+  T& checked() {
+    if (!value_) contract_violation("value of a Result that holds an error", status_.to_string());
+    return *value_;
+  }
+  const T& checked() const {
+    if (!value_) contract_violation("value of a Result that holds an error", status_.to_string());
+    return *value_;
+  }
+
   std::optional<T> value_;
   Status status_;
 };

@@ -313,11 +313,21 @@ class ConfigReader : public DocumentReader {
         check_attributes(child, {"subject"});
         api.client_certificate_subject = required(child, "subject");
       } else if (name == "bearerToken") {
-        check_attributes(child, {"issuer", "audience", "publicKey"});
+        check_attributes(child, {"issuer", "audience", "publicKey", "nextPublicKey"});
         PortalApi::TokenIssuer issuer;
         issuer.issuer = required(child, "issuer");
         issuer.audience = required(child, "audience");
         issuer.public_key_file = readable_file(child, "publicKey", required(child, "publicKey"));
+        issuer.next_public_key_file =
+            readable_file(child, "nextPublicKey", text(child, "nextPublicKey").value_or(""));
+        for (const auto& other : api.token_issuers) {
+          if (other.issuer == issuer.issuer) {
+            problem(child, "issuer",
+                    "<bearerToken> issuer=\"" + issuer.issuer +
+                        "\": configured twice (for a key rollover, give the new key as "
+                        "nextPublicKey of the one entry)");
+          }
+        }
         api.token_issuers.push_back(std::move(issuer));
       } else if (name == "hmac") {
         check_attributes(child, {"keyId", "secret"});

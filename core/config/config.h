@@ -160,6 +160,9 @@ struct PortalApi {
     std::string issuer;               // the JWT's iss
     std::string audience;             // must be in its aud
     std::string public_key_file;      // PEM public key (RSA for RS256, P-256 for ES256)
+    // During a key rollover: the issuer's next key, also accepted. One entry per issuer, so
+    // both keys are tried for its tokens.
+    std::string next_public_key_file;
   };
   struct HmacKey {
     std::string key_id;

@@ -14,6 +14,7 @@
 #include <system_error>
 #include <vector>
 
+#include "core/base/base64.h"
 #include "core/base/digest.h"
 
 namespace portier::documents {
@@ -197,8 +198,7 @@ class Base64Decoder {
 
  private:
   static bool is_base64(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-           c == '/' || c == '=';
+    return c == '=' || is_base64_char(static_cast<unsigned char>(c));
   }
 
   Result<std::string_view> finish() {

@@ -28,8 +28,9 @@ class PollTurn {
     Result<bool> held = state_.hold_lease(name_, holder_, clock_.now_ms(), ttl_.count());
     return held.is_ok() && *held;
   }
-  // At a clean stop, so another instance may take over at once.
-  void give_up() { state_.release_lease(name_, holder_); }
+  // At a clean stop, so another instance may take over at once. Best effort: a lease that
+  // cannot be released expires by itself.
+  void give_up() { state_.release_lease(name_, holder_).ignore(); }
 
  private:
   PollState& state_;

@@ -130,6 +130,7 @@ struct Claims {
   int name_line = 0;
   int subject_line = 0;
   int user_line = 0;
+  int token_line = 0;
   std::vector<std::pair<int32_t, int>> services;  // id, line
 };
 
@@ -211,7 +212,7 @@ class MappingReader : public config::DocumentReader {
  private:
   void read_authentication(const xmlNode* element, Authentication& authentication) {
     check_attributes(element, {});
-    unknown_children(element, {"clientCertificate", "usernameToken"});
+    unknown_children(element, {"clientCertificate", "usernameToken", "apiToken"});
     for (xmlNode* child : children_of(element)) {
       const std::string name = name_of(child);
       if (name == "clientCertificate") {
@@ -249,13 +250,29 @@ class MappingReader : public config::DocumentReader {
         authentication.username = user;
         authentication.password = std::move(password);
         claims_.user_line = line(child, "user");
+      } else if (name == "apiToken") {
+        check_attributes(child, {"token"});
+        std::string token = secret(child, "token");
+        if (authentication.api_token) {
+          problem(child, "", "<apiToken>: only one per mapping");
+          continue;
+        }
+        if (token.empty()) continue;
+        if (token.size() < 16) {
+          problem(child, "token", "<apiToken> token: at least 16 characters (it is the whole "
+                                  "credential, guessable if short)");
+          continue;
+        }
+        authentication.api_token = std::move(token);
+        claims_.token_line = line(child, "token");
       }
     }
     if (!authentication.certificate_subject && !authentication.username &&
-        children_of(element).empty()) {
+        !authentication.api_token && children_of(element).empty()) {
       missing(element, "clientCertificate",
               "<authentication>: needs <clientCertificate subject=\"...\"/>, "
-              "<usernameToken user=\"...\" password=\"env:NAME\"/> or both");
+              "<usernameToken user=\"...\" password=\"env:NAME\"/>, "
+              "<apiToken token=\"env:NAME\"/> or several");
     }
   }
 
@@ -874,7 +891,7 @@ std::string where(const FileResult& file, int line) {
 // Names, certificate subjects, users and services belong to one application each; the later
 // file (in folder order) gets the problem and is told where the first claim is.
 void check_across_files(std::vector<FileResult>& files) {
-  std::map<std::string, std::pair<const FileResult*, int>> names, subjects, users;
+  std::map<std::string, std::pair<const FileResult*, int>> names, subjects, users, tokens;
   std::map<int32_t, std::pair<const FileResult*, int>> services;
   for (FileResult& file : files) {
     const DepartmentMapping& m = file.mapping;
@@ -910,6 +927,19 @@ void check_across_files(std::vector<FileResult>& files) {
                                      "\": already used by mapping \"" +
                                      at->second.first->mapping.name + "\" at " +
                                      where(*at->second.first, at->second.second),
+                                 false});
+      }
+    }
+    if (c.token_line > 0 && m.authentication.api_token) {
+      auto [at, added] =
+          tokens.emplace(*m.authentication.api_token, std::make_pair(&file, c.token_line));
+      if (!added) {
+        // Never the token itself: only where the other one is.
+        file.findings.push_back({c.token_line, "token",
+                                 "<apiToken>: the same token as mapping \"" +
+                                     at->second.first->mapping.name + "\" at " +
+                                     where(*at->second.first, at->second.second) +
+                                     "; each application needs its own",
                                  false});
       }
     }

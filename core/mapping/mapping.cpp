@@ -1,5 +1,6 @@
 #include "core/mapping/mapping.h"
 
+#include <openssl/crypto.h>
 #include <algorithm>
 #include <cctype>
 #include <utility>
@@ -105,6 +106,16 @@ const DepartmentMapping* MappingSet::by_username(const std::string& username) co
     if (m.authentication.username && *m.authentication.username == username) return &m;
   }
   return nullptr;
+}
+
+const DepartmentMapping* MappingSet::by_api_token(const std::string& token) const {
+  const DepartmentMapping* found = nullptr;
+  for (const DepartmentMapping& m : mappings_) {
+    const std::optional<std::string>& mine = m.authentication.api_token;
+    if (!mine || mine->size() != token.size()) continue;
+    if (CRYPTO_memcmp(mine->data(), token.data(), token.size()) == 0) found = &m;
+  }
+  return found;
 }
 
 const DepartmentMapping* MappingSet::by_form(const std::string& form_id,

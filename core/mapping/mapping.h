@@ -16,7 +16,7 @@
 
 namespace portier::mapping {
 
-// How the department proves who it is. At least one of the two is set.
+// How the department proves who it is. At least one is set.
 struct Authentication {
   // Subject of its TLS client certificate, RFC 2253 form as OpenSSL prints it,
   // e.g. "CN=steueramt,O=Kanton Solothurn,C=CH".
@@ -24,6 +24,9 @@ struct Authentication {
   // WS-Security UsernameToken user and its secret (resolved from env:/file:, never logged).
   std::optional<std::string> username;
   std::string password;
+  // The token it sends as "Authorization: Bearer <token>" to the Thrift service (resolved from
+  // env:/file:, never logged).
+  std::optional<std::string> api_token;
 };
 
 // One endpoint of the department's own application that Portier calls (later issues: identity
@@ -151,6 +154,8 @@ class MappingSet {
   const DepartmentMapping* by_name(const std::string& name) const;
   const DepartmentMapping* by_certificate_subject(const std::string& subject) const;
   const DepartmentMapping* by_username(const std::string& username) const;
+  // Compared in constant time per mapping, so the comparison tells nothing about the token.
+  const DepartmentMapping* by_api_token(const std::string& token) const;
   // The mapping that takes form `form_id`, and its rule; nullptr if none does.
   const DepartmentMapping* by_form(const std::string& form_id, const FormRule** rule) const;
   // The department that acts for portal service `service_id`, if any.

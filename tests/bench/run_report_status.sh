@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: reportStatus throughput, p50/p99 latency and RSS of portierd (durable
-# acknowledgements: synchronous=FULL, group commit) against nginx returning a fixed reply to
-# the same POST, in the same run, alternating rounds. Loopback only; every run is bounded.
+# acknowledgements: synchronous=FULL, group commit) over SOAP (WS-Security UsernameToken) and
+# over Thrift (compact protocol, bearer token), against nginx returning a fixed reply to the
+# same POST, in the same run, rotating the order per round. Loopback only; every run is bounded.
 #   tests/bench/run_report_status.sh [ROUNDS] [SECONDS] [CONNECTIONS]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,11 +29,13 @@ CONF
 nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' & pids+=($!)
 
 export PORTIER_PORTAL_SECRET=bench PORTIER_BENCH_SECRET=bench-secret
+export PORTIER_BENCH_TOKEN=bench-thrift-token-0123456789
 export PORTIER_BENCH_DIR="$root/tests/bench"
 mkdir -p "$work/mappings"
 cat > "$work/mappings/bench.xml" <<'CONF'
 <mapping xmlns="urn:portier:mapping:1" name="bench" displayName="Benchmark department">
-  <authentication><usernameToken user="bench" password="env:PORTIER_BENCH_SECRET"/></authentication>
+  <authentication><usernameToken user="bench" password="env:PORTIER_BENCH_SECRET"/>
+    <apiToken token="env:PORTIER_BENCH_TOKEN"/></authentication>
   <services><service id="1"/></services>
   <limits maxRequestsPerMinute="100000000"/>
 </mapping>
@@ -83,8 +86,11 @@ rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' /proc/"$1"/status; }
 peak_rss=0
 sample_rss() { while kill -0 "$1" 2>/dev/null; do r=$(rss_mb "$portier_pid"); echo "$r"; sleep 0.2; done; }
 
-run() {  # name url -> "rps p50 p99 non2xx"
-  out=$(wrk -t2 -c"$conns" -d"${seconds}s" --latency -s "$root/tests/bench/report_status.lua" "$2")
+run() {  # script url prefix -> "rps p50 p99 non2xx"
+  # A messageId prefix of its own per round and target: a repeated messageId would be answered
+  # from the journal as a duplicate instead of being a new durable intake.
+  out=$(PORTIER_BENCH_PREFIX="$3" wrk -t2 -c"$conns" -d"${seconds}s" --latency \
+        -s "$root/tests/bench/$1" "$2")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out"); p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   bad=$(awk '/Non-2xx/ {print $5}' <<<"$out"); echo "$rps $p50 $p99 ${bad:-0}"
@@ -92,23 +98,37 @@ run() {  # name url -> "rps p50 p99 non2xx"
 
 echo "rounds=$rounds seconds=$seconds connections=$conns (wrk -t2)"
 printf "%-6s %-8s %12s %10s %10s %8s\n" round target req/s p50 p99 non2xx
-ratios=()
+ratios=(); thrift_ratios=(); thrift_soap=()
 for r in $(seq "$rounds"); do
-  targets=(nginx portier); [ $((r % 2)) -eq 0 ] && targets=(portier nginx)
+  case $((r % 3)) in
+    1) targets=(nginx portier thrift) ;; 2) targets=(portier thrift nginx) ;; *) targets=(thrift nginx portier) ;;
+  esac
   for t in "${targets[@]}"; do
-    if [ "$t" = nginx ]; then url="http://127.0.0.1:$nginx_port/soap/v1"; else url="http://127.0.0.1:$portier_port/soap/v1"; fi
+    case "$t" in
+      nginx) url="http://127.0.0.1:$nginx_port/soap/v1"; script=report_status.lua ;;
+      portier) url="http://127.0.0.1:$portier_port/soap/v1"; script=report_status.lua ;;
+      thrift) url="http://127.0.0.1:$portier_port/thrift/v1"; script=report_status_thrift.lua ;;
+    esac
     sampler_out="$work/rss.$r.$t"; (sample_rss $$ >"$sampler_out") & sp=$!
-    read -r rps p50 p99 bad < <(run "$t" "$url")
+    read -r rps p50 p99 bad < <(run "$script" "$url" "r$r$t-")
     kill "$sp" 2>/dev/null || true
     printf "%-6s %-8s %12s %10s %10s %8s\n" "$r" "$t" "$rps" "$p50" "$p99" "$bad"
     eval "rps_$t=$rps"
-    if [ "$t" = portier ]; then
+    if [ "$t" != nginx ]; then
       m=$(sort -n "$sampler_out" | tail -1); peak_rss=$(awk -v a="$peak_rss" -v b="${m:-0}" 'BEGIN{print (b>a)?b:a}')
     fi
   done
   ratios+=("$(awk -v p="$rps_portier" -v n="$rps_nginx" 'BEGIN{printf "%.2f", p/n}')")
+  thrift_ratios+=("$(awk -v p="$rps_thrift" -v n="$rps_nginx" 'BEGIN{printf "%.2f", p/n}')")
+  thrift_soap+=("$(awk -v p="$rps_thrift" -v n="$rps_portier" 'BEGIN{printf "%.2f", p/n}')")
 done
-echo "portier/nginx throughput ratio per round: ${ratios[*]}"
+echo "portier (SOAP)/nginx throughput ratio per round: ${ratios[*]}"
+echo "portier (Thrift)/nginx throughput ratio per round: ${thrift_ratios[*]}"
+echo "Thrift/SOAP throughput ratio per round: ${thrift_soap[*]}"
 echo "portierd peak RSS under load: ${peak_rss} MB; after: $(rss_mb "$portier_pid") MB"
 depth=$(curl -fs "http://127.0.0.1:$portier_port/metrics" | grep '^portier_journal_depth' || true)
 echo "journal depth at the end:"; echo "$depth"
+# A Thrift refusal is an HTTP 200 too: the outcomes say whether the calls were accepted.
+echo "outcomes (accepted = new durable intakes):"
+curl -fs "http://127.0.0.1:$portier_port/metrics" |
+  grep -E '^portier_(soap|thrift)_requests_total\{operation="reportStatus"' || true

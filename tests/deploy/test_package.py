@@ -51,6 +51,7 @@ def test_contents_are_where_the_docs_say(package):
     for path in ("usr/sbin/portierd", "usr/bin/portierctl",
                  "usr/share/portier/schema/portier.xsd", "usr/share/portier/schema/mapping.xsd",
                  "usr/share/portier/wsdl/portier-department-v1.wsdl",
+                 "usr/share/portier/thrift/department.thrift",
                  "usr/share/portier/openapi/openapi.yaml",
                  "usr/share/portier/examples/portier.example.xml",
                  "usr/share/portier/mappings/steueramt.xml",

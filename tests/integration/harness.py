@@ -37,6 +37,11 @@ def password_of(department):
     return DEPARTMENTS[department][0]
 
 
+def token_of(department):
+    """The department's Thrift token (its mapping's <apiToken>)."""
+    return f"{department}-thrift-token-{DEPARTMENTS[department][0]}"
+
+
 def mapping_xml(name, auth, services, statuses=None):
     rows = "".join(f'<status code="{code}" portal="{portal}" text="{text}"/>'
                    for code, (portal, text) in (statuses or {}).items())
@@ -57,7 +62,10 @@ def write_mappings(folder):
     for name, (password, services, statuses) in DEPARTMENTS.items():
         var = f"PORTIER_TEST_{name.upper()}_SECRET"
         env[var] = password
-        auth = f'<usernameToken user="{name}" password="env:{var}"/>'
+        token_var = f"PORTIER_TEST_{name.upper()}_TOKEN"
+        env[token_var] = token_of(name)
+        auth = (f'<usernameToken user="{name}" password="env:{var}"/>'
+                f'<apiToken token="env:{token_var}"/>')
         with open(os.path.join(folder, f"{name}.xml"), "w") as f:
             f.write(mapping_xml(name, auth, services, statuses))
     name, subject, services = CERTIFICATE_DEPARTMENT

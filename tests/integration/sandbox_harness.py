@@ -27,9 +27,12 @@ def answers(process, url):
 
 
 class Sandbox:
-    def __init__(self, folder):
+    def __init__(self, folder, api_tokens=None):
+        """`api_tokens`: {department: token} added to those mappings as <apiToken> (the
+        example mappings carry none), for clients of the Thrift service."""
         self.dir = folder
         self.env = dict(os.environ, **ENV)
+        self.api_tokens = api_tokens or {}
         self.sim = self.portier = self.department = None
         try:
             self._start()
@@ -56,6 +59,11 @@ class Sandbox:
         for name in os.listdir(mappings):
             if name.endswith(".xml"):
                 self._rewrite(os.path.join(mappings, name), moved)
+        for department, token in self.api_tokens.items():
+            var = f"PORTIER_{department.upper()}_TOKEN"
+            self.env[var] = token
+            self._rewrite(os.path.join(mappings, f"{department}.xml"),
+                          {"</authentication>": f'<apiToken token="env:{var}"/></authentication>'})
         with open(os.path.join(ROOT, "config/sandbox.xml")) as f:
             config = f.read()
         config = re.sub(r'<listener name="sandbox-tls".*?</listener>', "", config, flags=re.S)

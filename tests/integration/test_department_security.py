@@ -338,3 +338,43 @@ def test_tls_a_certificate_from_another_ca_cannot_connect(tls):
                                          open_fields(name, "impostor-1", services[0])))
     assert journal_counts(portier.journal) == counts
     assert len(audit_entries(portier.journal)) == audited
+
+
+@pytest.mark.parametrize("certificate", ["client", "unmapped", "impostor"])
+def test_tls_thrift_signs_in_by_the_client_certificate_alone(tls, certificate):
+    """The Thrift door takes the same certificates as SOAP, with no token: the mapped one acts
+    within its mapping; one no mapping names and one of another CA are refused (the impostor
+    already in the TLS handshake)."""
+    import ssl
+
+    from thrift.protocol import TCompactProtocol
+    from thrift.transport import THttpClient
+
+    from department_protocols import generated_client
+    portier, path = tls
+    name, _, services = CERTIFICATE_DEPARTMENT
+    session = requests.Session()
+    session.trust_env = False
+    idl = session.get(portier.url + "/thrift/v1?idl", verify=path("ca.pem"),
+                      cert=(path("client.pem"), path("client.key")), timeout=10).text
+    service, t = generated_client(portier, idl)
+    context = ssl.create_default_context(cafile=path("ca.pem"))
+    context.load_cert_chain(path(f"{certificate}.pem"), path(f"{certificate}.key"))
+    transport = THttpClient.THttpClient(portier.url + "/thrift/v1", ssl_context=context)
+    client = service.Client(TCompactProtocol.TCompactProtocol(transport))
+    request = t.OpenBusinessCaseRequest(
+        header=t.MessageHeader(senderId=name, messageId=f"thrift-{certificate}"),
+        serviceId=services[0], ownerId="o", title="t")
+    if certificate == "client":
+        assert client.openBusinessCase(request).businessProcessId
+        return
+    before = len(audit_entries(portier.journal))
+    if certificate == "impostor":
+        with pytest.raises((ssl.SSLError, OSError)):
+            client.openBusinessCase(request)
+        return
+    with pytest.raises(t.RequestRefused) as refused:
+        client.openBusinessCase(request)
+    assert refused.value.code == t.ErrorCode.PERMISSION_DENIED
+    assert "authentication required" in refused.value.reason
+    assert len(audit_entries(portier.journal)) == before + 1

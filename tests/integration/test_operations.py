@@ -100,6 +100,22 @@ def test_sigterm_drains_answers_in_flight_and_exits_cleanly(ws):
                what="every answered case delivered after the restart")
 
 
+def test_a_port_in_use_stops_portierd_with_a_clear_message_and_status_1(ws):
+    # Before, start() returned early and stop() then called a service that was never built:
+    # the daemon died of a segmentation fault instead of saying why.
+    ws.portier.stop()
+    import socket
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        taken.bind(("127.0.0.1", ws.portier.port))
+        taken.listen()
+        ws.portier.start(wait=False)
+        assert ws.portier.proc.wait(30) == 1
+    logs = ws.portier.logs()
+    assert f"cannot listen on 127.0.0.1:{ws.portier.port}" in logs
+    assert "Address already in use" in logs
+
+
 def test_check_reports_every_problem_with_its_line(tmp_path):
     bad = tmp_path / "bad.xml"
     bad.write_text('<?xml version="1.0"?>\n<portier xmlns="urn:portier:config:1">\n'

@@ -155,7 +155,8 @@ void GroupCommitWriter::run_batch(std::vector<Op>& batch) {
     Status failure = db.is_ok() ? commit_batch(**db, batch, outcomes) : db.status();
     committed = failure.is_ok();
     if (!committed) {
-      if (db.is_ok() && (*db)->in_transaction()) (*db)->run("ROLLBACK");
+      // The failure is what counts; a rollback that fails too leaves after_failure to judge.
+      if (db.is_ok() && (*db)->in_transaction()) (*db)->run("ROLLBACK").ignore();
       Store::Verdict verdict =
           db.is_ok() ? store_.after_failure(**db, failure) : Store::Verdict{false, failure};
       if (verdict.sticky) {

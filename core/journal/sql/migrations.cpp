@@ -26,7 +26,7 @@ Status apply(Connection& db, const Migration& m, const char* begin, const Clock&
   }
   if (status.is_ok()) status = db.run("COMMIT");
   if (!status.is_ok()) {
-    if (db.in_transaction()) db.run("ROLLBACK");
+    if (db.in_transaction()) db.run("ROLLBACK").ignore();  // the failure above is reported
     return Status(status.code(), "schema migration " + std::to_string(m.version) + " (" +
                                      m.description + ") failed: " + status.message());
   }

@@ -79,8 +79,8 @@ class PortalAuthTest : public ::testing::Test {
     config::PortalApi api;
     api.enabled = true;
     api.client_certificate_subject = "CN=portal, O=Kanton Solothurn";
-    api.token_issuers = {{"https://portal", "portier", write_public(rsa_, "rsa")},
-                         {"https://portal-ec", "portier", write_public(ec_, "ec")}};
+    api.token_issuers = {{"https://portal", "portier", write_public(rsa_, "rsa"), ""},
+                         {"https://portal-ec", "portier", write_public(ec_, "ec"), ""}};
     api.hmac_keys = {{"k1", "hmac-secret"}};
     auto made = PortalAuthenticator::create(api);
     ASSERT_TRUE(made.is_ok()) << made.status().to_string();
@@ -134,6 +134,36 @@ TEST_F(PortalAuthTest, RefusesForgedExpiredAndMisdirectedTokens) {
   EXPECT_FALSE(bearer(b64url(R"({"alg":"HS256"})") + "." + payload + ".c2ln").is_ok());
   EXPECT_FALSE(bearer("not.a-token").is_ok());
   EXPECT_FALSE(bearer(good + "x").is_ok());
+}
+
+// Key rollover: the issuer's current and next key are both tried. Before, the first key whose
+// issuer matched decided alone, so tokens signed with the next key were refused.
+TEST_F(PortalAuthTest, DuringAKeyRolloverBothKeysOfTheIssuerAreAccepted) {
+  config::PortalApi api;
+  api.enabled = true;
+  config::PortalApi::TokenIssuer issuer{"https://portal", "portier", write_public(rsa_, "old"),
+                                        write_public(other_, "next")};
+  api.token_issuers = {issuer};
+  auto made = PortalAuthenticator::create(api);
+  ASSERT_TRUE(made.is_ok()) << made.status().to_string();
+  http::Request r;
+  r.headers["Authorization"] = "Bearer " + sign_jwt(rsa_, "RS256", claims());
+  EXPECT_TRUE((*made)->verify(r, kNow).is_ok());
+  r.headers["Authorization"] = "Bearer " + sign_jwt(other_, "RS256", claims());
+  auto next = (*made)->verify(r, kNow);
+  EXPECT_TRUE(next.is_ok()) << next.status().to_string();
+  r.headers["Authorization"] = "Bearer " + sign_jwt(ec_, "ES256", claims());
+  EXPECT_FALSE((*made)->verify(r, kNow).is_ok());
+}
+
+TEST_F(PortalAuthTest, AnIssuerListedTwiceIsRefused) {
+  config::PortalApi api;
+  api.enabled = true;
+  api.token_issuers = {{"https://portal", "portier", write_public(rsa_, "a"), ""},
+                       {"https://portal", "portier", write_public(other_, "b"), ""}};
+  auto made = PortalAuthenticator::create(api);
+  ASSERT_FALSE(made.is_ok());
+  EXPECT_NE(made.status().message().find("configured twice"), std::string::npos);
 }
 
 TEST_F(PortalAuthTest, HmacSignatureCoversMethodTargetTimeNonceAndBody) {

@@ -174,6 +174,16 @@ TEST(MtomPackage, HrefsNameAPartByItsContentId) {
   }
 }
 
+TEST(MtomPackage, TooManyPartsAreRefused) {
+  std::string body = root_part();
+  for (int i = 1; i < MtomPackage::kMaxParts; ++i)
+    body += binary_part("x", std::to_string(i) + "@x");
+  EXPECT_TRUE(MtomPackage::read(kType, body + kEnd).is_ok());
+  body += binary_part("x", "one-more@x");
+  EXPECT_NE(refusal(kType, body + kEnd).find("17 parts; at most 16 are accepted"),
+            std::string::npos);
+}
+
 TEST(MtomPackage, MalformedPackagesAreRefused) {
   const std::string good = root_part() + binary_part("pdf") + kEnd;
   EXPECT_NE(refusal("text/xml", good).find("multipart/related; type=\"application/xop+xml\""),

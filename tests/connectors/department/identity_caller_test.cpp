@@ -1,7 +1,8 @@
+#include "connectors/department/identity_caller.h"
+
 #include <gtest/gtest.h>
 
 #include "connectors/department/answer_reader.h"
-#include "connectors/department/identity_caller.h"
 #include "connectors/department/request_template.h"
 
 namespace portier::department {
@@ -9,11 +10,13 @@ namespace {
 
 TEST(RequestTemplate, EscapesForWhereTheValueLands) {
   std::map<std::string, std::string> v = {{"name", "O'Brien & <Söhne> \"x\""}};
-  EXPECT_EQ(fill_template("<n>${name}</n>${missing}", v, Escaping::kXml),
-            "<n>O&apos;Brien &amp; &lt;Söhne&gt; &quot;x&quot;</n>");
-  EXPECT_EQ(fill_template(R"({"n":"${name}"})", v, Escaping::kJson),
-            R"({"n":"O'Brien & <Söhne> \"x\""})");
-  EXPECT_EQ(fill_template("${name", v, Escaping::kJson), "${name");
+  auto xml = fill_xml_template("<n a=\"${name}\">${name}</n>${missing}", v, XmlFrame::kFragment);
+  ASSERT_TRUE(xml.is_ok()) << xml.status().to_string();
+  EXPECT_EQ(
+      *xml,
+      "<n a=\"O'Brien &amp; &lt;Söhne&gt; &quot;x&quot;\">O'Brien &amp; &lt;Söhne&gt; \"x\"</n>");
+  EXPECT_EQ(fill_json_template(R"({"n":"${name}"})", v), R"({"n":"O'Brien & <Söhne> \"x\""})");
+  EXPECT_EQ(fill_json_template("${name", v), "${name");
 }
 
 mapping::IdentityAnswer soap_rules() {
@@ -42,7 +45,8 @@ TEST(AnswerReader, ReadsASoapAnswerByXPath) {
 }
 
 TEST(AnswerReader, RefusesDtdsAndGarbage) {
-  EXPECT_FALSE(read_xml_answer(R"(<!DOCTYPE r [<!ENTITY x "boom">]><r>&x;</r>)", soap_rules()).is_ok());
+  EXPECT_FALSE(
+      read_xml_answer(R"(<!DOCTYPE r [<!ENTITY x "boom">]><r>&x;</r>)", soap_rules()).is_ok());
   EXPECT_FALSE(read_xml_answer("<r>", soap_rules()).is_ok());
   auto bad = soap_rules();
   bad.result = "//[";
@@ -57,8 +61,8 @@ TEST(AnswerReader, ReadsAJsonAnswerByPointer) {
   rules.person_id = "/ref/id";
   rules.person_id_category = "/ref/cat";
   rules.matched_on = "/matched";
-  auto f = read_json_answer(R"({"result":"NO_MATCH","ref":{"id":7,"cat":"X"},"matched":["a"]})",
-                            rules);
+  auto f =
+      read_json_answer(R"({"result":"NO_MATCH","ref":{"id":7,"cat":"X"},"matched":["a"]})", rules);
   ASSERT_TRUE(f.is_ok());
   EXPECT_EQ(f->person_id, "7");
   auto a = interpret(f->result, f->person_id, f->person_id_category, f->matched_on, rules);

@@ -90,5 +90,25 @@ TEST(Result, HoldsMoveOnlyValues) {
   EXPECT_EQ(*taken, 7);
 }
 
+// Misuse that the compiler cannot refuse stops the process with a message, in release builds
+// too (assert() would be compiled out under NDEBUG).
+TEST(ResultDeathTest, MadeFromAnOkStatusIsAContractViolation) {
+  EXPECT_DEATH(
+      {
+        Result<int> r = Status::ok();
+        r.ignore();
+      },
+      "Result made from an ok Status");
+}
+
+TEST(ResultDeathTest, ValueOfAnErrorIsAContractViolation) {
+  Result<std::string> r = not_found("no such case");
+  EXPECT_DEATH(r->size(), "holds an error: NOT_FOUND: no such case");
+  EXPECT_DEATH(*r, "holds an error");
+  EXPECT_DEATH(r.value(), "holds an error");
+  const Result<std::string>& c = r;
+  EXPECT_DEATH(*c, "holds an error");
+}
+
 }  // namespace
 }  // namespace portier

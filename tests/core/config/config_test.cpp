@@ -125,6 +125,36 @@ TEST_F(ConfigLoad, AMailboxConfiguredTwiceIsNamedWithItsLine) {
   EXPECT_NE(result.problems[0].message.find("configured twice"), std::string::npos);
 }
 
+// A second <bearerToken> for one issuer was accepted, but only its first key was ever tried:
+// a key rollover silently refused every token signed with the new key.
+TEST_F(ConfigLoad, ABearerTokenIssuerConfiguredTwiceIsNamedWithItsLine) {
+  folder_.write("keys/old.pem", "public key");
+  folder_.write("keys/new.pem", "public key");
+  const std::string head = std::string(kHead) + kRequired;
+  const std::string twice =
+      head +
+      "  <portalApi>\n"
+      "    <bearerToken issuer=\"https://portal\" audience=\"portier\" publicKey=\"keys/old.pem\"/>\n"
+      "    <bearerToken issuer=\"https://portal\" audience=\"portier\" publicKey=\"keys/new.pem\"/>\n"
+      "  </portalApi>\n" + kTail;
+  Problem p = only_problem(twice);
+  EXPECT_EQ(p.line, line_containing(twice, "keys/new.pem"));
+  EXPECT_THAT(p.message, HasSubstr("configured twice"));
+  EXPECT_THAT(p.message, HasSubstr("nextPublicKey"));
+
+  const std::string rollover =
+      head +
+      "  <portalApi>\n"
+      "    <bearerToken issuer=\"https://portal\" audience=\"portier\" publicKey=\"keys/old.pem\"\n"
+      "                 nextPublicKey=\"keys/new.pem\"/>\n"
+      "  </portalApi>\n" + kTail;
+  LoadResult result = load_text(rollover);
+  ASSERT_NE(result.config, nullptr) << all_problems(result);
+  ASSERT_EQ(result.config->portal_api.token_issuers.size(), 1u);
+  EXPECT_THAT(result.config->portal_api.token_issuers[0].next_public_key_file,
+              HasSubstr("keys/new.pem"));
+}
+
 TEST_F(ConfigLoad, ExampleFileWithoutItsTlsFilesNamesEachOne) {
   const std::string text =
       testing::read_file(testing::source_dir() / "config" / "portier.example.xml");
