@@ -127,7 +127,7 @@ Status Gateway::start() {
   p.pool = std::make_unique<runtime::WorkPool>(c.workers.dispatch_threads + kBackgroundTurns);
   p.dispatcher = std::make_unique<dispatch::Dispatcher>(*p.journal, *p.timers, *p.pool, p.metrics,
                                                         &p.backlog_bounds);
-  const config::Destination& portal = c.destinations.at(soap_adapter::kPortalDestination);
+  const config::Destination& portal = c.destinations.at(cases::kPortalDestination);
   p.portal = std::make_shared<portal::PortalConnector>(c.portal, portal.retry.attempt_timeout,
                                                        clock_);
   p.dispatcher->add_destination(portal, p.portal);
@@ -256,7 +256,9 @@ Status Gateway::start() {
   every(kMappingWatch, [&p, this] {
     // Instances sharing the journal see each other alive (portierctl instances).
     if (const int64_t now_ms = clock_.now_ms(); now_ms >= p.next_heartbeat_ms) {
-      p.journal->report_alive(now_ms);
+      // Best effort: a missed heartbeat only makes this instance look idle for a while; a
+      // journal that fails shows in health.
+      p.journal->report_alive(now_ms).ignore();
       p.next_heartbeat_ms = now_ms + kHeartbeatMs;
     }
     if (std::string now = p.mappings->fingerprint(); now != p.mappings_seen) {
