@@ -32,9 +32,9 @@
 #include "core/base/metrics.h"
 #include "core/cases/vocabulary.h"
 #include "core/documents/document_store.h"
-#include "core/runtime/work_pool.h"
 #include "core/journal/journal.h"
 #include "core/mapping/mapping.h"
+#include "core/runtime/work_pool.h"
 
 namespace portier::afs {
 
@@ -65,8 +65,8 @@ class MailboxPoller {
  public:
   MailboxPoller(PollerSettings settings, const ApfClient& apf, journal::Journal& journal,
                 const documents::DocumentStore& documents, MappingSource mappings,
-                const Clock& clock, metrics::Registry& metrics,
-                std::function<void()> work_accepted, runtime::WorkPool* pool = nullptr);
+                const Clock& clock, metrics::Registry& metrics, std::function<void()> work_accepted,
+                runtime::WorkPool* pool = nullptr);
 
   // One round, then the backlog gauges; the delay before the next turn: the poll interval, or
   // longer each time (up to a minute) while rounds fail.

@@ -77,7 +77,6 @@ class ReceiptCollector {
   std::function<void()> work_accepted_;
   ReceiptMailbox mailbox_;
   journal::PollTurn turn_;  // one instance at a time reads the mailbox
-
 };
 
 }  // namespace portier::securemail

@@ -35,10 +35,9 @@ FormIntake assemble_form_intake(const config::Config& c, journal::Journal& journ
     ps.page_size = static_cast<int>(mailbox.page_size);
     ps.holder = journal.instance();
     ps.lease = c.apf.lease;
-    out.pollers.push_back(
-        std::make_unique<afs::MailboxPoller>(ps, *out.apf, journal, documents, current, clock,
-                                             metrics, [&dispatcher] { dispatcher.wake(); },
-                                             &pool));
+    out.pollers.push_back(std::make_unique<afs::MailboxPoller>(
+        ps, *out.apf, journal, documents, current, clock, metrics,
+        [&dispatcher] { dispatcher.wake(); }, &pool));
   }
   return out;
 }

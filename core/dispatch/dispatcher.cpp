@@ -18,9 +18,8 @@ int64_t lease_ms(const config::Destination& d) {
 
 }  // namespace
 
-Dispatcher::Dispatcher(journal::Journal& journal, runtime::Timers& timers,
-                       runtime::WorkPool& pool, metrics::Registry& metrics,
-                       journal::BacklogBounds* bounds)
+Dispatcher::Dispatcher(journal::Journal& journal, runtime::Timers& timers, runtime::WorkPool& pool,
+                       metrics::Registry& metrics, journal::BacklogBounds* bounds)
     : journal_(journal),
       clock_(timers.clock()),
       pool_(pool),

@@ -29,8 +29,8 @@ Status BacklogBounds::admit(const std::string& destination) {
   if (backlog >= b.max_items) {
     b.refused.fetch_add(1);
     return resource_exhausted("destination " + destination + " has " + std::to_string(backlog) +
-                              " undelivered items (its bound is " +
-                              std::to_string(b.max_items) + ")")
+                              " undelivered items (its bound is " + std::to_string(b.max_items) +
+                              ")")
         .with_retry_after(b.retry_after);
   }
   b.admitted.fetch_add(1);

@@ -7,8 +7,9 @@
 //
 // The backlog is counted in the journal (across all instances sharing it) by the dispatcher's
 // periodic refresh; intakes admitted since the last count are added on top and items this
-// instance settled since are taken off, so the bound holds between two counts as well. It may refuse a little early (an intake that rolled back still
-// counts until the next refresh), never late by more than the intakes in one group commit.
+// instance settled since are taken off, so the bound holds between two counts as well. It may
+// refuse a little early (an intake that rolled back still counts until the next refresh), never
+// late by more than the intakes in one group commit.
 //
 // Threads: set_bound() before use; everything else from any thread.
 #include <atomic>

@@ -45,9 +45,9 @@ class PeriodicTask {
   std::condition_variable turn_ended_;
   bool started_ = false;
   bool stopped_ = false;
-  bool turning_ = false;     // a turn is queued on the pool or running
-  bool woken_ = false;       // wake() while turning: another turn right after
-  Timers::Id timer_ = 0;     // 0: none set
+  bool turning_ = false;  // a turn is queued on the pool or running
+  bool woken_ = false;    // wake() while turning: another turn right after
+  Timers::Id timer_ = 0;  // 0: none set
   int64_t timer_due_ms_ = 0;
 };
 

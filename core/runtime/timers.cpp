@@ -79,9 +79,9 @@ void Timers::loop() {
       continue;
     }
     const int64_t wait =
-        queue_.empty() ? kLookAgainMs
-                       : std::clamp<int64_t>(queue_.begin()->first.first - clock_.now_ms(), 1,
-                                             kLookAgainMs);
+        queue_.empty()
+            ? kLookAgainMs
+            : std::clamp<int64_t>(queue_.begin()->first.first - clock_.now_ms(), 1, kLookAgainMs);
     changed_.wait_for(lock, std::chrono::milliseconds(wait));
   }
 }

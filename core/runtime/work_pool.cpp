@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/post.hpp>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
-
-#include <boost/asio/post.hpp>
 
 namespace portier::runtime {
 
@@ -18,8 +17,7 @@ void WorkPool::post(std::function<void()> job) { boost::asio::post(pool_, std::m
 
 void WorkPool::stop() { pool_.join(); }
 
-void WorkPool::side_by_side(size_t count, size_t parallel,
-                            const std::function<void(size_t)>& job) {
+void WorkPool::side_by_side(size_t count, size_t parallel, const std::function<void(size_t)>& job) {
   // Shared with the helpers, which may start after the caller returned (and find nothing).
   struct Batch {
     explicit Batch(const std::function<void(size_t)>& j, size_t n) : job(j), count(n) {}

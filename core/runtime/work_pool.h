@@ -4,10 +4,9 @@
 //
 // Threads: post() and side_by_side() from any thread, including the pool's own; stop() and the
 // destructor from the owner, not from a job (they wait for the jobs queued to finish).
+#include <boost/asio/thread_pool.hpp>
 #include <cstddef>
 #include <functional>
-
-#include <boost/asio/thread_pool.hpp>
 
 namespace portier::runtime {
 

@@ -345,7 +345,7 @@ TEST_F(SqliteStoreTest, IntakesBeyondADestinationsBacklogBoundAreRefusedWithNoth
 }
 
 TEST_F(SqliteStoreTest, ConcurrentAcceptsShareCommits) {
-  SqliteJournal& j = open();  // group_commit_max 64
+  SqliteJournal& j = open();             // group_commit_max 64
   j.apply_back_pressure(nullptr, 4096);  // every accept below waits in the queue at once
   // A first intake holds the writer thread inside its build until every other accept has been
   // queued, so the batching below is deterministic.
