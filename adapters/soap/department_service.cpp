@@ -118,10 +118,10 @@ struct DepartmentService::Call {
 FaultReply to_fault(const Status& status, SoapVersion version) {
   const cases::CaseError e = cases::describe_error(status);
   if (e.blame == cases::CaseError::Blame::kCaller) {
-    return {{true, e.reason}, version == SoapVersion::k12 ? 400u : 500u, false};
+    return {{true, e.reason}, version == SoapVersion::k12 ? 400u : 500u, std::nullopt};
   }
-  if (e.retry_after_s) return {{false, e.reason}, 503u, true};
-  return {{false, e.reason}, 500u, false};
+  if (e.retry_after_s) return {{false, e.reason}, 503u, e.retry_after_s};
+  return {{false, e.reason}, 500u, std::nullopt};
 }
 
 std::string served_wsdl(std::string_view host, bool tls) {
@@ -240,7 +240,7 @@ void DepartmentService::answer_fault(const http::Respond& respond, SoapVersion v
                             {"outcome", reply.fault.sender ? "rejected" : "failed"}});
   http::Response r =
       soap_response(version, thread_codec().write(version, reply.fault), reply.http_status);
-  if (reply.retry_after) r.headers.emplace_back("Retry-After", "1");
+  if (reply.retry_after_s) r.headers.emplace_back("Retry-After", std::to_string(*reply.retry_after_s));
   respond(std::move(r));
 }
 

@@ -18,6 +18,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "adapters/http/message.h"
@@ -86,7 +87,7 @@ class DepartmentService final : public http::Handler {
 struct FaultReply {
   Fault fault;
   unsigned http_status;
-  bool retry_after;
+  std::optional<int> retry_after_s;  // set for a 503: the Retry-After seconds
 };
 FaultReply to_fault(const Status& status, SoapVersion version);
 

@@ -59,7 +59,7 @@ Verdict judge(const Application& a, const mapping::MappingSet& mappings) {
 MailboxPoller::MailboxPoller(PollerSettings settings, const ApfClient& apf,
                              journal::Journal& journal, const documents::DocumentStore& documents,
                              MappingSource mappings, const Clock& clock, metrics::Registry& metrics,
-                             std::function<void()> work_accepted)
+                             std::function<void()> work_accepted, runtime::WorkPool* pool)
     : settings_(std::move(settings)),
       apf_(apf),
       journal_(journal),
@@ -67,7 +67,9 @@ MailboxPoller::MailboxPoller(PollerSettings settings, const ApfClient& apf,
       mappings_(std::move(mappings)),
       clock_(clock),
       metrics_(metrics),
-      work_accepted_(std::move(work_accepted)) {
+      work_accepted_(std::move(work_accepted)),
+      pool_(pool),
+      wait_(settings_.poll) {
   metrics_.describe("portier_afs_submissions_total", "counter",
                     "Submissions taken from an APF mailbox, by mailbox and outcome "
                     "(recorded, parked)");
@@ -81,39 +83,22 @@ MailboxPoller::MailboxPoller(PollerSettings settings, const ApfClient& apf,
                     "Submissions of an APF mailbox parked (not taken over)");
 }
 
-MailboxPoller::~MailboxPoller() { stop(); }
-
-void MailboxPoller::start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mutex_);
-    auto wait = settings_.poll;
-    do {
-      lock.unlock();
-      auto round = poll_once();
-      if (!round.is_ok()) {
-        metrics_.increment("portier_afs_poll_errors_total", {{"mailbox", settings_.mailbox}});
-        log::warn("afs: mailbox round failed",
-                  {{"mailbox", settings_.mailbox}, {"error", round.status().message()}});
-      }
-      refresh_backlog();
-      // While the APF fails, wait longer each time, up to a minute.
-      wait = round.is_ok() ? settings_.poll
-                           : std::min<std::chrono::milliseconds>(wait * 2, std::chrono::minutes(1));
-      lock.lock();
-    } while (!wake_.wait_for(lock, wait, [this] { return stopping_; }));
-    lock.unlock();
-    // Best effort: a lease that cannot be released expires by itself.
-    journal_.release_lease(feed_of(settings_.mailbox), settings_.holder).ignore();
-  });
+Millis MailboxPoller::turn() {
+  auto round = poll_once();
+  if (!round.is_ok()) {
+    metrics_.increment("portier_afs_poll_errors_total", {{"mailbox", settings_.mailbox}});
+    log::warn("afs: mailbox round failed",
+              {{"mailbox", settings_.mailbox}, {"error", round.status().message()}});
+  }
+  refresh_backlog();
+  // While the APF fails, wait longer each time, up to a minute.
+  wait_ = round.is_ok() ? settings_.poll : std::min<Millis>(wait_ * 2, std::chrono::minutes(1));
+  return wait_;
 }
 
-void MailboxPoller::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+void MailboxPoller::release() {
+  // Best effort: a lease that cannot be released expires by itself.
+  journal_.release_lease(feed_of(settings_.mailbox), settings_.holder).ignore();
 }
 
 void MailboxPoller::refresh_backlog() {
@@ -168,15 +153,12 @@ Result<PollReport> MailboxPoller::poll_once() {
     // A page's applications are fetched, stored and recorded side by side: their fsyncs
     // overlap and their intakes share group commits. The cursor moves only once all are in.
     std::vector<std::optional<Result<Outcome>>> outcomes(fresh.size());
-    std::atomic<size_t> next{0};
-    std::vector<std::thread> workers;
-    const size_t parallel = std::min<size_t>(kParallelTakes, fresh.size());
-    for (size_t w = 0; w < parallel; ++w) {
-      workers.emplace_back([&] {
-        for (size_t i = next++; i < fresh.size(); i = next++) outcomes[i] = take(*fresh[i]);
-      });
+    const auto take_one = [&](size_t i) { outcomes[i] = take(*fresh[i]); };
+    if (pool_ != nullptr) {
+      pool_->side_by_side(fresh.size(), kParallelTakes, take_one);
+    } else {
+      for (size_t i = 0; i < fresh.size(); ++i) take_one(i);
     }
-    for (std::thread& t : workers) t.join();
     for (auto& outcome : outcomes) {
       if (!outcome->is_ok()) return outcome->status();
       switch (**outcome) {

@@ -18,16 +18,14 @@
 // listed twice (on two pages, or in two rounds) is skipped the same way. The lease (renewed per
 // page) keeps a second portierd on the same database from polling the mailbox at once.
 //
-// Threads: start()/stop() from the owning thread; one polling thread per mailbox, which takes a
-// page's applications on up to 8 short-lived threads at once. poll_once() runs on the caller's
-// thread (tests) and must not run while started.
+// Threads: one turn at a time (a periodic task, core/runtime), on any thread; a page's
+// applications are taken up to 8 at once side by side on the work pool (one after another on
+// the calling thread without a pool). release() after the last turn. poll_once() is the round
+// of a turn, for tests.
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "connectors/afs/apf_client.h"
 #include "core/base/clock.h"
@@ -36,6 +34,7 @@
 #include "core/documents/document_store.h"
 #include "core/journal/journal.h"
 #include "core/mapping/mapping.h"
+#include "core/runtime/work_pool.h"
 
 namespace portier::afs {
 
@@ -66,12 +65,14 @@ class MailboxPoller {
  public:
   MailboxPoller(PollerSettings settings, const ApfClient& apf, journal::Journal& journal,
                 const documents::DocumentStore& documents, MappingSource mappings,
-                const Clock& clock, metrics::Registry& metrics,
-                std::function<void()> work_accepted);
-  ~MailboxPoller();
+                const Clock& clock, metrics::Registry& metrics, std::function<void()> work_accepted,
+                runtime::WorkPool* pool = nullptr);
 
-  void start();
-  void stop();
+  // One round, then the backlog gauges; the delay before the next turn: the poll interval, or
+  // longer each time (up to a minute) while rounds fail.
+  Millis turn();
+  // Lets another instance poll the mailbox at once (at a clean stop, after the last turn).
+  void release();
   // One round: every page of new applications. An error (APF or journal unavailable) ends the
   // round; the cursor stays before what was not recorded.
   Result<PollReport> poll_once();
@@ -90,11 +91,8 @@ class MailboxPoller {
   const Clock& clock_;
   metrics::Registry& metrics_;
   std::function<void()> work_accepted_;
-
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  runtime::WorkPool* pool_;
+  Millis wait_;  // turns only
 };
 
 }  // namespace portier::afs

@@ -22,33 +22,13 @@ InboxTracker::InboxTracker(RcAdapterConnector& adapter, journal::Journal& journa
       turn_(journal, "inbox-tracker/" + destination_, journal.instance(), clock,
             std::max<std::chrono::milliseconds>(poll * 3, std::chrono::seconds(30))) {}
 
-InboxTracker::~InboxTracker() { stop(); }
-
-void InboxTracker::start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mutex_);
-    while (!wake_.wait_for(lock, poll_, [this] { return stopping_; })) {
-      lock.unlock();
-      if (!turn_.take()) {
-        // another instance follows them now
-      } else if (auto round = follow_once(); !round.is_ok()) {
-        log::warn("inbox deliveries: could not follow them this round",
-                  {{"error", round.status().message()}});
-      }
-      lock.lock();
-    }
-  });
-}
-
-void InboxTracker::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
+Millis InboxTracker::turn() {
+  if (!turn_.take()) return poll_;  // another instance follows them now
+  if (auto round = follow_once(); !round.is_ok()) {
+    log::warn("inbox deliveries: could not follow them this round",
+              {{"error", round.status().message()}});
   }
-  wake_.notify_all();
-  if (!thread_.joinable()) return;
-  thread_.join();
-  turn_.give_up();
+  return poll_;
 }
 
 Result<int> InboxTracker::follow_once() {

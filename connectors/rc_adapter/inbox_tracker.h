@@ -3,11 +3,9 @@
 // the adapter took (its deliveryId kept with the work item) is read back every `poll` until it
 // is STORED_IN_INBOX or READ (event documentInInbox) or REJECTED (event deliveryFailed with the
 // inbox's reason). An unreachable adapter just means another look next round.
-// Threads: start()/stop() from the owning thread; one following thread.
+// Threads: one turn at a time (a periodic task, core/runtime), on any thread; release() after
+// the last.
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 
 #include "connectors/rc_adapter/rc_adapter_connector.h"
 #include "core/journal/journal.h"
@@ -19,10 +17,10 @@ class InboxTracker {
  public:
   InboxTracker(RcAdapterConnector& adapter, journal::Journal& journal, const Clock& clock,
                std::string destination, std::chrono::milliseconds poll);
-  ~InboxTracker();
-
-  void start();
-  void stop();
+  // One round if it is this instance's turn; the delay before the next (`poll`).
+  Millis turn();
+  // Lets another instance take over at once (at a clean stop, after the last turn).
+  void release() { turn_.give_up(); }
   // One round; returns how many deliveries reached a final status.
   Result<int> follow_once();
 
@@ -33,10 +31,6 @@ class InboxTracker {
   std::string destination_;
   std::chrono::milliseconds poll_;
   journal::PollTurn turn_;  // one instance at a time follows the deliveries
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
 };
 
 }  // namespace portier::rc_adapter

@@ -63,35 +63,15 @@ ReceiptCollector::ReceiptCollector(CollectorSettings settings, journal::Journal&
                     "Receipt-mailbox rounds ended by an error (mailbox or journal unavailable)");
 }
 
-ReceiptCollector::~ReceiptCollector() { stop(); }
-
-void ReceiptCollector::start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mutex_);
-    do {
-      lock.unlock();
-      auto round = turn_.take() ? collect_once() : Result<CollectReport>(CollectReport{});
-      if (!round.is_ok()) {
-        metrics_.increment("portier_receipt_rounds_failed_total",
-                           {{"platform", to_string(settings_.platform)}});
-        log::warn(
-            "registered mail: receipt round failed",
-            {{"platform", to_string(settings_.platform)}, {"error", round.status().message()}});
-      }
-      lock.lock();
-    } while (!wake_.wait_for(lock, settings_.poll, [this] { return stopping_; }));
-  });
-}
-
-void ReceiptCollector::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
+Millis ReceiptCollector::turn() {
+  auto round = turn_.take() ? collect_once() : Result<CollectReport>(CollectReport{});
+  if (!round.is_ok()) {
+    metrics_.increment("portier_receipt_rounds_failed_total",
+                       {{"platform", to_string(settings_.platform)}});
+    log::warn("registered mail: receipt round failed",
+              {{"platform", to_string(settings_.platform)}, {"error", round.status().message()}});
   }
-  wake_.notify_all();
-  if (!thread_.joinable()) return;
-  thread_.join();
-  turn_.give_up();
+  return settings_.poll;
 }
 
 void ReceiptCollector::count(const char* outcome) {

@@ -15,14 +15,11 @@
 // Each round also warns departments whose registered deliveries are still uncollected shortly
 // before the acceptance window closes (event registeredDeliveryExpiring, once per delivery).
 //
-// Threads: start()/stop() from the owning thread; one collecting thread per collector.
-// collect_once() is for tests and runs on the caller's thread (not while started).
+// Threads: one turn at a time (a periodic task, core/runtime), on any thread; release() after
+// the last. collect_once() is for tests and runs on the caller's thread (not between turns).
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "connectors/securemail/dialect.h"
 #include "connectors/securemail/receipt_mailbox.h"
@@ -57,10 +54,11 @@ class ReceiptCollector {
   ReceiptCollector(CollectorSettings settings, journal::Journal& journal,
                    const documents::DocumentStore& documents, const Clock& clock,
                    metrics::Registry& metrics, std::function<void()> work_accepted);
-  ~ReceiptCollector();
 
-  void start();
-  void stop();
+  // One round if it is this instance's turn; the delay before the next (the poll interval).
+  Millis turn();
+  // Lets another instance take over at once (at a clean stop, after the last turn).
+  void release() { turn_.give_up(); }
   // One round. An error (mailbox or journal unavailable) ends the round; the rest waits for
   // the next one.
   Result<CollectReport> collect_once();
@@ -79,11 +77,6 @@ class ReceiptCollector {
   std::function<void()> work_accepted_;
   ReceiptMailbox mailbox_;
   journal::PollTurn turn_;  // one instance at a time reads the mailbox
-
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
 };
 
 }  // namespace portier::securemail

@@ -11,7 +11,8 @@ namespace portier::app {
 FormIntake assemble_form_intake(const config::Config& c, journal::Journal& journal,
                                 const documents::DocumentStore& documents,
                                 const mapping::Registry& mappings, dispatch::Dispatcher& dispatcher,
-                                const Clock& clock, metrics::Registry& metrics) {
+                                const Clock& clock, metrics::Registry& metrics,
+                                runtime::WorkPool& pool) {
   FormIntake out;
   afs::ApfSettings settings{c.apf.url, {c.apf.user, c.apf.password}, c.apf.ca_file, c.apf.timeout};
   out.apf = std::make_shared<afs::ApfClient>(settings);
@@ -34,9 +35,9 @@ FormIntake assemble_form_intake(const config::Config& c, journal::Journal& journ
     ps.page_size = static_cast<int>(mailbox.page_size);
     ps.holder = journal.instance();
     ps.lease = c.apf.lease;
-    out.pollers.push_back(
-        std::make_unique<afs::MailboxPoller>(ps, *out.apf, journal, documents, current, clock,
-                                             metrics, [&dispatcher] { dispatcher.wake(); }));
+    out.pollers.push_back(std::make_unique<afs::MailboxPoller>(
+        ps, *out.apf, journal, documents, current, clock, metrics,
+        [&dispatcher] { dispatcher.wake(); }, &pool));
   }
   return out;
 }

@@ -14,6 +14,7 @@
 #include "core/documents/document_store.h"
 #include "core/journal/journal.h"
 #include "core/mapping/registry.h"
+#include "core/runtime/work_pool.h"
 
 namespace portier::app {
 
@@ -23,11 +24,13 @@ struct FormIntake {
 };
 
 // Adds the destinations to `dispatcher` (before it starts) and builds the pollers (not
-// started). Everything passed must outlive the result.
+// started; they take a page's applications side by side on `pool`). Everything passed must
+// outlive the result.
 FormIntake assemble_form_intake(const config::Config& config, journal::Journal& journal,
                                 const documents::DocumentStore& documents,
                                 const mapping::Registry& mappings, dispatch::Dispatcher& dispatcher,
-                                const Clock& clock, metrics::Registry& metrics);
+                                const Clock& clock, metrics::Registry& metrics,
+                                runtime::WorkPool& pool);
 
 // This process's name on poll leases: host, process id and a random part.
 std::string instance_name();

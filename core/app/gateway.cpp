@@ -1,11 +1,9 @@
 #include "core/app/gateway.h"
 
 #include <atomic>
+#include <functional>
 #include <limits>
 #include <optional>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 #include <boost/json.hpp>
 
 #include "adapters/console/console_api.h"
@@ -27,10 +25,14 @@
 #include "core/dispatch/dispatcher.h"
 #include "core/journal/store/open_journal.h"
 #include "core/mapping/registry.h"
+#include "core/runtime/periodic_task.h"
+#include "core/runtime/timers.h"
+#include "core/runtime/work_pool.h"
 #include "core/query/portal_feed.h"
 #include "core/app/delivery_export.h"
 #include "core/app/form_intake.h"
 #include "core/app/lifecycle_rule.h"
+#include "core/app/back_pressure.h"
 #include "core/app/health_gauges.h"
 #include "core/app/registered_mail.h"
 
@@ -38,10 +40,18 @@ namespace portier::app {
 
 // How often an instance reports itself alive in the journal.
 constexpr int64_t kHeartbeatMs = 5'000;
+// How often the mapping files are looked at (and the heartbeat considered).
+constexpr Millis kMappingWatch{1'000};
+// Pool threads beside the dispatch threads, so that pollers' turns do not wait for deliveries.
+constexpr unsigned kBackgroundTurns = 4;
 
 struct Gateway::Parts {
   metrics::Registry metrics;
   std::unique_ptr<mapping::Registry> mappings;
+  journal::BacklogBounds backlog_bounds;
+  // Background work: one timer thread and one pool (core/runtime); they outlive their users.
+  std::unique_ptr<runtime::Timers> timers;
+  std::unique_ptr<runtime::WorkPool> pool;
   std::unique_ptr<journal::sql::SqlJournal> journal;
   std::unique_ptr<dispatch::Dispatcher> dispatcher;
   std::shared_ptr<portal::PortalConnector> portal;
@@ -61,11 +71,11 @@ struct Gateway::Parts {
   http::Router router;
   std::unique_ptr<http::Server> server;
   std::atomic<bool> ready{false};
-  // Polls the mappings folder and reloads it when a file changes.
-  std::thread mapping_watcher;
-  std::mutex watcher_mutex;
-  std::condition_variable watcher_wake;
-  bool stopping = false;
+  // The mapping watcher's turns: the files' fingerprint last seen, the next heartbeat.
+  std::string mappings_seen;
+  int64_t next_heartbeat_ms = 0;
+  // Periodic work (pollers, feeds, the mapping watcher), stopped first.
+  std::vector<std::unique_ptr<runtime::PeriodicTask>> background;
 };
 
 namespace {
@@ -115,9 +125,12 @@ Status Gateway::start() {
   log::info("journal opened", {{"store", p.journal->store_name()},
                                {"instance", p.journal->instance()}});
   publish_health_gauges(p.metrics, *p.journal, p.ready, c);
+  apply_back_pressure(c, p.backlog_bounds, *p.journal, p.metrics);
 
-  p.dispatcher = std::make_unique<dispatch::Dispatcher>(*p.journal, clock_, p.metrics,
-                                                        c.workers.dispatch_threads);
+  p.timers = std::make_unique<runtime::Timers>(clock_);
+  p.pool = std::make_unique<runtime::WorkPool>(c.workers.dispatch_threads + kBackgroundTurns);
+  p.dispatcher = std::make_unique<dispatch::Dispatcher>(*p.journal, *p.timers, *p.pool, p.metrics,
+                                                        &p.backlog_bounds);
   const config::Destination& portal = c.destinations.at(cases::kPortalDestination);
   p.portal = std::make_shared<portal::PortalConnector>(c.portal, portal.retry.attempt_timeout,
                                                        clock_);
@@ -158,7 +171,7 @@ Status Gateway::start() {
                               "kept in the document store");
     }
     p.form_intake = assemble_form_intake(c, *p.journal, *p.documents, *p.mappings, *p.dispatcher,
-                                         clock_, p.metrics);
+                                         clock_, p.metrics, *p.pool);
   }
 
   const config::PortalApi& api = c.portal_api;
@@ -249,28 +262,36 @@ Status Gateway::start() {
   p.dispatcher->start();
   p.portal_feed =
       std::make_unique<query::PortalFeed>(*p.journal, *p.portal, clock_, c.portal.event_poll);
-  p.portal_feed->start();
-  for (auto& collector : p.registered_mail.collectors) collector->start();
-  for (auto& poller : p.form_intake.pollers) poller->start();
-  if (p.inbox_tracker) p.inbox_tracker->start();
-  p.mapping_watcher = std::thread([&p, this] {
-    std::string seen = p.mappings->fingerprint();
-    int64_t next_heartbeat_ms = 0;
-    std::unique_lock lock(p.watcher_mutex);
-    while (!p.watcher_wake.wait_for(lock, std::chrono::seconds(1), [&p] { return p.stopping; })) {
-      // Instances sharing the journal see each other alive (portierctl instances).
-      if (const int64_t now_ms = clock_.now_ms(); now_ms >= next_heartbeat_ms) {
-        // Best effort: a missed heartbeat only makes this instance look idle for a while; a
-        // journal that fails shows in health.
-        p.journal->report_alive(now_ms).ignore();
-        next_heartbeat_ms = now_ms + kHeartbeatMs;
-      }
-      std::string now = p.mappings->fingerprint();
-      if (now == seen) continue;
-      seen = now;
+  auto every = [&p](Millis first, std::function<Millis()> turn) {
+    p.background.push_back(
+        std::make_unique<runtime::PeriodicTask>(*p.timers, *p.pool, std::move(turn)));
+    p.background.back()->start(first);
+  };
+  every(c.portal.event_poll, [feed = p.portal_feed.get()] { return feed->turn(); });
+  for (auto& collector : p.registered_mail.collectors) {
+    every(Millis(0), [collector = collector.get()] { return collector->turn(); });
+  }
+  for (auto& poller : p.form_intake.pollers) {
+    every(Millis(0), [poller = poller.get()] { return poller->turn(); });
+  }
+  if (p.inbox_tracker) {
+    every(c.rc_adapter.status_poll, [tracker = p.inbox_tracker.get()] { return tracker->turn(); });
+  }
+  p.mappings_seen = p.mappings->fingerprint();
+  every(kMappingWatch, [&p, this] {
+    // Instances sharing the journal see each other alive (portierctl instances).
+    if (const int64_t now_ms = clock_.now_ms(); now_ms >= p.next_heartbeat_ms) {
+      // Best effort: a missed heartbeat only makes this instance look idle for a while; a
+      // journal that fails shows in health.
+      p.journal->report_alive(now_ms).ignore();
+      p.next_heartbeat_ms = now_ms + kHeartbeatMs;
+    }
+    if (std::string now = p.mappings->fingerprint(); now != p.mappings_seen) {
+      p.mappings_seen = now;
       log::info("mapping files changed: reloading");
       p.mappings->reload();
     }
+    return kMappingWatch;
   });
   p.ready = true;
   log::info("portierd started", {{"config", c.source_file}});
@@ -283,14 +304,8 @@ void Gateway::reload_mappings() {
 
 void Gateway::stop() {
   Parts& p = *parts_;
-  if (p.mapping_watcher.joinable()) {
-    {
-      std::lock_guard lock(p.watcher_mutex);
-      p.stopping = true;
-    }
-    p.watcher_wake.notify_all();
-    p.mapping_watcher.join();
-  }
+  for (auto& task : p.background) task->stop();
+  p.background.clear();
   // start() may have failed part way (a port in use): stop only what exists.
   if (!p.server) return;
   p.ready = false;
@@ -300,11 +315,13 @@ void Gateway::stop() {
   if (p.department_rpc) p.department_rpc->shutdown();
   if (p.portal_api) p.portal_api->shutdown();
   if (p.console) p.console->shutdown();
-  if (p.portal_feed) p.portal_feed->stop();
-  for (auto& collector : p.registered_mail.collectors) collector->stop();
-  for (auto& poller : p.form_intake.pollers) poller->stop();
-  if (p.inbox_tracker) p.inbox_tracker->stop();
+  // Polls stopped above: their leases go, so another instance may take over at once.
+  if (p.portal_feed) p.portal_feed->release();
+  for (auto& collector : p.registered_mail.collectors) collector->release();
+  for (auto& poller : p.form_intake.pollers) poller->release();
+  if (p.inbox_tracker) p.inbox_tracker->release();
   if (p.dispatcher) p.dispatcher->stop();  // deliveries in flight finish and are settled
+  if (p.pool) p.pool->stop();
   p.server->stop();
   p.server.reset();
   p.journal.reset();                 // commits what is queued, then closes the file

@@ -8,6 +8,7 @@
 // a result is really of no interest, say so with `.ignore()`. Misuse that the compiler cannot
 // see is a crash with a message, in every build type (STYLE.md, 4): a Result made from an ok
 // Status (it would hold neither value nor error), and reaching into a Result that holds an error.
+#include <chrono>
 #include <optional>
 #include <string>
 #include <utility>
@@ -49,9 +50,18 @@ class [[nodiscard]] Status {
   // Drops the status on purpose (best-effort work whose failure changes nothing).
   void ignore() const {}
 
+  // For a retryable failure: when the caller should try again, if the failure knows (e.g. a
+  // destination's backlog over its bound). Protocols turn it into Retry-After.
+  std::chrono::seconds retry_after() const { return retry_after_; }
+  Status with_retry_after(std::chrono::seconds after) && {
+    retry_after_ = after;
+    return std::move(*this);
+  }
+
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
+  std::chrono::seconds retry_after_{0};
 };
 
 inline Status invalid_argument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
@@ -65,6 +75,9 @@ inline Status failed_precondition(std::string m) {
   return {StatusCode::kFailedPrecondition, std::move(m)};
 }
 inline Status data_loss(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
+inline Status resource_exhausted(std::string m) {
+  return {StatusCode::kResourceExhausted, std::move(m)};
+}
 
 // Stops the process with `what` on stderr: for contract violations by Portier's own code,
 // never for anything external input can cause.

@@ -1,5 +1,8 @@
 #include "core/cases/errors.h"
 
+#include <algorithm>
+#include <cstdint>
+
 namespace portier::cases {
 
 CaseError describe_error(const Status& status) {
@@ -36,7 +39,8 @@ CaseError describe_error(const Status& status) {
     case StatusCode::kDeadlineExceeded:
       e.code = "UNAVAILABLE";
       e.reason = "temporarily unavailable, try again later: " + status.message();
-      e.retry_after_s = 1;
+      // The failure's own hint where it has one (a destination's backlog bound), else a second.
+      e.retry_after_s = static_cast<int>(std::max<int64_t>(1, status.retry_after().count()));
       return e;
     default:
       e.code = "INTERNAL";

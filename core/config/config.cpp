@@ -200,8 +200,12 @@ class ConfigReader : public DocumentReader {
   }
 
   void read_journal(const xmlNode* element, Journal& journal) {
-    check_attributes(element, {"instance"});
+    check_attributes(element, {"instance", "writeQueueMax"});
     journal.instance = text(element, "instance").value_or("");
+    number(element, "writeQueueMax", journal.write_queue_max);
+    if (journal.write_queue_max == 0) {
+      problem(element, "writeQueueMax", "<journal> writeQueueMax=\"0\": must be at least 1");
+    }
     for (xmlNode* child : children_of(element)) {
       if (name_of(child) == "sqlite") {
         check_attributes(child, {"path", "groupCommitMax"});
@@ -449,10 +453,12 @@ class ConfigReader : public DocumentReader {
   }
 
   Destination read_destination(const xmlNode* element) {
-    check_attributes(element, {"name", "concurrency"});
+    check_attributes(element, {"name", "concurrency", "maxBacklog", "backlogRetryAfterMs"});
     Destination destination;
     destination.name = required(element, "name");
     number(element, "concurrency", destination.concurrency);
+    number(element, "maxBacklog", destination.max_backlog);
+    millis(element, "backlogRetryAfterMs", destination.backlog_retry_after);
     for (xmlNode* child : children_of(element)) {
       const std::string name = name_of(child);
       if (name == "retry") {

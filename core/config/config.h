@@ -52,6 +52,7 @@ struct Journal {
   std::string postgresql_conninfo;    // resolved secret (libpq string or URI); never log it
   uint32_t pool = 4;                  // PostgreSQL read connections
   uint32_t group_commit_max = 64;     // intakes sharing one commit at most
+  uint32_t write_queue_max = 1024;    // writes waiting for the writer; more intakes are refused
   std::string instance;               // this instance's name; "" for host name and process id
 };
 
@@ -70,6 +71,10 @@ struct CircuitBreaker {
 struct Destination {
   std::string name;                   // e.g. "portal"
   uint32_t concurrency = 4;           // calls in flight at once
+  // Back-pressure: undelivered items (pending and in flight) at most; intakes that would add
+  // more are refused with 503 and Retry-After. 0: no bound.
+  uint32_t max_backlog = 100'000;
+  Millis backlog_retry_after{5'000};  // the Retry-After given with such a refusal
   Retry retry;
   CircuitBreaker breaker;
 };

@@ -18,12 +18,14 @@ int64_t lease_ms(const config::Destination& d) {
 
 }  // namespace
 
-Dispatcher::Dispatcher(journal::Journal& journal, const Clock& clock, metrics::Registry& metrics,
-                       unsigned worker_threads)
+Dispatcher::Dispatcher(journal::Journal& journal, runtime::Timers& timers, runtime::WorkPool& pool,
+                       metrics::Registry& metrics, journal::BacklogBounds* bounds)
     : journal_(journal),
-      clock_(clock),
+      clock_(timers.clock()),
+      pool_(pool),
       metrics_(metrics),
-      worker_count_(std::max(1u, worker_threads)) {
+      bounds_(bounds),
+      scheduling_(timers, pool, [this] { return schedule_turn(); }) {
   metrics_.describe("portier_dispatch_attempts_total", "counter",
                     "Delivery attempts by destination and outcome");
   metrics_.describe("portier_dispatch_retries_total", "counter",
@@ -50,22 +52,7 @@ void Dispatcher::start() {
     std::lock_guard lock(mutex_);
     running_ = true;
   }
-  for (unsigned i = 0; i < worker_count_; ++i) {
-    workers_.emplace_back([this] {
-      for (;;) {
-        std::function<void()> job;
-        {
-          std::unique_lock lock(mutex_);
-          job_ready_.wait(lock, [this] { return !jobs_.empty() || !running_; });
-          if (jobs_.empty()) return;
-          job = std::move(jobs_.front());
-          jobs_.pop_front();
-        }
-        job();
-      }
-    });
-  }
-  scheduler_ = std::thread([this] { schedule_loop(); });
+  scheduling_.start();
 }
 
 void Dispatcher::stop() {
@@ -74,46 +61,26 @@ void Dispatcher::stop() {
     if (!running_) return;
     running_ = false;
   }
-  changed_.notify_all();
-  job_ready_.notify_all();
-  if (scheduler_.joinable()) scheduler_.join();
-  for (auto& w : workers_) w.join();  // workers finish the jobs already queued
-  workers_.clear();
-}
-
-void Dispatcher::wake() {
-  {
-    std::lock_guard lock(mutex_);
-    woken_ = true;
-  }
-  changed_.notify_all();
-}
-
-void Dispatcher::run_on_worker(std::function<void()> job) {
-  {
-    std::lock_guard lock(mutex_);
-    jobs_.push_back(std::move(job));
-  }
-  job_ready_.notify_one();
-}
-
-void Dispatcher::schedule_loop() {
+  scheduling_.stop();
   std::unique_lock lock(mutex_);
-  while (running_) {
-    woken_ = false;
-    lock.unlock();
-    int64_t now = clock_.now_ms();
-    int64_t next = now + kIdlePollMs;
-    for (auto& [name, d] : destinations_) next = std::min(next, schedule(d, now));
-    if (now >= next_depth_refresh_ms_) {
-      refresh_depth_gauges();
-      next_depth_refresh_ms_ = now + kDepthRefreshMs;
-    }
-    lock.lock();
-    if (!running_ || woken_) continue;
-    changed_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(1, next - now)),
-                      [this] { return woken_ || !running_; });
+  calls_ended_.wait(lock, [this] { return calls_in_flight_ == 0; });
+}
+
+void Dispatcher::wake() { scheduling_.wake(); }
+
+Millis Dispatcher::schedule_turn() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!running_) return Millis(kIdlePollMs);
   }
+  const int64_t now = clock_.now_ms();
+  int64_t next = now + kIdlePollMs;
+  for (auto& [name, d] : destinations_) next = std::min(next, schedule(d, now));
+  if (now >= next_depth_refresh_ms_) {
+    refresh_depth_gauges();
+    next_depth_refresh_ms_ = now + kDepthRefreshMs;
+  }
+  return Millis(std::max<int64_t>(0, next - clock_.now_ms()));
 }
 
 int64_t Dispatcher::schedule(Destination& d, int64_t now) {
@@ -145,8 +112,9 @@ int64_t Dispatcher::schedule(Destination& d, int64_t now) {
     {
       std::lock_guard lock(mutex_);
       ++d.in_flight;
+      ++calls_in_flight_;
     }
-    run_on_worker([this, &d, item = std::move(item)]() mutable { deliver(d, std::move(item)); });
+    pool_.post([this, &d, item = std::move(item)]() mutable { deliver(d, std::move(item)); });
   }
   if (claimed->size() == room) return now;  // there may be more waiting
   auto due = journal_.next_due_ms(d.settings.name);
@@ -162,9 +130,12 @@ void Dispatcher::deliver(Destination& d, model::WorkItem item) {
   {
     std::lock_guard lock(mutex_);
     --d.in_flight;
-    woken_ = true;
   }
-  changed_.notify_all();
+  scheduling_.wake();  // room for another call
+  // Last: once the count is zero, stop() may return and the dispatcher go away.
+  std::lock_guard lock(mutex_);
+  --calls_in_flight_;
+  calls_ended_.notify_all();
 }
 
 std::optional<model::WorkItem> Dispatcher::attempt(Destination& d, const model::WorkItem& item) {
@@ -192,6 +163,9 @@ std::optional<model::WorkItem> Dispatcher::attempt(Destination& d, const model::
     log::error("cannot settle work item",
                {{"work_item", std::to_string(item.id)}, {"error", claimed.status().to_string()}});
     return std::nullopt;
+  }
+  if (bounds_ != nullptr && record.verdict != journal::AttemptRecord::Verdict::kRetry) {
+    bounds_->settled(d.settings.name);
   }
   if (claimed->empty()) return std::nullopt;
   return std::move(claimed->front());
@@ -258,10 +232,15 @@ void Dispatcher::refresh_depth_gauges() {
   if (!rows.is_ok()) return;
   metrics_.clear_gauge("portier_journal_depth");
   metrics_.clear_gauge("portier_parked_items");
+  std::map<std::string, int64_t> backlog;  // pending and in flight: what is yet to be delivered
   for (const auto& [name, d] : destinations_) {
     metrics_.set_gauge("portier_parked_items", {{"destination", name}}, 0);
+    backlog[name] = 0;
   }
   for (const journal::DepthRow& row : *rows) {
+    if (row.state == journal::ItemState::kPending || row.state == journal::ItemState::kInFlight) {
+      backlog[row.destination] += row.count;
+    }
     metrics_.set_gauge("portier_journal_depth",
                        {{"destination", row.destination}, {"state", journal::to_string(row.state)}},
                        static_cast<double>(row.count));
@@ -269,6 +248,9 @@ void Dispatcher::refresh_depth_gauges() {
       metrics_.set_gauge("portier_parked_items", {{"destination", row.destination}},
                          static_cast<double>(row.count));
     }
+  }
+  if (bounds_ != nullptr) {
+    for (const auto& [name, count] : backlog) bounds_->observe(name, count);
   }
 }
 

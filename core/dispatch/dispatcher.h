@@ -1,38 +1,42 @@
 #pragma once
-// Dispatch: moves accepted work from the journal to the counterparts. One scheduling thread
-// claims due items per destination (within its concurrency limit and circuit breaker) and hands
-// them to a pool of worker threads, which call the destination's Connector and settle the
-// outcome in the journal: delivered; retry later (backoff with jitter, Retry-After honoured);
+// Dispatch: moves accepted work from the journal to the counterparts. A periodic turn on the
+// work pool claims due items per destination (within its concurrency limit and circuit breaker)
+// and hands each to the pool, where the destination's Connector is called and the outcome
+// settled in the journal: delivered; retry later (backoff with jitter, Retry-After honoured);
 // or parked as a dead letter when the counterpart refuses it or attempts run out. A parked item
 // never holds up the others. A worker that delivered an item claims the destination's next due
 // item itself (a pipeline: the next item of a case goes as soon as the previous one is settled,
-// without waiting for the scheduler). The scheduler also refreshes the journal-depth gauges.
+// without waiting for the next turn). The turn also refreshes the journal-depth gauges and tells
+// the backlog bounds what the journal counts.
 //
 // Threads: add_destination() before start(); wake() from any thread; start()/stop() from the
 // owning thread. stop() lets calls in flight finish and settle.
 #include <condition_variable>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
-#include <thread>
-#include <vector>
 
 #include "core/base/clock.h"
 #include "core/base/metrics.h"
 #include "core/config/config.h"
 #include "core/dispatch/circuit_breaker.h"
 #include "core/dispatch/connector.h"
+#include "core/journal/backlog_bounds.h"
 #include "core/journal/journal.h"
+#include "core/runtime/periodic_task.h"
+#include "core/runtime/timers.h"
+#include "core/runtime/work_pool.h"
 
 namespace portier::dispatch {
 
 class Dispatcher {
  public:
-  Dispatcher(journal::Journal& journal, const Clock& clock, metrics::Registry& metrics,
-             unsigned worker_threads);
+  // Calls run on `pool`, turns are timed by `timers` (and its clock). `bounds` (may be null) is
+  // told each destination's backlog as the journal counts it.
+  Dispatcher(journal::Journal& journal, runtime::Timers& timers, runtime::WorkPool& pool,
+             metrics::Registry& metrics, journal::BacklogBounds* bounds = nullptr);
   ~Dispatcher();
 
   void add_destination(const config::Destination& settings, std::shared_ptr<Connector> connector);
@@ -49,7 +53,8 @@ class Dispatcher {
     uint32_t in_flight = 0;  // guarded by mutex_
   };
 
-  void schedule_loop();
+  // One scheduling turn: claims what every destination may take now; the delay until the next.
+  Millis schedule_turn();
   // Claims what `d` may take now; returns when it should be looked at again.
   int64_t schedule(Destination& d, int64_t now_ms);
   // Delivers `item`, then (pipeline) the destination's next due items on the same worker while
@@ -61,24 +66,21 @@ class Dispatcher {
   journal::AttemptRecord judge(Destination& d, const model::WorkItem& item,
                                const DeliveryResult& result);
   void refresh_depth_gauges();
-  void run_on_worker(std::function<void()> job);
 
   journal::Journal& journal_;
   const Clock& clock_;
+  runtime::WorkPool& pool_;
   metrics::Registry& metrics_;
-  unsigned worker_count_;
+  journal::BacklogBounds* bounds_;
   std::map<std::string, Destination> destinations_;
+  runtime::PeriodicTask scheduling_;
 
   std::mutex mutex_;
-  std::condition_variable changed_;
+  std::condition_variable calls_ended_;
   bool running_ = false;
-  bool woken_ = false;
-  std::deque<std::function<void()>> jobs_;  // first in, first out
-  std::condition_variable job_ready_;
-  std::vector<std::thread> workers_;
-  std::thread scheduler_;
+  uint32_t calls_in_flight_ = 0;  // over all destinations, guarded by mutex_
   std::mt19937_64 random_{std::random_device{}()};
-  int64_t next_depth_refresh_ms_ = 0;
+  int64_t next_depth_refresh_ms_ = 0;  // scheduling turns only
 };
 
 }  // namespace portier::dispatch

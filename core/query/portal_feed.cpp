@@ -22,11 +22,10 @@ PortalFeed::PortalFeed(journal::Journal& journal, PortalReader& portal, const Cl
       portal_(portal),
       interval_(interval),
       turn_(journal, std::string("feed/") + kPortalFeed, journal.instance(), clock,
-            std::max<std::chrono::milliseconds>(interval * 3, std::chrono::seconds(30))) {}
+            std::max<std::chrono::milliseconds>(interval * 3, std::chrono::seconds(30))),
+      wait_(interval) {}
 
 bool PortalFeed::poll_in_turn() { return turn_.take() ? poll_once() : true; }
-
-PortalFeed::~PortalFeed() { stop(); }
 
 bool PortalFeed::poll_once() {
   auto cursor = journal_.feed_cursor(kPortalFeed);
@@ -56,33 +55,9 @@ bool PortalFeed::poll_once() {
   }
 }
 
-void PortalFeed::start() {
-  {
-    std::lock_guard lock(mutex_);
-    running_ = true;
-  }
-  thread_ = std::thread([this] {
-    auto wait = interval_;
-    std::unique_lock lock(mutex_);
-    while (!wake_.wait_for(lock, wait, [this] { return !running_; })) {
-      lock.unlock();
-      bool reachable = poll_in_turn();
-      lock.lock();
-      // Back off up to a minute while the portal is unreachable.
-      wait = reachable ? interval_ : std::min<std::chrono::milliseconds>(wait * 2, std::chrono::minutes(1));
-    }
-  });
-}
-
-void PortalFeed::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    if (!running_) return;
-    running_ = false;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-  turn_.give_up();
+Millis PortalFeed::turn() {
+  wait_ = poll_in_turn() ? interval_ : std::min<Millis>(wait_ * 2, std::chrono::minutes(1));
+  return wait_;
 }
 
 }  // namespace portier::query

@@ -10,7 +10,9 @@ intake) and delivers it to the portal simulator. The script reports per case cou
 - the backlog (open items of the portal destination) each second and at the end;
 - the end-to-end latency from sending the call to the simulator applying it (p50, p99), from
   the simulator's own timestamps.
-(A floor, the same client straight to the simulator's REST API, is still to come.)
+- the floor: the same client at the same rate straight to the simulator's REST API (a token,
+  then one PATCH per status report, as Portier's portal connector sends it), in the same run,
+  the same number of cases.
 
     tests/bench/run_delivery_pace.py [--rate N] [--seconds S] [--cases 1,32,10000]
                                      [--stores sqlite,postgresql] [--drain]
@@ -20,11 +22,14 @@ how fast Portier delivers it (deliveries per second with nothing else going on).
 import argparse
 import asyncio
 import datetime
+import json
 import os
 import re
 import sys
 import tempfile
 import time
+import urllib.parse
+import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
@@ -50,11 +55,11 @@ def report(message_id, bpid, sent_ms):
                     "</p:statusText>")
 
 
-async def post(pool, path, body, content_type="text/xml"):
+async def post(pool, path, body, content_type="text/xml", method="POST", headers=""):
     reader, writer = await pool.get()
     try:
-        writer.write(f"POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: {content_type}\r\n"
-                     f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        writer.write(f"{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: {content_type}"
+                     f"\r\n{headers}Content-Length: {len(body)}\r\n\r\n".encode() + body)
         status_line = await reader.readline()
         length = 0
         while True:
@@ -76,8 +81,10 @@ async def connections(port, count):
     return pool
 
 
-async def offered_load(port, path, make_body, rate, seconds, content_type="text/xml"):
-    """Sends rate*seconds requests on a fixed timetable; (acknowledged count, elapsed s)."""
+async def offered_load(port, path, make_body, rate, seconds, content_type="text/xml",
+                       method="POST", make_headers=lambda i: ""):
+    """Sends rate*seconds requests on a fixed timetable; (acknowledged count, elapsed s).
+    `path` may be a function of the request's number."""
     pool = await connections(port, CONNECTIONS)
     total = int(rate * seconds)
     acked = 0
@@ -88,7 +95,8 @@ async def offered_load(port, path, make_body, rate, seconds, content_type="text/
         delay = start + i / rate - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        status, _ = await post(pool, path, make_body(i), content_type)
+        target = path(i) if callable(path) else path
+        status, _ = await post(pool, target, make_body(i), content_type, method, make_headers(i))
         if status in (200, 201):
             acked += 1
 
@@ -160,6 +168,39 @@ def wait_quiet(portier, timeout=600):
     return time.monotonic() - start
 
 
+def floor(cases, rate, seconds):
+    """The same client at the same rate straight to the simulated portal: what Portier's
+    delivery can at best approach on this machine. (offered, applied/s, p50, p99)."""
+    with tempfile.TemporaryDirectory(prefix="portier-floor-") as folder:
+        sim = harness.Sim(folder)
+        try:
+            form = urllib.parse.urlencode({
+                "grant_type": "client_credentials", "client_id": "portier-test",
+                "client_secret": harness.PORTAL_SECRET,
+                "scope": "businesscases.write"}).encode()
+            token = json.loads(harness.http(
+                "POST", sim.url + "/oauth2/token", form,
+                {"Content-Type": "application/x-www-form-urlencoded"})[2])["access_token"]
+            auth = f"Authorization: Bearer {token}\r\n"
+            ids = [str(uuid.uuid4()) for _ in range(cases)]
+            asyncio.run(offered_load(
+                sim.port, "/api/v9/businesscases",
+                lambda i: json.dumps({"businessCaseId": ids[i], "ownerId": "owner-1",
+                                      "serviceId": 7, "title": "Bench"}).encode(),
+                10**6, cases / 10**6, "application/json",
+                make_headers=lambda i: f"{auth}Idempotency-Key: open-{i}\r\n"))
+            acked, took = asyncio.run(offered_load(
+                sim.port, lambda i: f"/api/v9/businesscases/{ids[i % cases]}",
+                lambda i: json.dumps({"status": "IN_PROGRESS",
+                                      "statusText": f"sent {int(time.time() * 1000)}"}).encode(),
+                rate, seconds, "application/json", "PATCH",
+                lambda i: f"{auth}Idempotency-Key: floor-{i}\r\n"))
+            latencies = history_latencies(sim)
+            return acked / took, percentile(latencies, 50), percentile(latencies, 99)
+        finally:
+            sim.stop()
+
+
 def journal_xml(store, folder, pg):
     if store == "sqlite":
         return f'<journal><sqlite path="{folder}/journal.db"/></journal>', {}
@@ -214,6 +255,7 @@ def measure(store, cases, rate, seconds, drain, pg):
                   f"{delivered_in_window / took:>9.0f} {end_backlog:>8} "
                   f"{percentile(latencies, 50):>8.0f} {percentile(latencies, 99):>8.0f}   "
                   f"backlog/s: {samples}", flush=True)
+
         finally:
             portier.stop()
             sim.stop()
@@ -236,8 +278,13 @@ def main():
         from pg_server import PostgresServer
         pg = PostgresServer(fsync=True).start()
     try:
-        for store in stores:
-            for cases in map(int, a.cases.split(",")):
+        for cases in map(int, a.cases.split(",")):
+            if not a.drain:
+                applied_rate, p50, p99 = floor(cases, a.rate, a.seconds)
+                print(f"{'floor':<10} {cases:>6} {a.rate:>7} {applied_rate:>8.0f} "
+                      f"{applied_rate:>9.0f} {0:>8} {p50:>8.0f} {p99:>8.0f}   (the same client "
+                      "straight to the simulator)", flush=True)
+            for store in stores:
                 measure(store, cases, a.rate, a.seconds, a.drain, pg)
     finally:
         if pg:

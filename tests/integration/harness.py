@@ -199,7 +199,7 @@ CONFIG_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
           scope="businesscases.write activities.write messages.write"/>
   <rcAdapter baseUrl="{sim}/rc-adapter/v1" statusPollMs="100"/>
   <documents folder="{documents}" maxBytes="{max_document}"/>
-{extra_config}  <destination name="portal" concurrency="4">
+{extra_config}  <destination name="portal" concurrency="4"{portal_destination}>
     <retry initialDelayMs="{retry_ms}" maxDelayMs="{retry_max_ms}" maxAttempts="{max_attempts}" attemptTimeoutMs="3000"/>
     <circuitBreaker failureThreshold="5" openMs="300"/>
   </destination>
@@ -215,12 +215,13 @@ class Portier:
     def __init__(self, workdir, sim, tls="", max_body=1048576, max_in_flight=256,
                  retry_ms=50, retry_max_ms=500, max_attempts=20, log_level="info",
                  max_document=4000000, extra_config="", extra_env=None, extra_mappings=None,
-                 journal_xml=None, documents=None):
+                 journal_xml=None, documents=None, portal_destination=""):
         """`extra_config`: elements placed after <documents> (e.g. <registeredMail>), with
         the secrets they reference in `extra_env`. `extra_mappings`: {name: mapping XML}
         written beside the test departments' mappings. `journal_xml`: the <journal> element
         (default: SQLite in `workdir`). `documents`: the document store's folder (default in
-        `workdir`; instances sharing a journal share it too)."""
+        `workdir`; instances sharing a journal share it too). `portal_destination`: more
+        attributes of the portal's <destination> (e.g. ' maxBacklog="20"')."""
         self.workdir = workdir
         self.port = free_port()
         self.journal = os.path.join(workdir, "journal.db")
@@ -238,7 +239,8 @@ class Portier:
                 documents=documents or os.path.join(workdir, "documents"),
                 sim=sim.url, max_body=max_body, max_document=max_document,
                 max_in_flight=max_in_flight, retry_ms=retry_ms, retry_max_ms=retry_max_ms,
-                max_attempts=max_attempts, log_level=log_level, extra_config=extra_config))
+                max_attempts=max_attempts, log_level=log_level, extra_config=extra_config,
+                portal_destination=portal_destination))
         self.env = dict(os.environ, PORTIER_PORTAL_SECRET=PORTAL_SECRET, **mapping_env,
                         **(extra_env or {}))
         self.proc = None

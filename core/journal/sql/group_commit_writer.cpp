@@ -60,6 +60,21 @@ void GroupCommitWriter::submit(Op op) {
   queue_cv_.notify_one();
 }
 
+bool GroupCommitWriter::try_submit(Op op, size_t max_queued) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (queue_.size() >= max_queued) return false;
+    queue_.push_back(std::move(op));
+  }
+  queue_cv_.notify_one();
+  return true;
+}
+
+size_t GroupCommitWriter::queued() const {
+  std::lock_guard lock(queue_mutex_);
+  return queue_.size();
+}
+
 Status GroupCommitWriter::health() const {
   std::lock_guard lock(health_mutex_);
   return sticky_.is_ok() ? passing_ : sticky_;

@@ -53,6 +53,12 @@ class GroupCommitWriter {
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
 
   void submit(Op op);
+  // Queues `op` unless `max_queued` writes are waiting already (the queue is bounded for
+  // intakes: a writer that cannot keep up refuses new work rather than holding it in memory
+  // without limit). False: `op` was not queued and will not be answered.
+  bool try_submit(Op op, size_t max_queued);
+  // Writes waiting for the writer thread now.
+  size_t queued() const;
   // Queues `body` and waits for its committed outcome. kInternal on the writer thread itself.
   template <class T>
   Result<T> write_and_wait(std::function<Result<T>(Connection& db)> body, bool durable = true);
@@ -80,7 +86,7 @@ class GroupCommitWriter {
   const int group_commit_max_;
   const BatchStart batch_start_;
 
-  std::mutex queue_mutex_;
+  mutable std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
   std::deque<Op> queue_;   // guarded by queue_mutex_
   bool stopping_ = false;  // guarded by queue_mutex_

@@ -143,6 +143,13 @@ class SqlJournal::IntakeScope final : public IntakeTransaction {
       note(invalid_argument("enqueue: message for " + destination + " has no content"));
       return 0;
     }
+    // Back-pressure: a parked item adds nothing to deliver, so only pending ones are bounded.
+    if (parked_reason == nullptr && journal_.backlog_bounds_ != nullptr) {
+      if (Status admitted = journal_.backlog_bounds_->admit(destination); !admitted.is_ok()) {
+        note(admitted);
+        return 0;
+      }
+    }
     std::string payload = model::encode(message);
     ++items_;
     const int64_t now = journal_.clock_.now_ms();
@@ -203,18 +210,30 @@ void SqlJournal::accept(Intake intake, IntakeCallback done) {
     std::optional<Result<IntakeOutcome>> outcome;
   };
   auto state = std::make_shared<State>(State{std::move(intake), std::nullopt});
-  writer_->submit({[this, state](Connection& db) -> Status {
-                     state->outcome = apply_accept(db, state->intake);
-                     return state->outcome->status();
-                   },
-                   [state, done = std::move(done)](const Status& final_status) {
-                     if (!done) return;
-                     if (final_status.is_ok()) {
-                       done(std::move(*state->outcome));
-                     } else {
-                       done(final_status);
-                     }
-                   }});
+  GroupCommitWriter::Op op{[this, state](Connection& db) -> Status {
+                             state->outcome = apply_accept(db, state->intake);
+                             return state->outcome->status();
+                           },
+                           [state, done](const Status& final_status) {
+                             if (!done) return;
+                             if (final_status.is_ok()) {
+                               done(std::move(*state->outcome));
+                             } else {
+                               done(final_status);
+                             }
+                           }};
+  if (!writer_->try_submit(std::move(op), write_queue_max_)) {
+    intakes_refused_.fetch_add(1);
+    if (done) {
+      done(resource_exhausted("the journal's write queue is full (" +
+                              std::to_string(write_queue_max_) + " writes waiting)")
+               .with_retry_after(std::chrono::seconds(1)));
+    }
+  }
+}
+
+SqlJournal::WriteQueue SqlJournal::write_queue() const {
+  return {writer_->queued(), write_queue_max_, intakes_refused_.load()};
 }
 
 Result<IntakeOutcome> SqlJournal::apply_accept(Connection& db, Intake& intake) {

@@ -23,6 +23,7 @@
 #include <string>
 
 #include "core/base/clock.h"
+#include "core/journal/backlog_bounds.h"
 #include "core/journal/journal.h"
 #include "core/journal/sql/group_commit_writer.h"
 #include "core/journal/sql/store.h"
@@ -123,6 +124,21 @@ class SqlJournal : public Journal {
 
   Status health() const override;
 
+  // Back-pressure: an intake is refused (kResourceExhausted with a retry hint, nothing
+  // written) when `write_queue_max` writes wait for the writer already, or when it would add
+  // work beyond a destination's bound in `bounds` (may be null). Call before the first
+  // accept(); `bounds` must outlive the journal. Default: 1024 writes, no bounds.
+  void apply_back_pressure(BacklogBounds* bounds, size_t write_queue_max) {
+    backlog_bounds_ = bounds;
+    write_queue_max_ = write_queue_max;
+  }
+  struct WriteQueue {
+    size_t queued = 0;
+    size_t max = 0;
+    int64_t refused = 0;  // intakes refused because the queue was full
+  };
+  WriteQueue write_queue() const;
+
   // Committed transactions and the operations they carried, for metrics and tests.
   GroupCommitWriter::Stats stats() const { return writer_->stats(); }
   const char* store_name() const { return store_->name(); }
@@ -162,6 +178,9 @@ class SqlJournal : public Journal {
   const Clock& clock_;
   const JournalOptions options_;
   std::unique_ptr<Store> store_;
+  BacklogBounds* backlog_bounds_ = nullptr;
+  size_t write_queue_max_ = 1024;
+  std::atomic<int64_t> intakes_refused_{0};  // the write queue was full
 
   int64_t nonces_since_purge_ = 0;   // writer thread only
   int64_t next_nonce_purge_ms_ = 0;  // writer thread only

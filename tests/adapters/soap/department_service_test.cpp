@@ -39,7 +39,7 @@ TEST(ToFault, MapsEveryStatusCodeInBothVersions) {
     FaultReply reply = to_fault(Status(c.code, "the detail"), c.version);
     EXPECT_EQ(reply.fault.sender, c.sender);
     EXPECT_EQ(reply.http_status, c.http_status);
-    EXPECT_EQ(reply.retry_after, c.retry_after);
+    EXPECT_EQ(reply.retry_after_s.has_value(), c.retry_after);
     EXPECT_FALSE(reply.fault.reason.empty());
   }
 }

@@ -3,6 +3,7 @@
 // answer, how errors read to a department, and the checks every protocol's request passes.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include "core/cases/case_intake.h"
@@ -50,6 +51,14 @@ TEST(DescribeError, EveryStatusCodeHasOneMeaningForAllProtocols) {
   EXPECT_EQ(as_refusal_if_replay(Status(kAlreadyExists, "nonce was used")).code(),
             kPermissionDenied);
   EXPECT_EQ(as_refusal_if_replay(Status(kAlreadyExists, "bpid in use")).code(), kAlreadyExists);
+}
+
+TEST(DescribeError, RetryAfterIsTheFailuresOwnHint) {
+  // A destination over its backlog bound knows how long to wait; every protocol passes it on.
+  Status over = resource_exhausted("backlog of 'portal' over its bound")
+                    .with_retry_after(std::chrono::seconds(7));
+  EXPECT_EQ(describe_error(over).retry_after_s, 7);
+  EXPECT_EQ(describe_error(unavailable("journal stopped")).retry_after_s, 1) << "default";
 }
 
 MessageHeader header(std::string bpid = "bp-1") {

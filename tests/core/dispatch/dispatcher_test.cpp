@@ -68,7 +68,8 @@ class DispatcherTest : public ::testing::Test {
 
   void start(std::shared_ptr<FakeConnector> connector, config::Destination settings,
              unsigned workers = 8) {
-    dispatcher_ = std::make_unique<Dispatcher>(*journal_, clock_, metrics_, workers);
+    pool_ = std::make_unique<runtime::WorkPool>(workers);
+    dispatcher_ = std::make_unique<Dispatcher>(*journal_, timers_, *pool_, metrics_);
     dispatcher_->add_destination(settings, std::move(connector));
     dispatcher_->start();
   }
@@ -142,6 +143,8 @@ class DispatcherTest : public ::testing::Test {
   }
 
   SystemClock clock_;
+  runtime::Timers timers_{clock_};
+  std::unique_ptr<runtime::WorkPool> pool_;
   metrics::Registry metrics_;
   fs::path dir_;
   std::unique_ptr<journal::SqliteJournal> journal_;
@@ -253,7 +256,8 @@ TEST_F(DispatcherTest, ConnectorExceptionIsRetried) {
     std::atomic<int> calls_{0};
   };
   auto throwing = std::make_shared<Throwing>();
-  dispatcher_ = std::make_unique<Dispatcher>(*journal_, clock_, metrics_, 2);
+  pool_ = std::make_unique<runtime::WorkPool>(2);
+  dispatcher_ = std::make_unique<Dispatcher>(*journal_, timers_, *pool_, metrics_);
   dispatcher_->add_destination(portal_settings(), throwing);
   dispatcher_->start();
   accept("m-1", "bp-1", {"explodes"});

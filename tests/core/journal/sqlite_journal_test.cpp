@@ -271,8 +271,82 @@ TEST_F(SqliteStoreTest, FailedFsyncStopsTheJournalForGood) {
   EXPECT_TRUE(verify_chain().intact);
 }
 
+TEST_F(SqliteStoreTest, AcceptsBeyondTheWriteQueueBoundAreRefusedAndChangeNothing) {
+  SqliteJournal& j = open();
+  constexpr size_t kQueueMax = 10;
+  j.apply_back_pressure(nullptr, kQueueMax);
+  // A first intake holds the writer inside its build, so the queue only fills.
+  std::promise<void> building, release;
+  std::shared_future<void> released = release.get_future().share();
+  Intake gate = make_intake("gate", "bp-gate");
+  gate.build = [&building, released](IntakeTransaction&) -> Result<std::string> {
+    building.set_value();
+    released.wait();
+    return std::string("gate");
+  };
+  std::promise<Result<IntakeOutcome>> gate_done;
+  j.accept(std::move(gate),
+           [&gate_done](Result<IntakeOutcome> r) { gate_done.set_value(std::move(r)); });
+  building.get_future().wait();
+
+  std::vector<Status> refusals;
+  std::atomic<int> committed{0};
+  for (int i = 0; i < 50; ++i) {
+    j.accept(make_intake("q" + std::to_string(i), "bp-q" + std::to_string(i)),
+             [&](Result<IntakeOutcome> r) {
+               if (r.is_ok()) {
+                 ++committed;
+               } else {
+                 refusals.push_back(r.status());  // refused on this thread, at once
+               }
+             });
+  }
+  ASSERT_EQ(refusals.size(), 50 - kQueueMax);
+  EXPECT_EQ(refusals.front().code(), StatusCode::kResourceExhausted);
+  EXPECT_GE(refusals.front().retry_after().count(), 1);
+  EXPECT_NE(refusals.front().message().find("write queue is full"), std::string::npos);
+  EXPECT_EQ(j.write_queue().refused, static_cast<int64_t>(50 - kQueueMax));
+  release.set_value();
+  ASSERT_TRUE(gate_done.get_future().get().is_ok());
+  for (int i = 0; i < 100 && committed.load() < static_cast<int>(kQueueMax); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(committed.load(), static_cast<int>(kQueueMax));
+  EXPECT_EQ(count("intake"), static_cast<int>(kQueueMax) + 1);
+  EXPECT_TRUE(verify_chain().intact);
+}
+
+TEST_F(SqliteStoreTest, IntakesBeyondADestinationsBacklogBoundAreRefusedWithNothingWritten) {
+  SqliteJournal& j = open();
+  BacklogBounds bounds;
+  bounds.set_bound("portal", 3, std::chrono::seconds(7));
+  j.apply_back_pressure(&bounds, 1024);
+  for (int i = 0; i < 3; ++i) {
+    const std::string key = "b" + std::to_string(i);
+    ASSERT_TRUE(accept_and_wait(j, make_intake(key, "bp-" + key)).is_ok());
+  }
+  Result<IntakeOutcome> refused = accept_and_wait(j, make_intake("b3", "bp-b3"));
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(refused.status().retry_after(), std::chrono::seconds(7));
+  EXPECT_NE(refused.status().message().find("destination portal has 3 undelivered items"),
+            std::string::npos)
+      << refused.status().message();
+  EXPECT_EQ(count("intake"), 3);
+  EXPECT_EQ(count("work_items"), 3);
+  EXPECT_FALSE(*j.knows_intake("b3"));
+  // Another destination is not held up by the portal's backlog.
+  EXPECT_TRUE(accept_and_wait(j, make_intake("r0", "bp-r0", {"rc_adapter"})).is_ok());
+  // Once the journal counts less (the portal took them), the refused intake goes in.
+  bounds.observe("portal", 0);
+  EXPECT_TRUE(accept_and_wait(j, make_intake("b3", "bp-b3")).is_ok());
+  EXPECT_EQ(bounds.readings()["portal"].refused, 1);
+  EXPECT_TRUE(verify_chain().intact);
+}
+
 TEST_F(SqliteStoreTest, ConcurrentAcceptsShareCommits) {
-  SqliteJournal& j = open();  // group_commit_max 64
+  SqliteJournal& j = open();             // group_commit_max 64
+  j.apply_back_pressure(nullptr, 4096);  // every accept below waits in the queue at once
   // A first intake holds the writer thread inside its build until every other accept has been
   // queued, so the batching below is deterministic.
   std::promise<void> building, release;

@@ -1,0 +1,54 @@
+#include "core/runtime/work_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <vector>
+
+namespace portier::runtime {
+namespace {
+
+TEST(WorkPool, SideBySideRunsEveryJobOnce) {
+  WorkPool pool(3);
+  std::vector<std::atomic<int>> runs(100);
+  pool.side_by_side(runs.size(), 4, [&](size_t i) { ++runs[i]; });
+  for (auto& r : runs) EXPECT_EQ(r.load(), 1);
+}
+
+TEST(WorkPool, SideBySideFromEveryPoolThreadAtOnceDoesNotDeadlock) {
+  // Each pool thread fans out while no thread is free to help: the callers do the work.
+  WorkPool pool(2);
+  std::atomic<int> done{0};
+  std::promise<void> both_inside;
+  std::atomic<int> inside{0};
+  std::shared_future<void> gate = both_inside.get_future().share();
+  std::vector<std::future<void>> finished;
+  for (int t = 0; t < 2; ++t) {
+    auto finished_one = std::make_shared<std::promise<void>>();
+    finished.push_back(finished_one->get_future());
+    pool.post([&, finished_one] {
+      if (++inside == 2) both_inside.set_value();
+      gate.wait();
+      pool.side_by_side(10, 4, [&](size_t) { ++done; });
+      finished_one->set_value();
+    });
+  }
+  for (auto& f : finished) {
+    ASSERT_EQ(f.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  }
+  EXPECT_EQ(done.load(), 20);
+}
+
+TEST(WorkPool, StopLetsQueuedJobsFinish) {
+  std::atomic<int> ran{0};
+  {
+    WorkPool pool(1);
+    for (int i = 0; i < 50; ++i) pool.post([&] { ++ran; });
+    pool.stop();
+  }
+  EXPECT_EQ(ran.load(), 50);
+}
+
+}  // namespace
+}  // namespace portier::runtime
