@@ -5,7 +5,6 @@
 #include <atomic>
 #include <chrono>
 #include <future>
-#include <thread>
 #include <vector>
 
 namespace portier::runtime {
@@ -52,18 +51,19 @@ TEST(WorkPool, HelpersGoBeforeJobsQueuedEarlier) {
   pool.post([gate = open_gate.get_future().share()] { gate.wait(); });  // the only thread, busy
   std::atomic<bool> queued_job_ran{false};
   pool.post([&] { queued_job_ran = true; });
-  std::atomic<bool> helped{false};
+  std::promise<void> helped;
   bool queued_job_ran_before_helper = true;
+  bool caller_saw_help = false;
   pool.side_by_side(2, 2, [&](size_t i) {
     if (i == 0) {  // the caller's share: free the pool thread, then wait for the helper
       open_gate.set_value();
-      for (int n = 0; n < 5000 && !helped; ++n) std::this_thread::sleep_for(1ms);
+      caller_saw_help = helped.get_future().wait_for(30s) == std::future_status::ready;
     } else {
       queued_job_ran_before_helper = queued_job_ran;
-      helped = true;
+      helped.set_value();
     }
   });
-  EXPECT_TRUE(helped.load());
+  EXPECT_TRUE(caller_saw_help);
   EXPECT_FALSE(queued_job_ran_before_helper);
 }
 
