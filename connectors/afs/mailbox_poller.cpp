@@ -15,8 +15,6 @@ namespace portier::afs {
 namespace {
 
 constexpr uint64_t kMaxPartBytes = 64ull << 20;
-// Applications of one page taken at once (threads per round, for the round only).
-constexpr size_t kParallelTakes = 8;
 
 std::string feed_of(const std::string& mailbox) { return "afs:" + mailbox; }
 

@@ -63,6 +63,9 @@ using MappingSource = std::function<std::shared_ptr<const mapping::MappingSet>()
 
 class MailboxPoller {
  public:
+  // Applications of one page taken side by side (on the pool, for the round only).
+  static constexpr size_t kParallelTakes = 32;
+
   MailboxPoller(PollerSettings settings, const ApfClient& apf, journal::Journal& journal,
                 const documents::DocumentStore& documents, MappingSource mappings,
                 const Clock& clock, metrics::Registry& metrics, std::function<void()> work_accepted,

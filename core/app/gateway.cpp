@@ -1,10 +1,10 @@
 #include "core/app/gateway.h"
 
 #include <atomic>
+#include <boost/json.hpp>
 #include <functional>
 #include <limits>
 #include <optional>
-#include <boost/json.hpp>
 
 #include "adapters/console/console_api.h"
 #include "adapters/http/router.h"
@@ -12,29 +12,30 @@
 #include "adapters/rest/portal_api.h"
 #include "adapters/soap/department_service.h"
 #include "adapters/thrift/department_rpc.h"
+#include "connectors/afs/mailbox_poller.h"
 #include "connectors/department/identity_caller.h"
-#include "core/cases/department_cases.h"
-#include "core/cases/vocabulary.h"
 #include "connectors/portal/portal_connector.h"
 #include "connectors/rc_adapter/inbox_tracker.h"
 #include "connectors/rc_adapter/rc_adapter_connector.h"
-#include "core/documents/document_store.h"
-#include "core/identity/identity_service.h"
+#include "core/app/back_pressure.h"
+#include "core/app/delivery_export.h"
+#include "core/app/form_intake.h"
+#include "core/app/health_gauges.h"
+#include "core/app/lifecycle_rule.h"
+#include "core/app/registered_mail.h"
 #include "core/base/log.h"
 #include "core/base/metrics.h"
+#include "core/cases/department_cases.h"
+#include "core/cases/vocabulary.h"
 #include "core/dispatch/dispatcher.h"
+#include "core/documents/document_store.h"
+#include "core/identity/identity_service.h"
 #include "core/journal/store/open_journal.h"
 #include "core/mapping/registry.h"
+#include "core/query/portal_feed.h"
 #include "core/runtime/periodic_task.h"
 #include "core/runtime/timers.h"
 #include "core/runtime/work_pool.h"
-#include "core/query/portal_feed.h"
-#include "core/app/delivery_export.h"
-#include "core/app/form_intake.h"
-#include "core/app/lifecycle_rule.h"
-#include "core/app/back_pressure.h"
-#include "core/app/health_gauges.h"
-#include "core/app/registered_mail.h"
 
 namespace portier::app {
 
@@ -42,8 +43,9 @@ namespace portier::app {
 constexpr int64_t kHeartbeatMs = 5'000;
 // How often the mapping files are looked at (and the heartbeat considered).
 constexpr Millis kMappingWatch{1'000};
-// Pool threads beside the dispatch threads, so that pollers' turns do not wait for deliveries.
-constexpr unsigned kBackgroundTurns = 4;
+// Pool threads beside the dispatch threads, so that pollers' turns, and an APF page's takes side
+// by side, do not wait for deliveries (nor starve them).
+constexpr unsigned kBackgroundTurns = 4 + afs::MailboxPoller::kParallelTakes;
 
 struct Gateway::Parts {
   metrics::Registry metrics;
@@ -122,8 +124,8 @@ Status Gateway::start() {
   if (std::string(p.journal->store_name()) == "postgresql") {
     p.metrics.set_common_labels({{"portier_instance", p.journal->instance()}});
   }
-  log::info("journal opened", {{"store", p.journal->store_name()},
-                               {"instance", p.journal->instance()}});
+  log::info("journal opened",
+            {{"store", p.journal->store_name()}, {"instance", p.journal->instance()}});
   publish_health_gauges(p.metrics, *p.journal, p.ready, c);
   apply_back_pressure(c, p.backlog_bounds, *p.journal, p.metrics);
 
@@ -132,8 +134,8 @@ Status Gateway::start() {
   p.dispatcher = std::make_unique<dispatch::Dispatcher>(*p.journal, *p.timers, *p.pool, p.metrics,
                                                         &p.backlog_bounds);
   const config::Destination& portal = c.destinations.at(cases::kPortalDestination);
-  p.portal = std::make_shared<portal::PortalConnector>(c.portal, portal.retry.attempt_timeout,
-                                                       clock_);
+  p.portal =
+      std::make_shared<portal::PortalConnector>(c.portal, portal.retry.attempt_timeout, clock_);
   p.dispatcher->add_destination(portal, p.portal);
   documents::PdfLimits pdf_limits;
   if (!c.documents.folder.empty()) {
@@ -151,8 +153,7 @@ Status Gateway::start() {
         rc.retry.attempt_timeout, clock_);
     p.dispatcher->add_destination(rc, adapter);
     p.inbox_tracker = std::make_unique<rc_adapter::InboxTracker>(
-        *adapter, *p.journal, clock_, cases::kRcAdapterDestination,
-        c.rc_adapter.status_poll);
+        *adapter, *p.journal, clock_, cases::kRcAdapterDestination, c.rc_adapter.status_poll);
     p.rc_adapter = std::move(adapter);
   }
 
@@ -167,8 +168,9 @@ Status Gateway::start() {
 
   if (!c.apf.url.empty()) {
     if (!p.documents) {
-      return invalid_argument("<antragspostfach> needs <documents folder=...>: submissions are "
-                              "kept in the document store");
+      return invalid_argument(
+          "<antragspostfach> needs <documents folder=...>: submissions are "
+          "kept in the document store");
     }
     p.form_intake = assemble_form_intake(c, *p.journal, *p.documents, *p.mappings, *p.dispatcher,
                                          clock_, p.metrics, *p.pool);
@@ -179,9 +181,8 @@ Status Gateway::start() {
   identity_settings.deadline = api.deadline;
   identity_settings.retry_after =
       std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(api.retry_after));
-  p.identity = std::make_unique<identity::IdentityService>(*p.journal, *p.mappings,
-                                                           p.identity_caller, clock_,
-                                                           identity_settings);
+  p.identity = std::make_unique<identity::IdentityService>(
+      *p.journal, *p.mappings, p.identity_caller, clock_, identity_settings);
   cases::DepartmentCasesParts use_cases{*p.journal,
                                         clock_,
                                         *p.portal,
@@ -324,7 +325,7 @@ void Gateway::stop() {
   if (p.pool) p.pool->stop();
   p.server->stop();
   p.server.reset();
-  p.journal.reset();                 // commits what is queued, then closes the file
+  p.journal.reset();  // commits what is queued, then closes the file
   log::info("portierd stopped");
 }
 

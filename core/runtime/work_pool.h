@@ -1,12 +1,18 @@
 #pragma once
 // The bounded pool of worker threads where Portier's blocking background work runs (deliveries,
-// poller rounds, journal reads). Jobs run first in, first out.
+// poller rounds, journal reads). Jobs run first in, first out, except the helpers of
+// side_by_side(), which go to the front: their caller is already running and waits for them,
+// so they must not queue behind deliveries that a busy dispatcher posted meanwhile.
 //
 // Threads: post() and side_by_side() from any thread, including the pool's own; stop() and the
 // destructor from the owner, not from a job (they wait for the jobs queued to finish).
-#include <boost/asio/thread_pool.hpp>
+#include <condition_variable>
 #include <cstddef>
+#include <deque>
 #include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 namespace portier::runtime {
 
@@ -26,11 +32,18 @@ class WorkPool {
 
   // Lets the jobs queued finish, then joins the threads. Later posts are dropped.
   void stop();
-  unsigned threads() const { return threads_; }
+  unsigned threads() const { return static_cast<unsigned>(threads_.size()); }
 
  private:
-  unsigned threads_;
-  boost::asio::thread_pool pool_;
+  enum class Place { kBack, kFront };
+  void enqueue(std::function<void()> job, Place place);
+  void work();
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> jobs_;  // guarded by mutex_
+  bool stopping_ = false;                   // guarded by mutex_
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace portier::runtime

@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <future>
 #include <vector>
 
 namespace portier::runtime {
 namespace {
+
+using namespace std::chrono_literals;
 
 TEST(WorkPool, SideBySideRunsEveryJobOnce) {
   WorkPool pool(3);
@@ -38,6 +41,30 @@ TEST(WorkPool, SideBySideFromEveryPoolThreadAtOnceDoesNotDeadlock) {
     ASSERT_EQ(f.wait_for(std::chrono::seconds(30)), std::future_status::ready);
   }
   EXPECT_EQ(done.load(), 20);
+}
+
+TEST(WorkPool, HelpersGoBeforeJobsQueuedEarlier) {
+  // A poller fans a page out while deliveries wait in the queue: its helpers must not wait for
+  // them (the caller is blocked until its batch is done).
+  WorkPool pool(1);
+  std::promise<void> open_gate;
+  pool.post([gate = open_gate.get_future().share()] { gate.wait(); });  // the only thread, busy
+  std::atomic<bool> queued_job_ran{false};
+  pool.post([&] { queued_job_ran = true; });
+  std::promise<void> helped;
+  bool queued_job_ran_before_helper = true;
+  bool caller_saw_help = false;
+  pool.side_by_side(2, 2, [&](size_t i) {
+    if (i == 0) {  // the caller's share: free the pool thread, then wait for the helper
+      open_gate.set_value();
+      caller_saw_help = helped.get_future().wait_for(30s) == std::future_status::ready;
+    } else {
+      queued_job_ran_before_helper = queued_job_ran;
+      helped.set_value();
+    }
+  });
+  EXPECT_TRUE(caller_saw_help);
+  EXPECT_FALSE(queued_job_ran_before_helper);
 }
 
 TEST(WorkPool, StopLetsQueuedJobsFinish) {
