@@ -606,7 +606,7 @@ http::Response ConsoleApi::work_item(const Call& call, int64_t id, const std::st
   Status done;
   std::string what;
   if (action == "replay") {
-    done = parts_.journal.replay(id);
+    done = parts_.journal.replay(id, "console:" + call.session.who.name);
     what = "replayed work item " + std::to_string(id);
   } else {
     auto body = object_body(call.request);
@@ -644,7 +644,8 @@ http::Response ConsoleApi::bulk_replay(const Call& call) {
   for (const auto& v : ids->value().as_array()) {
     const int64_t id = v.as_int64();
     auto before = parts_.journal.get(id);
-    Status s = before.is_ok() ? parts_.journal.replay(id) : before.status();
+    Status s = before.is_ok() ? parts_.journal.replay(id, "console:" + call.session.who.name)
+                              : before.status();
     json::object r{{"id", id}, {"replayed", s.is_ok()}};
     if (!s.is_ok()) r["error"] = s.message();
     if (s.is_ok()) {
@@ -738,7 +739,18 @@ http::Response ConsoleApi::identity_link(const Call& call, const std::string& li
     }
     return problem_of(not_found("identity link " + link_id + " is not known"), "linkId");
   }
-  if (action.empty()) return json_reply(200, link_json(**link));
+  if (action.empty()) {
+    json::object o = link_json(**link);
+    if ((*link)->state == "pending") {
+      auto first = parts_.journal.first_approval(link_id);
+      if (!first.is_ok()) return problem_of(first.status());
+      if (*first) {
+        o["awaitingSecondReviewer"] = true;
+        o["firstApprovalBy"] = (*first)->by;
+      }
+    }
+    return json_reply(200, o);
+  }
 
   auto body = object_body(call.request);
   if (!body.is_ok()) return problem_of(body.status(), "body");
@@ -767,23 +779,19 @@ http::Response ConsoleApi::identity_link(const Call& call, const std::string& li
     change.to_state = *decision == "approve" ? "active" : "rejected";
     change.operation = "decideIdentityLink";
     if (*decision == "approve" && settings_.four_eyes) {
-      std::lock_guard lock(four_eyes_mutex_);
-      auto first = first_approvals_.find(link_id);
-      if (first == first_approvals_.end() || first->second == who.name) {
-        if ((*link)->state != "pending") {
-          return problem_of(failed_precondition("identity link " + link_id + " is " +
-                                                (*link)->state + ", not pending"));
-        }
-        first_approvals_[link_id] = who.name;
+      // The first approval is kept in the journal, so a restart between the two reviewers
+      // keeps it; the journal also settles which of two simultaneous approvals came first.
+      auto first = parts_.journal.approve_first(link_id, (*link)->department, who.name);
+      if (!first.is_ok()) return problem_of(first.status());
+      if (first->by == who.name) {
         record(call, "approveIdentityLink", (*link)->department, "",
                "first approval of identity link " + link_id + "; a second reviewer confirms");
         json::object o = link_json(**link);
         o["awaitingSecondReviewer"] = true;
-        o["firstApprovalBy"] = who.name;
+        o["firstApprovalBy"] = first->by;
         return json_reply(202, o);
       }
-      change.by = "console:" + first->second + "+" + who.name;
-      first_approvals_.erase(first);
+      change.by = "console:" + first->by + "+" + who.name;
     }
   }
   auto changed = parts_.journal.change_identity_link(change);

@@ -87,10 +87,6 @@ class ConsoleApi final : public http::Handler {
   Directory directory_;
   SessionStore sessions_;
   std::unique_ptr<OidcClient> oidc_;
-  // Four eyes: the first reviewer's approval of a link, until a second reviewer confirms it.
-  // Kept in memory: a restart asks for the first approval again.
-  std::mutex four_eyes_mutex_;
-  std::map<std::string, std::string> first_approvals_;  // link id -> first reviewer
   // OpenID Connect sign-ins under way: state -> what the callback needs.
   std::mutex oidc_mutex_;
   std::map<std::string, OidcClient::Pending> oidc_pending_;

@@ -96,7 +96,7 @@ int work_command(journal::Journal& journal, const std::string& verb, const Args&
   if (verb == "show") return show(journal, id);
   Status s;
   if (verb == "replay") {
-    s = journal.replay(id);
+    s = journal.replay(id, "portierctl");
   } else if (verb == "park") {
     s = journal.park(id, option(args, "--reason").value_or("parked by an operator"));
   } else {

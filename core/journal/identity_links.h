@@ -27,6 +27,17 @@ class IdentityLinks {
   // Moves a link to another state, with its evidence record and department event. kNotFound,
   // kPermissionDenied (another department's link), kFailedPrecondition (not in from_states).
   virtual Result<IdentityLinkRecord> change_identity_link(const IdentityLinkChange& change) = 0;
+
+  // Four eyes. Records `by`'s approval of a pending link as its first approval, unless one is
+  // kept already; returns the first approval in force (`by`'s if it is new or was `by`'s
+  // before). Kept across restarts until the link leaves pending (change_identity_link drops it).
+  // kNotFound, kPermissionDenied (`department` given and not the link's), kFailedPrecondition
+  // (not pending).
+  virtual Result<FirstApproval> approve_first(const std::string& link_id,
+                                              const std::string& department,
+                                              const std::string& by) = 0;
+  // The first approval a pending link waits with for its second reviewer, if any.
+  virtual Result<std::optional<FirstApproval>> first_approval(const std::string& link_id) = 0;
 };
 
 }  // namespace portier::journal

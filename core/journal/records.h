@@ -91,6 +91,14 @@ struct IdentityLinkChange {
   std::string operation;  // for the evidence log, e.g. "decideIdentityLink"
 };
 
+// Four eyes: the first reviewer's approval of a pending link, kept until a second reviewer
+// decides or the link leaves pending otherwise.
+struct FirstApproval {
+  std::string link_id;
+  std::string by;  // the first reviewer
+  int64_t at_ms = 0;
+};
+
 struct IdentityLinkFilter {
   std::optional<std::string> department;
   std::optional<std::string> state;

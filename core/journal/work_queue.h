@@ -35,7 +35,9 @@ class WorkQueue {
                                                                 int64_t lease_ms) = 0;
 
   // Operator actions: a parked (or pending) item back to pending now; any unfinished item parked.
-  virtual Status replay(int64_t item_id) = 0;
+  // `by` names who replayed (e.g. "console:anna", "portierctl") in the replay's evidence record;
+  // "" names nobody.
+  virtual Status replay(int64_t item_id, const std::string& by) = 0;
   virtual Status park(int64_t item_id, const std::string& reason) = 0;
 
   virtual Result<std::vector<StoredItem>> list(const ItemFilter& filter) = 0;

@@ -4,6 +4,7 @@ Steueramt, a Betreibungsamt case whose registered mail was accepted (with its re
 HTTP sessions that present the sandbox users' client certificates."""
 import json
 import os
+import re
 import sys
 import uuid
 
@@ -23,9 +24,25 @@ USERS = ("anna", "rita", "bruno")
 
 
 class ConsoleSandbox(Sandbox):
-    def __init__(self, folder):
+    def __init__(self, folder, four_eyes=False, also_reviews=None):
+        """`four_eyes`: the console's fourEyes="true"; `also_reviews`: {user: department} added
+        to those users' departments (e.g. a second reviewer of the Steueramt)."""
+        self.four_eyes = four_eyes
+        self.also_reviews = also_reviews or {}
         super().__init__(folder, console=True)
         self.api = self.console_url + "api/"
+
+    def _console_config(self, config):
+        config = super()._console_config(config)
+        if self.four_eyes:
+            config = config.replace('<console listener="console">',
+                                    '<console listener="console" fourEyes="true">')
+            assert 'fourEyes="true"' in config
+        for user, department in self.also_reviews.items():
+            config, n = re.subn(rf'(<user name="{user}"[^>]*?departments=")([^"]*)"',
+                                rf'\1\2 {department}"', config)
+            assert n == 1, user
+        return config
 
     def client(self, user=None):
         """A requests session on the console's listener, with `user`'s certificate (or none)."""

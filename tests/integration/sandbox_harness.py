@@ -99,11 +99,21 @@ class Sandbox:
         with open(self.config, "w") as f:
             f.write(config)
         self.log_path = os.path.join(self.dir, "portierd.log")
+        self.url = f"http://127.0.0.1:{port}"
+        self._start_portierd()
+
+    def _start_portierd(self):
         plog = open(self.log_path, "ab")
         self.portier = subprocess.Popen([binary("portierd"), "--config", self.config],
                                         stdout=plog, stderr=plog, env=self.env)
-        self.url = f"http://127.0.0.1:{port}"
         wait_until(lambda: answers(self.portier, self.url + "/readyz"), what="portierd")
+
+    def restart_portierd(self):
+        """Stops portierd (SIGTERM: it drains) and starts it again on the same configuration,
+        journal and ports; the simulators keep running."""
+        self.portier.terminate()
+        assert self.portier.wait(30) == 0, "portierd did not drain and exit cleanly"
+        self._start_portierd()
 
     def _console_config(self, config):
         self.pki = os.path.join(self.dir, "pki")

@@ -167,11 +167,21 @@ CREATE TABLE instances (
 );
 )sql";
 
+// Version 2: first approvals of identity links (four eyes), as SQLite's version 12.
+constexpr const char* kVersion2 = R"sql(
+CREATE TABLE identity_link_approvals (
+  link_id     TEXT COLLATE "C" PRIMARY KEY REFERENCES identity_links (link_id),
+  approved_by TEXT NOT NULL,
+  approved_ms BIGINT NOT NULL
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "the journal's tables (as SQLite schema 11)", kVersion1},
+      {2, "first approvals of identity links (four eyes)", kVersion2},
   };
   return kMigrations;
 }

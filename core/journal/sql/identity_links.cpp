@@ -50,6 +50,17 @@ std::string evidence_key(const std::string& link_id, const std::string& check_id
   return link_id.empty() ? "identity-check:" + check_id : "identity:" + link_id;
 }
 
+// Runs `st` (link_id, approved_by, approved_ms) and returns its first row, if any.
+Result<std::optional<FirstApproval>> first_approval_row(Statement& st) {
+  Result<bool> row = st.next();
+  if (!row.is_ok()) return row.status();
+  if (!*row) return std::optional<FirstApproval>();
+  return std::optional<FirstApproval>(FirstApproval{st.text(0), st.text(1), st.int64(2)});
+}
+
+constexpr const char* kSelectFirstApproval =
+    "SELECT link_id, approved_by, approved_ms FROM identity_link_approvals WHERE link_id = ?1";
+
 bool contains(const std::vector<std::string>& v, const std::string& s) {
   for (const auto& x : v) {
     if (x == s) return true;
@@ -218,6 +229,12 @@ Result<IdentityLinkRecord> SqlJournal::apply_link_change(Connection& db,
       .bind(5, link.reason)
       .bind(6, link.updated_ms);
   if (Status s = up->run(); !s.is_ok()) return s;
+  if (link.state != "pending") {
+    // A decided, rejected or revoked link has no first approval waiting any more.
+    Result<Statement> drop = db.prepare("DELETE FROM identity_link_approvals WHERE link_id = ?1");
+    if (!drop.is_ok()) return drop.status();
+    if (Status s = drop->bind(1, link.link_id).run(); !s.is_ok()) return s;
+  }
   if (Status s = insert_link_event(db, link); !s.is_ok()) return s;
   boost::json::object detail;
   detail["linkId"] = link.link_id;
@@ -232,6 +249,56 @@ Result<IdentityLinkRecord> SqlJournal::apply_link_change(Connection& db,
   r.detail = boost::json::serialize(detail);
   if (Status s = append_evidence(db, std::move(r)); !s.is_ok()) return s;
   return link;
+}
+
+Result<FirstApproval> SqlJournal::approve_first(const std::string& link_id,
+                                                const std::string& department,
+                                                const std::string& by) {
+  if (by.empty()) return invalid_argument("first approval: who approved is required");
+  return writer_->write_and_wait<FirstApproval>(
+      [=, this](Connection& db) { return apply_approve_first(db, link_id, department, by); });
+}
+
+Result<FirstApproval> SqlJournal::apply_approve_first(Connection& db, const std::string& link_id,
+                                                      const std::string& department,
+                                                      const std::string& by) {
+  Result<Statement> st =
+      db.prepare(std::string("SELECT ") + kLinkColumns + " FROM identity_links WHERE link_id = ?1");
+  if (!st.is_ok()) return st.status();
+  st->bind(1, link_id);
+  auto found = first_link(*st);
+  if (!found.is_ok()) return found.status();
+  if (!*found) return not_found("identity link '" + link_id + "' is not known");
+  if (!department.empty() && (*found)->department != department) {
+    return permission_denied("identity link '" + link_id + "' belongs to another department");
+  }
+  if ((*found)->state != "pending") {
+    return failed_precondition("identity link '" + link_id + "' is " + (*found)->state +
+                               ", not pending");
+  }
+  Result<Statement> kept = db.prepare(kSelectFirstApproval);
+  if (!kept.is_ok()) return kept.status();
+  kept->bind(1, link_id);
+  auto first = first_approval_row(*kept);
+  if (!first.is_ok()) return first.status();
+  if (*first) return **first;
+  FirstApproval approval{link_id, by, clock_.now_ms()};
+  Result<Statement> insert = db.prepare(
+      "INSERT INTO identity_link_approvals (link_id, approved_by, approved_ms)"
+      " VALUES (?1, ?2, ?3)");
+  if (!insert.is_ok()) return insert.status();
+  insert->bind(1, approval.link_id).bind(2, approval.by).bind(3, approval.at_ms);
+  if (Status s = insert->run(); !s.is_ok()) return s;
+  return approval;
+}
+
+Result<std::optional<FirstApproval>> SqlJournal::first_approval(const std::string& link_id) {
+  Result<ConnectionPool::Loan> db = reader();
+  if (!db.is_ok()) return db.status();
+  Result<Statement> st = (*db)->prepare(kSelectFirstApproval);
+  if (!st.is_ok()) return st.status();
+  st->bind(1, link_id);
+  return first_approval_row(*st);
 }
 
 // The department learns of every new link and every change: the person reference it gave is

@@ -58,7 +58,7 @@ class SqlJournal : public Journal {
   Result<std::vector<model::WorkItem>> settle_and_claim(int64_t item_id, int64_t lease_token,
                                                         const AttemptRecord& attempt, int max,
                                                         int64_t now_ms, int64_t lease_ms) override;
-  Status replay(int64_t item_id) override;
+  Status replay(int64_t item_id, const std::string& by) override;
   Status park(int64_t item_id, const std::string& reason) override;
   Result<std::vector<StoredItem>> list(const ItemFilter& filter) override;
   Result<StoredItem> get(int64_t item_id) override;
@@ -111,6 +111,9 @@ class SqlJournal : public Journal {
   Result<std::optional<IdentityLinkRecord>> record_identity_check(
       const IdentityCheckEntry& entry) override;
   Result<IdentityLinkRecord> change_identity_link(const IdentityLinkChange& change) override;
+  Result<FirstApproval> approve_first(const std::string& link_id, const std::string& department,
+                                      const std::string& by) override;
+  Result<std::optional<FirstApproval>> first_approval(const std::string& link_id) override;
 
   // AccessLog (access_log.cpp)
   Result<bool> remember_nonce(const std::string& department, const Nonce& nonce) override;
@@ -156,7 +159,7 @@ class SqlJournal : public Journal {
                                                    int max, int64_t now_ms, int64_t lease_ms);
   Status apply_settle(Connection& db, int64_t item_id, int64_t lease_token,
                       const AttemptRecord& attempt);
-  Status apply_replay(Connection& db, int64_t item_id);
+  Status apply_replay(Connection& db, int64_t item_id, const std::string& by);
   Status apply_park(Connection& db, int64_t item_id, const std::string& reason);
   Status set_parked(Connection& db, const ItemRow& row, const std::string& reason);
   Status append_evidence(Connection& db, evidence::Record record);
@@ -173,6 +176,8 @@ class SqlJournal : public Journal {
   Result<std::optional<IdentityLinkRecord>> apply_identity_check(Connection& db,
                                                                  const IdentityCheckEntry& entry);
   Result<IdentityLinkRecord> apply_link_change(Connection& db, const IdentityLinkChange& change);
+  Result<FirstApproval> apply_approve_first(Connection& db, const std::string& link_id,
+                                            const std::string& department, const std::string& by);
   Status insert_link_event(Connection& db, const IdentityLinkRecord& link);
 
   const Clock& clock_;

@@ -143,11 +143,11 @@ Status SqlJournal::apply_settle(Connection& db, int64_t item_id, int64_t lease_t
   return append_evidence(db, std::move(r));
 }
 
-Status SqlJournal::replay(int64_t item_id) {
-  return write([=, this](Connection& db) { return apply_replay(db, item_id); });
+Status SqlJournal::replay(int64_t item_id, const std::string& by) {
+  return write([=, this](Connection& db) { return apply_replay(db, item_id, by); });
 }
 
-Status SqlJournal::apply_replay(Connection& db, int64_t item_id) {
+Status SqlJournal::apply_replay(Connection& db, int64_t item_id, const std::string& by) {
   Result<ItemRow> row = load_item(db, item_id);
   if (!row.is_ok()) return row.status();
   if (row->state != ItemState::kParked && row->state != ItemState::kPending) {
@@ -160,8 +160,10 @@ Status SqlJournal::apply_replay(Connection& db, int64_t item_id) {
   c.next_attempt_ms = now;
   c.reset_attempts = true;
   if (Status s = apply_change(db, item_id, c, now); !s.is_ok()) return s;
-  return append_evidence(
-      db, item_evidence(*row, "replayed", "was " + std::string(to_string(row->state))));
+  // The case's evidence says who sent the item out again, not only the audit log.
+  std::string detail = "was " + std::string(to_string(row->state));
+  if (!by.empty()) detail += "; replayed by " + by;
+  return append_evidence(db, item_evidence(*row, "replayed", detail));
 }
 
 Status SqlJournal::park(int64_t item_id, const std::string& reason) {

@@ -233,6 +233,17 @@ CREATE TABLE instances (
 );
 )sql";
 
+// Version 12: four eyes. A reviewer's first approval of a pending identity link waits here for
+// the second reviewer, so that a restart between the two keeps it; it is deleted when the link
+// leaves pending.
+constexpr const char* kVersion12 = R"sql(
+CREATE TABLE identity_link_approvals (
+  link_id     TEXT PRIMARY KEY NOT NULL REFERENCES identity_links (link_id),
+  approved_by TEXT NOT NULL,
+  approved_ms INTEGER NOT NULL
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -248,6 +259,7 @@ const std::vector<Migration>& migrations() {
       {9, "poll leases", kVersion9},
       {10, "events that hold a work item until acknowledged", kVersion10},
       {11, "evidence head, lease owners and fencing tokens, instances", kVersion11},
+      {12, "first approvals of identity links (four eyes)", kVersion12},
   };
   return kMigrations;
 }

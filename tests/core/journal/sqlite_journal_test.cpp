@@ -176,7 +176,7 @@ TEST_F(SqliteStoreTest, ReopeningKeepsTheSchemaAtTheLatestVersion) {
   accept_ok(make_intake("k1", "bp-1"));
   close();
   open();
-  EXPECT_EQ(sqlite::latest_schema_version(), 11);
+  EXPECT_EQ(sqlite::latest_schema_version(), 12);
   EXPECT_EQ(RawDb(path_).scalar("SELECT MAX(version) FROM schema_migrations"),
             sqlite::latest_schema_version());
   EXPECT_EQ(RawDb(path_).scalar("SELECT COUNT(*) FROM schema_migrations"),
@@ -407,7 +407,7 @@ TEST_F(SqliteStoreTest, BlockingWriteFromTheWriterThreadIsRefused) {
   Intake in = make_intake("k1", "bp-1");
   std::promise<StatusCode> code;
   in.build = [&](IntakeTransaction&) -> Result<std::string> {
-    code.set_value(j.replay(1).code());
+    code.set_value(j.replay(1, "").code());
     return std::string("ok");
   };
   accept_ok(in);
@@ -633,7 +633,7 @@ TEST_F(SqliteMigrationTest, MigrationFromVersion2KeepsData) {
   }
 
   SqliteJournal& j = open();
-  EXPECT_EQ(RawDb(path_).scalar("SELECT MAX(version) FROM schema_migrations"), 11);
+  EXPECT_EQ(RawDb(path_).scalar("SELECT MAX(version) FROM schema_migrations"), 12);
   Result<IntakeOutcome> dup = accept_and_wait(j, make_intake("k-old", "bp-old"));
   ASSERT_TRUE(dup.is_ok()) << dup.status().to_string();
   EXPECT_TRUE(dup->duplicate);
@@ -663,7 +663,7 @@ TEST_F(SqliteMigrationTest, MigrationFromVersion10StartsTheHeadAtTheLastRecord) 
 
   SqliteJournal& j = open();
   RawDb raw(path_);
-  EXPECT_EQ(raw.scalar("SELECT MAX(version) FROM schema_migrations"), 11);
+  EXPECT_EQ(raw.scalar("SELECT MAX(version) FROM schema_migrations"), 12);
   EXPECT_EQ(raw.scalar("SELECT seq FROM evidence_head WHERE id = 1"), 3);
   EXPECT_EQ(raw.text("SELECT hash FROM evidence_head WHERE id = 1"), last.hash);
   EXPECT_EQ(*j.evidence_high_water(), 3);

@@ -166,6 +166,9 @@ async function operator() {
     const hops = await page.$$eval("main table tbody th", (ths) => ths.map((t) => t.textContent));
     check(hops.includes("parked") && hops.includes("replayed") && hops.includes("delivered"),
           "the timeline shows parked, replayed, delivered: " + hops.join(","));
+    const timeline = await text(page, "section[aria-labelledby=h-time] table");
+    check(timeline.includes("was parked; replayed by console:anna"),
+          "the replay's evidence record names anna: " + timeline);
     const exported = await page.evaluate(async (href) => {
       const r = await fetch(href);
       return { status: r.status, disposition: r.headers.get("Content-Disposition"), body: await r.json() };

@@ -43,6 +43,26 @@ TYPED_TEST(JournalConformance, RecordedChainVerifiesAndCarriesTheDigests) {
   EXPECT_EQ(this->hops(j, "bp-2"), (std::vector<std::string>{"accepted", "retry", "parked"}));
 }
 
+TYPED_TEST(JournalConformance, AReplayNamesWhoReplayedInItsEvidence) {
+  Journal& j = this->open();
+  this->accept_ok(make_intake("k1", "bp-1"));
+  const int64_t item = this->item_id("k1");
+  ASSERT_TRUE(j.park(item, "held").is_ok());
+  ASSERT_TRUE(j.replay(item, "console:anna").is_ok());
+  this->accept_ok(make_intake("k2", "bp-1"));
+  const int64_t pending = this->item_id("k2");
+  ASSERT_TRUE(j.replay(pending, "").is_ok());
+  Result<std::vector<evidence::Record>> ev = j.evidence(std::string("bp-1"));
+  ASSERT_TRUE(ev.is_ok());
+  std::vector<std::string> replays;
+  for (const evidence::Record& r : *ev) {
+    if (r.hop == "replayed") replays.push_back(r.detail);
+  }
+  EXPECT_EQ(replays,
+            (std::vector<std::string>{"was parked; replayed by console:anna", "was pending"}));
+  EXPECT_TRUE(this->verify_chain().intact);
+}
+
 TYPED_TEST(JournalConformance, ReopeningKeepsDataAndTheChainGoesOn) {
   this->open();
   this->accept_ok(make_intake("k1", "bp-1"));
@@ -68,7 +88,7 @@ TYPED_TEST(JournalConformance, TwoHandlesWritingInTurnExtendOneChain) {
   const int64_t first = this->item_id("k1");
   ASSERT_TRUE(ctl.park(first, "held by an operator").is_ok());
   this->accept_ok(daemon, make_intake("k2", "bp-2"));
-  ASSERT_TRUE(ctl.replay(first).is_ok());
+  ASSERT_TRUE(ctl.replay(first, "portierctl").is_ok());
   this->accept_ok(ctl, make_intake("k3", "bp-3"));
   EXPECT_EQ(this->claim_ids(daemon, "portal"),
             (std::vector<int64_t>{first, this->item_id("k2"), this->item_id("k3")}));

@@ -130,5 +130,40 @@ TYPED_TEST(JournalConformance, IdentityLinksChangeOnlyFromAllowedStatesAndAreLis
   EXPECT_EQ(j.find_identity_link("acc-1", "acc-1", 101)->value().link_id, "l3");
 }
 
+TYPED_TEST(JournalConformance, AFirstApprovalIsKeptAcrossARestartUntilTheLinkIsDecided) {
+  Journal& j = this->open();
+  const int64_t now = this->clock_.now_ms();
+  ASSERT_TRUE(j.record_identity_check(check("c1", "acc-1", "l1", "pending", now)).is_ok());
+  ASSERT_TRUE(j.record_identity_check(check("c2", "acc-2", "l2", "active", now)).is_ok());
+  EXPECT_FALSE(j.first_approval("l1")->has_value());
+
+  auto first = j.approve_first("l1", "steueramt", "rita");
+  ASSERT_TRUE(first.is_ok()) << first.status().to_string();
+  EXPECT_EQ(first->by, "rita");
+  EXPECT_EQ(first->at_ms, now);
+  EXPECT_EQ(j.approve_first("l1", "mfk", "rita").status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(j.approve_first("l2", "", "rita").status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(j.approve_first("nope", "", "rita").status().code(), StatusCode::kNotFound);
+
+  // A restart keeps it: the next reviewer learns who approved first, and is not recorded.
+  this->close();
+  Journal& again = this->open();
+  this->clock_.advance(Millis(10));
+  auto kept = again.first_approval("l1");
+  ASSERT_TRUE(kept.is_ok() && kept->has_value()) << kept.status().to_string();
+  EXPECT_EQ((*kept)->by, "rita");
+  auto second = again.approve_first("l1", "steueramt", "sara");
+  ASSERT_TRUE(second.is_ok()) << second.status().to_string();
+  EXPECT_EQ(second->by, "rita");
+  EXPECT_EQ(second->at_ms, now);
+
+  // Once the link leaves pending, no first approval waits any more.
+  IdentityLinkChange approve{"l1",        "steueramt", {"pending"},         "active",
+                             "rita+sara", "",          "decideIdentityLink"};
+  ASSERT_TRUE(again.change_identity_link(approve).is_ok());
+  EXPECT_FALSE(again.first_approval("l1")->has_value());
+  EXPECT_EQ(again.approve_first("l1", "", "rita").status().code(), StatusCode::kFailedPrecondition);
+}
+
 }  // namespace
 }  // namespace portier::journal::testing

@@ -257,7 +257,7 @@ TYPED_TEST(JournalConformance, ManyWritersOnTwoHandlesMakeOneChain) {
       }
       Status replayed;
       do {
-        replayed = ctl.replay(id);
+        replayed = ctl.replay(id, "");
       } while (replayed.code() == StatusCode::kUnavailable && steady_clock::now() < deadline);
       EXPECT_TRUE(replayed.is_ok()) << replayed.to_string();
       ctl_inflight += inflight ? 1 : 0;
@@ -278,7 +278,7 @@ TYPED_TEST(JournalConformance, ManyWritersOnTwoHandlesMakeOneChain) {
   this->accept_ok(daemon, make_intake("tail-1", "bp-tail-1"));
   const int64_t tail = this->item_id("tail-1");
   ASSERT_TRUE(ctl.park(tail, "held by an operator").is_ok());
-  ASSERT_TRUE(ctl.replay(tail).is_ok());
+  ASSERT_TRUE(ctl.replay(tail, "").is_ok());
   this->accept_ok(daemon, make_intake("tail-2", "bp-tail-2"));
   std::vector<int64_t> last = this->claim_ids(daemon, "portal");
   ASSERT_EQ(last.size(), 2u);

@@ -180,8 +180,8 @@ TYPED_TEST(JournalConformance, ReplayAndParkFollowTheLifecycle) {
   EXPECT_EQ(this->claim_ids("portal"), std::vector<int64_t>{second});
   ASSERT_TRUE(this->settle(second, retry_at(this->clock_.now_ms() + 1'000)).is_ok());
   this->clock_.advance(Millis(500));
-  ASSERT_TRUE(j.replay(first).is_ok());
-  ASSERT_TRUE(j.replay(second).is_ok()) << "a pending item may be replayed to make it due now";
+  ASSERT_TRUE(j.replay(first, "").is_ok());
+  ASSERT_TRUE(j.replay(second, "").is_ok()) << "a pending item may be replayed to make it due now";
   Result<StoredItem> replayed = j.get(second);
   EXPECT_EQ(replayed->state, ItemState::kPending);
   EXPECT_EQ(replayed->item.attempts, 0);
@@ -189,16 +189,16 @@ TYPED_TEST(JournalConformance, ReplayAndParkFollowTheLifecycle) {
   EXPECT_EQ(this->claim_ids("portal"), (std::vector<int64_t>{first, second}));
 
   // inflight: cannot be replayed, can be parked; its worker's settle then fails.
-  EXPECT_EQ(j.replay(first).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(j.replay(first, "").code(), StatusCode::kFailedPrecondition);
   ASSERT_TRUE(j.park(second, "").is_ok());
   EXPECT_EQ(j.get(second)->last_error, "parked by an operator");
   EXPECT_EQ(this->settle(second, delivered()).code(), StatusCode::kFailedPrecondition);
 
   // done is final.
   ASSERT_TRUE(this->settle(first, delivered()).is_ok());
-  EXPECT_EQ(j.replay(first).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(j.replay(first, "").code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(j.park(first, "late").code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(j.replay(unknown).code(), StatusCode::kNotFound);
+  EXPECT_EQ(j.replay(unknown, "").code(), StatusCode::kNotFound);
   EXPECT_EQ(j.park(unknown, "x").code(), StatusCode::kNotFound);
 
   EXPECT_EQ(this->hops(j, "bp-1"),
