@@ -71,7 +71,9 @@ if [ "$store" = postgresql ]; then
   "$pgbin/psql" -X -q -h 127.0.0.1 -p 9432 -U postgres -c "CREATE DATABASE portier"
   export PORTIER_PG="host=127.0.0.1 port=9432 user=postgres dbname=portier"
   # Two configurations from the sandbox's: absolute paths, the PostgreSQL journal, and the second
-  # instance's listeners 10 ports up. The document store is shared, as a volume would be.
+  # instance's listeners 10 ports up, its console's OpenID Connect redirect with them (the
+  # issuer sends the browser back to the instance that started the sign-in). The document store
+  # is shared, as a volume would be.
   for node in 1 2; do
     shift_by=$(( (node - 1) * 10 ))
     sed -e "s|\.\./|$PWD/|g" \
@@ -80,6 +82,7 @@ if [ "$store" = postgresql ]; then
         -e "s|port=\"8080\"|port=\"$((8080 + shift_by))\"|" \
         -e "s|port=\"8443\"|port=\"$((8443 + shift_by))\"|" \
         -e "s|port=\"8444\"|port=\"$((8444 + shift_by))\"|" \
+        -e "s|https://127.0.0.1:8444/console/|https://127.0.0.1:$((8444 + shift_by))/console/|g" \
         config/sandbox.xml >"$var/node-$node.xml"
   done
   config=$var/node-1.xml
@@ -183,7 +186,8 @@ MSG
 if [ "$store" = postgresql ]; then
   cat <<MSG
 Two instances share the journal on PostgreSQL (127.0.0.1:9432, database portier): node-1 on
-8080/8443 and node-2 on 8090/8453 (log $var/portierd-2.log). Who works what:
+8080/8443 and node-2 on 8090/8453 (log $var/portierd-2.log); node-2's console is
+https://127.0.0.1:8454/console/ (same users). Who works what:
   build/core/app/portierctl --config $config instances list
 MSG
 fi

@@ -44,7 +44,7 @@ buildah config \
   --workingdir /var/lib/portier \
   --entrypoint '["/usr/sbin/portierd"]' \
   --cmd '--config /etc/portier/portier.xml' \
-  --port 8080 --port 8443 \
+  --port 8080 --port 8443 --port 8444 \
   --volume /var/lib/portier \
   --stop-signal SIGTERM \
   --healthcheck 'CMD curl -fsS -o /dev/null http://127.0.0.1:8080/healthz' \
