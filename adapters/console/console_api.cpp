@@ -4,7 +4,6 @@
 #include <boost/json.hpp>
 #include <boost/url/decode_view.hpp>
 #include <boost/url/parse_query.hpp>
-
 #include <cctype>
 #include <charconv>
 
@@ -62,8 +61,8 @@ std::string cookie_value(const std::string& header, std::string_view name) {
 }
 
 std::string session_cookie(const std::string& value, bool clear) {
-  return std::string(kCookie) + "=" + value + "; Path=/console/; HttpOnly; Secure; SameSite=Strict" +
-         (clear ? "; Max-Age=0" : "");
+  return std::string(kCookie) + "=" + value +
+         "; Path=/console/; HttpOnly; Secure; SameSite=Strict" + (clear ? "; Max-Age=0" : "");
 }
 
 http::Response json_reply(unsigned status, const json::value& body) {
@@ -76,15 +75,34 @@ http::Response problem_of(const Status& status, const std::string& field = {}) {
   unsigned code = 500;
   const char* title = "Internal Server Error";
   switch (status.code()) {
-    case StatusCode::kInvalidArgument: code = 400; title = "Bad Request"; break;
-    case StatusCode::kNotFound: code = 404; title = "Not Found"; break;
-    case StatusCode::kPermissionDenied: code = 403; title = "Forbidden"; break;
-    case StatusCode::kFailedPrecondition: code = 409; title = "Conflict"; break;
-    case StatusCode::kAlreadyExists: code = 409; title = "Conflict"; break;
+    case StatusCode::kInvalidArgument:
+      code = 400;
+      title = "Bad Request";
+      break;
+    case StatusCode::kNotFound:
+      code = 404;
+      title = "Not Found";
+      break;
+    case StatusCode::kPermissionDenied:
+      code = 403;
+      title = "Forbidden";
+      break;
+    case StatusCode::kFailedPrecondition:
+      code = 409;
+      title = "Conflict";
+      break;
+    case StatusCode::kAlreadyExists:
+      code = 409;
+      title = "Conflict";
+      break;
     case StatusCode::kUnavailable:
     case StatusCode::kDeadlineExceeded:
-    case StatusCode::kResourceExhausted: code = 503; title = "Service Unavailable"; break;
-    default: break;
+    case StatusCode::kResourceExhausted:
+      code = 503;
+      title = "Service Unavailable";
+      break;
+    default:
+      break;
   }
   http::Response r = http::problem(code, title, status.message());
   if (!field.empty()) {
@@ -223,12 +241,12 @@ ConsoleApi::~ConsoleApi() { shutdown(); }
 void ConsoleApi::shutdown() { pool_.join(); }
 
 void ConsoleApi::handle(http::Request request, http::Respond respond) {
-  boost::asio::post(pool_, [this, request = std::move(request),
-                            respond = std::move(respond)]() mutable {
-    http::Response response = serve(request);
-    response.headers.emplace_back("X-Correlation-Id", request.correlation_id);
-    respond(std::move(response));
-  });
+  boost::asio::post(pool_,
+                    [this, request = std::move(request), respond = std::move(respond)]() mutable {
+                      http::Response response = serve(request);
+                      response.headers.emplace_back("X-Correlation-Id", request.correlation_id);
+                      respond(std::move(response));
+                    });
 }
 
 http::Response ConsoleApi::serve(const http::Request& request) {
@@ -257,8 +275,9 @@ http::Response ConsoleApi::refuse(const http::Request& request, unsigned status,
   if (Status s = parts_.journal.audit(entry); !s.is_ok()) {
     log::warn("audit entry not written", {{"error", s.to_string()}});
   }
-  log::warn("console request refused",
-            {{"reason", reason}, {"path", request.path}, {"correlation_id", request.correlation_id}});
+  log::warn(
+      "console request refused",
+      {{"reason", reason}, {"path", request.path}, {"correlation_id", request.correlation_id}});
   const char* title = status == 401 ? "Unauthorized" : status == 403 ? "Forbidden" : "Not Found";
   http::Response r = http::problem(status, title, reason);
   if (status == 401) r.headers.emplace_back("WWW-Authenticate", "Cookie realm=\"console\"");
@@ -278,8 +297,10 @@ void ConsoleApi::record(const Call& call, const std::string& operation,
   if (Status s = parts_.journal.audit(entry); !s.is_ok()) {
     log::warn("audit entry not written", {{"error", s.to_string()}});
   }
-  log::info("console action", {{"operator", call.session.who.name}, {"operation", operation},
-                               {"what", what}, {"correlation_id", call.request.correlation_id}});
+  log::info("console action", {{"operator", call.session.who.name},
+                               {"operation", operation},
+                               {"what", what},
+                               {"correlation_id", call.request.correlation_id}});
 }
 
 http::Response ConsoleApi::signed_in(const http::Request&, const Session& session) {
@@ -350,10 +371,11 @@ http::Response ConsoleApi::oidc_callback(const http::Request& request) {
   const std::string state = query_value(request.query, "state");
   const std::string code = query_value(request.query, "code");
   if (state.empty() || code.empty()) {
-    return refuse(request, 401, "", "OpenID Connect: the callback lacks code or state" +
-                                        (query_value(request.query, "error").empty()
-                                             ? std::string()
-                                             : ": " + query_value(request.query, "error")));
+    return refuse(request, 401, "",
+                  "OpenID Connect: the callback lacks code or state" +
+                      (query_value(request.query, "error").empty()
+                           ? std::string()
+                           : ": " + query_value(request.query, "error")));
   }
   if (!same_token(cookie_value(request.header("Cookie"), kOidcCookie), state)) {
     return refuse(request, 401, "", "OpenID Connect: the state is not this browser's");
@@ -407,10 +429,11 @@ http::Response ConsoleApi::serve_api(const http::Request& request) {
 
   // Everything else needs a live session, on the same certificate it was signed in with.
   const std::string id = cookie_value(request.header("Cookie"), kCookie);
-  std::optional<Session> session = id.empty() ? std::nullopt
-                                              : sessions_.find(id, parts_.clock.now_ms());
+  std::optional<Session> session =
+      id.empty() ? std::nullopt : sessions_.find(id, parts_.clock.now_ms());
   if (!session) {
-    return refuse(request, 401, "", id.empty() ? "not signed in" : "the session is not known or has ended");
+    return refuse(request, 401, "",
+                  id.empty() ? "not signed in" : "the session is not known or has ended");
   }
   if (session->method == "certificate" &&
       mapping::normalize_subject(request.client_certificate_subject) !=
@@ -436,8 +459,8 @@ http::Response ConsoleApi::serve_api(const http::Request& request) {
   const bool reads = who.has(Role::kViewer) || who.has(Role::kOperator);
   // Who may do what: decided here and nowhere else.
   auto missing_role = [&](const char* role) {
-    return refuse(request, 403, who.name, std::string("the ") + role + " role is needed for " +
-                                              m + " " + request.path);
+    return refuse(request, 403, who.name,
+                  std::string("the ") + role + " role is needed for " + m + " " + request.path);
   };
 
   if (p.size() == 1 && p[0] == "session") {
@@ -460,7 +483,8 @@ http::Response ConsoleApi::serve_api(const http::Request& request) {
     }
     if (p.size() >= 2) {
       auto item = parse_id(p[1]);
-      if (!item) return problem_of(invalid_argument("work item id must be a positive number"), "id");
+      if (!item)
+        return problem_of(invalid_argument("work item id must be a positive number"), "id");
       if (p.size() == 2 && m == "GET") {
         return reads ? work_item(call, *item, "") : missing_role("viewer");
       }
@@ -485,7 +509,8 @@ http::Response ConsoleApi::serve_api(const http::Request& request) {
   if (p.size() == 1 && p[0] == "audit" && m == "GET") {
     return reads ? audit(call) : missing_role("viewer");
   }
-  return http::problem(404, "Not Found", m + " " + request.path + " is not part of the console API");
+  return http::problem(404, "Not Found",
+                       m + " " + request.path + " is not part of the console API");
 }
 
 http::Response ConsoleApi::overview(const Call&) {
@@ -500,8 +525,8 @@ http::Response ConsoleApi::overview(const Call&) {
   auto destination = [&](const std::string& name) -> json::object& {
     auto [it, added] = destinations.try_emplace(name);
     if (added) {
-      it->second = json::object{{"name", name}, {"pending", 0}, {"inflight", 0}, {"parked", 0},
-                                {"done", 0}, {"retries", 0}, {"circuit", "closed"}};
+      it->second = json::object{{"name", name}, {"pending", 0}, {"inflight", 0},      {"parked", 0},
+                                {"done", 0},    {"retries", 0}, {"circuit", "closed"}};
     }
     return it->second;
   };
@@ -520,8 +545,9 @@ http::Response ConsoleApi::overview(const Call&) {
     destination(label(labels, "destination"))["retries"] = static_cast<int64_t>(value);
   }
   for (const auto& [labels, value] : parts_.metrics.values("portier_circuit_state")) {
-    destination(label(labels, "destination"))["circuit"] =
-        value == 1 ? "open" : value == 2 ? "half-open" : "closed";
+    destination(label(labels, "destination"))["circuit"] = value == 1   ? "open"
+                                                           : value == 2 ? "half-open"
+                                                                        : "closed";
   }
   json::array dest_list;
   for (auto& [name, d] : destinations) {
@@ -534,8 +560,8 @@ http::Response ConsoleApi::overview(const Call&) {
   o["destinations"] = std::move(dest_list);
 
   std::map<std::string, json::object> mailboxes;
-  for (const char* metric : {"portier_afs_backlog", "portier_afs_oldest_untaken_seconds",
-                             "portier_afs_parked"}) {
+  for (const char* metric :
+       {"portier_afs_backlog", "portier_afs_oldest_untaken_seconds", "portier_afs_parked"}) {
     for (const auto& [labels, value] : parts_.metrics.values(metric)) {
       std::string name = label(labels, "mailbox");
       auto [it, added] = mailboxes.try_emplace(name, json::object{{"mailbox", name}});

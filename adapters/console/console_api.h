@@ -18,8 +18,8 @@
 #include <boost/json/value.hpp>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "adapters/console/oidc.h"
@@ -51,8 +51,8 @@ struct ConsoleParts {
 class ConsoleApi final : public http::Handler {
  public:
   // `oidc`: null unless the configuration has <openIdConnect>.
-  ConsoleApi(const config::Console& settings, ConsoleParts parts,
-             std::unique_ptr<OidcClient> oidc, unsigned threads);
+  ConsoleApi(const config::Console& settings, ConsoleParts parts, std::unique_ptr<OidcClient> oidc,
+             unsigned threads);
   ~ConsoleApi() override;
 
   void handle(http::Request request, http::Respond respond) override;

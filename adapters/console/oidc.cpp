@@ -28,7 +28,9 @@ std::string claim(const std::string& token, const char* name) {
 
 }  // namespace
 
-std::string code_challenge(const std::string& verifier) { return base64url_encode(sha256(verifier)); }
+std::string code_challenge(const std::string& verifier) {
+  return base64url_encode(sha256(verifier));
+}
 
 Result<std::unique_ptr<OidcClient>> OidcClient::create(const config::Console::OpenIdConnect& s) {
   config::PortalApi tokens;

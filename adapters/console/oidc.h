@@ -41,8 +41,7 @@ class OidcClient {
 
   Start start(int64_t now_ms) const;
   // The ID token's sub, or kPermissionDenied saying why not.
-  Result<std::string> finish(const std::string& code, const Pending& pending,
-                             int64_t now_ms) const;
+  Result<std::string> finish(const std::string& code, const Pending& pending, int64_t now_ms) const;
 
  private:
   OidcClient(config::Console::OpenIdConnect settings,

@@ -23,9 +23,12 @@ bool same_token(const std::string& a, const std::string& b) {
 
 const char* to_string(Role role) {
   switch (role) {
-    case Role::kViewer: return "viewer";
-    case Role::kOperator: return "operator";
-    case Role::kReviewer: return "reviewer";
+    case Role::kViewer:
+      return "viewer";
+    case Role::kOperator:
+      return "operator";
+    case Role::kReviewer:
+      return "reviewer";
   }
   return "viewer";
 }

@@ -54,7 +54,7 @@ struct Session {
   std::string id;          // 256 random bits, hex; the cookie's value
   std::string csrf_token;  // 256 random bits, hex
   Operator who;
-  std::string method;      // "certificate" or "oidc"
+  std::string method;               // "certificate" or "oidc"
   std::string certificate_subject;  // normalised, for "certificate": the session is bound to it
   int64_t created_ms = 0;
   int64_t used_ms = 0;
@@ -63,8 +63,7 @@ struct Session {
 class SessionStore {
  public:
   explicit SessionStore(int64_t idle_ms) : idle_ms_(idle_ms) {}
-  Session create(Operator who, std::string method, std::string certificate_subject,
-                 int64_t now_ms);
+  Session create(Operator who, std::string method, std::string certificate_subject, int64_t now_ms);
   // The live session with this id (touched), or none when unknown or idle too long.
   std::optional<Session> find(const std::string& id, int64_t now_ms);
   void remove(const std::string& id);

@@ -93,8 +93,7 @@ Result<boost::json::value> export_case(journal::Journal& journal,
   }
   auto deliveries = deliveries_of_case(journal, business_process_id, rule, documents_folder);
   if (!deliveries.is_ok()) return deliveries.status();
-  boost::json::value doc =
-      boost::json::parse(evidence::export_json(business_process_id, *records));
+  boost::json::value doc = boost::json::parse(evidence::export_json(business_process_id, *records));
   doc.as_object()["deliveries"] = std::move(*deliveries);
   return doc;
 }

@@ -32,9 +32,8 @@ int evidence_command(journal::Journal& journal, const config::Config& config,
     if (!doc.is_ok()) {
       // The message alone, as before: "no evidence for business process id '...'".
       std::fprintf(stderr, "portierctl: %s\n",
-                   doc.status().code() == StatusCode::kNotFound
-                       ? doc.status().message().c_str()
-                       : doc.status().to_string().c_str());
+                   doc.status().code() == StatusCode::kNotFound ? doc.status().message().c_str()
+                                                                : doc.status().to_string().c_str());
       return 1;
     }
     std::printf("%s\n", boost::json::serialize(*doc).c_str());

@@ -21,14 +21,18 @@ TEST(OidcClient, StartCarriesStateNonceAndChallenge) {
   std::filesystem::create_directories(folder);
   const std::string key = (folder / "key.pem").string();
   ASSERT_EQ(std::system(("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 2>/dev/null"
-                         " | openssl pkey -pubout -out " + key + " 2>/dev/null").c_str()),
+                         " | openssl pkey -pubout -out " +
+                         key + " 2>/dev/null")
+                            .c_str()),
             0);
-  config::Console::OpenIdConnect settings{"https://idp.example/oidc",
-                                          "https://idp.example/oidc/authorize",
-                                          "https://idp.example/oidc/token",
-                                          "portier-console",
-                                          "https://console.example/console/api/session/oidc/callback",
-                                          key, ""};
+  config::Console::OpenIdConnect settings{
+      "https://idp.example/oidc",
+      "https://idp.example/oidc/authorize",
+      "https://idp.example/oidc/token",
+      "portier-console",
+      "https://console.example/console/api/session/oidc/callback",
+      key,
+      ""};
   auto client = OidcClient::create(settings);
   ASSERT_TRUE(client.is_ok()) << client.status().to_string();
   OidcClient::Start a = (*client)->start(1);

@@ -11,8 +11,8 @@ namespace portier::console {
 namespace {
 
 std::vector<config::Console::User> users() {
-  config::Console::User anna{"anna", "CN=anna,OU=Betrieb,O=Kanton Solothurn,C=CH", "anna-sub",
-                             {"viewer", "operator"}, {}};
+  config::Console::User anna{
+      "anna", "CN=anna,OU=Betrieb,O=Kanton Solothurn,C=CH", "anna-sub", {"viewer", "operator"}, {}};
   config::Console::User rita{"rita", "", "rita-sub", {"reviewer"}, {"steueramt"}};
   return {anna, rita};
 }
@@ -45,7 +45,7 @@ TEST(SessionStore, EverySignInGetsFreshRandomIdsAndIdleSessionsEnd) {
     EXPECT_TRUE(ids.insert(s.id).second);
   }
   Session s = store.create(who, "certificate", "CN=anna", 0);
-  EXPECT_TRUE(store.find(s.id, 900));   // used at 900: idle again from there
+  EXPECT_TRUE(store.find(s.id, 900));  // used at 900: idle again from there
   EXPECT_TRUE(store.find(s.id, 1800));
   EXPECT_FALSE(store.find(s.id, 2801));  // more than 1000 ms unused
   EXPECT_FALSE(store.find(s.id, 2802));
