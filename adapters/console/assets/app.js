@@ -68,6 +68,14 @@ function announce(message, kind = "info") {
   box.textContent = message;
 }
 
+// A message belongs to the page it was given on: going to another page clears it (an action's
+// own refresh of the page keeps it).
+function clearStatus() {
+  const box = document.getElementById("status");
+  box.className = "status";
+  box.textContent = "";
+}
+
 function main() {
   return document.getElementById("main");
 }
@@ -445,7 +453,10 @@ async function start() {
     localStorage.setItem("portier.console.lang", lang);
     route();
   });
-  window.addEventListener("hashchange", route);
+  window.addEventListener("hashchange", () => {
+    clearStatus();
+    route();
+  });
   try {
     const { data } = await api("GET", "session");
     session = data;

@@ -162,6 +162,7 @@ async function operator() {
     await page.goto(consoleUrl + "#/case/" + encodeURIComponent(bpid), { waitUntil: "networkidle0" });
     await page.waitForSelector("#chain-verdict");
     await shot(page, "05-case-timeline");
+    check((await text(page, "#status")) === "", "the replay's message stays on its page, not on the case's");
     check((await text(page, "#chain-verdict")).includes("intakt"), "the case's evidence chain is verified intact");
     const hops = await page.$$eval("main table tbody th", (ths) => ths.map((t) => t.textContent));
     check(hops.includes("parked") && hops.includes("replayed") && hops.includes("delivered"),
