@@ -76,7 +76,7 @@ Result<std::string> OidcClient::finish(const std::string& code, const Pending& p
               "&redirect_uri=" + url_encode(settings_.redirect_uri) +
               "&client_id=" + url_encode(settings_.client_id) +
               "&code_verifier=" + url_encode(pending.verifier);
-  call.ca_file = settings_.ca_file;
+  call.tls.ca_file = settings_.ca_file;
   auto reply = outbound::perform(call);
   if (!reply.is_ok()) {
     return unavailable("OpenID Connect: the token endpoint cannot be reached: " +

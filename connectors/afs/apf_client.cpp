@@ -27,7 +27,7 @@ Result<EnvelopeReader> ApfClient::exchange(const std::string& operation,
                   "SOAPAction: \"" + std::string(kApfNamespace) + "#" + operation + "\""};
   call.body = std::move(envelope);
   call.timeout = settings_.timeout;
-  call.ca_file = settings_.ca_file;
+  call.tls = settings_.tls;
   call.max_reply_bytes = kMaxEnvelopeBytes;  // answers carry base64 PDFs and attachments
   auto reply = outbound::perform(call);
   if (!reply.is_ok()) return reply.status();

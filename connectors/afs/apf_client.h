@@ -11,13 +11,14 @@
 #include <string>
 
 #include "connectors/afs/apf_wire.h"
+#include "core/config/outbound_tls.h"
 
 namespace portier::afs {
 
 struct ApfSettings {
   std::string url;  // the service endpoint, e.g. https://apf.example/ws/apf/v1
   Credentials credentials;
-  std::string ca_file;
+  config::OutboundTls tls;
   std::chrono::milliseconds timeout{30'000};
 };
 

@@ -100,7 +100,7 @@ dispatch::DeliveryResult FormIntakeConnector::deliver(const model::WorkItem& ite
   call.method = "POST";
   call.url = endpoint->url;
   call.timeout = endpoint->timeout;
-  call.ca_file = endpoint->ca_file;
+  call.tls = endpoint->tls;
   call.headers = {endpoint->kind == mapping::Endpoint::Kind::kRest
                       ? "Content-Type: application/json"
                       : "Content-Type: text/xml; charset=utf-8",

@@ -95,7 +95,7 @@ DepartmentAnswer IdentityCaller::ask(const mapping::DepartmentMapping& departmen
   call.method = "POST";
   call.url = endpoint->url;
   call.timeout = timeout;
-  call.ca_file = endpoint->ca_file;
+  call.tls = endpoint->tls;
   if (soap) {
     call.body = std::move(body);
     call.headers = {"Content-Type: text/xml; charset=utf-8", "SOAPAction: \"\""};

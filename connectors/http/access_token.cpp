@@ -25,7 +25,7 @@ Result<std::string> AccessToken::get() {
               "&client_secret=" + url_encode(settings_.client_secret);
   if (!settings_.scope.empty()) call.body += "&scope=" + url_encode(settings_.scope);
   call.timeout = settings_.timeout;
-  call.ca_file = settings_.ca_file;
+  call.tls = settings_.tls;
   auto reply = perform(call);
   if (!reply.is_ok()) return unavailable("token endpoint: " + reply.status().message());
   if (reply->status != 200) {

@@ -6,6 +6,8 @@
 #include <ctime>
 #include <memory>
 
+#include "connectors/http/curl_tls.h"
+
 namespace portier::outbound {
 namespace {
 
@@ -88,15 +90,15 @@ Result<HttpReply> run(CURL* curl, const HttpCall& call, curl_mime* mime) {
                    static_cast<long>(std::min<int64_t>(call.timeout.count(), 5000)));
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt(curl, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
-  if (!call.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, call.ca_file.c_str());
+  apply_tls(curl, call.tls);
+  char error_detail[CURL_ERROR_SIZE] = "";
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_detail);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reading);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &reading);
   CURLcode rc = curl_easy_perform(curl);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);  // the buffer ends with this call
   curl_slist_free_all(headers);
   if (reading.too_large) {
     return Status(StatusCode::kResourceExhausted,
@@ -104,7 +106,9 @@ Result<HttpReply> run(CURL* curl, const HttpCall& call, curl_mime* mime) {
                       std::to_string(call.max_reply_bytes) + " bytes");
   }
   if (rc != CURLE_OK) {
+    // libcurl's detail names what failed, e.g. which TLS alert or certificate check.
     std::string why = std::string(call.method) + " " + call.url + ": " + curl_easy_strerror(rc);
+    if (error_detail[0] != '\0') why += std::string(" (") + error_detail + ")";
     return rc == CURLE_OPERATION_TIMEDOUT ? Status(StatusCode::kDeadlineExceeded, why)
                                           : unavailable(why);
   }

@@ -10,6 +10,7 @@
 
 #include "core/base/clock.h"
 #include "core/base/status.h"
+#include "core/config/outbound_tls.h"
 
 namespace portier::outbound {
 
@@ -19,7 +20,7 @@ struct HttpCall {
   std::vector<std::string> headers;   // "Name: value"
   std::string body;
   std::chrono::milliseconds timeout{10'000};
-  std::string ca_file;                // trust these instead of the system's CAs
+  config::OutboundTls tls;            // the CA to pin and the client certificate, if any
   // An answer body larger than this is not read to its end: the call fails with
   // kResourceExhausted, so a counterpart cannot make Portier's memory grow without bound.
   size_t max_reply_bytes = kDefaultMaxReplyBytes;
@@ -51,7 +52,7 @@ struct FormPart {
   std::string file_name;     // the part's filename= (file parts only; empty: none)
 };
 
-// Sends `call` (method, url, headers, timeout and ca_file; `call.body` is ignored) with a
+// Sends `call` (method, url, headers, timeout and tls; `call.body` is ignored) with a
 // multipart/form-data body made of `parts`; libcurl sets the Content-Type with its boundary.
 // A file part that cannot be read is kFailedPrecondition, before anything is sent; the rest as
 // perform(). A file is read anew on every call, so a retry sends it again from the start.

@@ -28,7 +28,7 @@ Result<outbound::HttpReply> PortalConnector::exchange(const PortalRequest& reque
     call.url = settings_.base_url + request.path;
     call.body = request.body;
     call.timeout = attempt_timeout_;
-    call.ca_file = settings_.ca_file;
+    call.tls = settings_.tls;
     call.headers = headers;
     call.headers.push_back("Authorization: Bearer " + *token);
     call.clock = &clock_;

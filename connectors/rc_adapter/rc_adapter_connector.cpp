@@ -30,7 +30,7 @@ Result<outbound::HttpReply> RcAdapterConnector::exchange(
     call.method = method;
     call.url = settings_.base_url + path;
     call.timeout = attempt_timeout_;
-    call.ca_file = settings_.ca_file;
+    call.tls = settings_.tls;
     call.headers = headers;
     call.headers.push_back("Authorization: Bearer " + *token);
     call.clock = &clock_;

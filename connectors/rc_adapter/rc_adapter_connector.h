@@ -28,7 +28,7 @@ namespace portier::rc_adapter {
 
 struct RcAdapterSettings {
   std::string base_url;  // e.g. https://portal.example/rc-adapter/v1, without a trailing '/'
-  std::string ca_file;   // PEM bundle to trust; empty: the system's
+  config::OutboundTls tls;  // the adapter's pinned CA and client certificate
   // The portal's token endpoint and client; `scope` should be "documents.write".
   config::Portal token;
 };

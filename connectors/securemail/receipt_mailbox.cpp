@@ -8,6 +8,8 @@
 #include <sstream>
 #include <utility>
 
+#include "connectors/http/curl_tls.h"
+
 namespace portier::securemail {
 namespace {
 
@@ -65,10 +67,7 @@ Result<Reply> run(CURL* curl, const ImapAccount& a, const std::string& path,
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "imap");
   curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt(curl, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
-  if (!a.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, a.ca_file.c_str());
+  outbound::apply_tls(curl, a.tls);
   curl_easy_setopt(curl, CURLOPT_USERNAME, a.username.c_str());
   curl_easy_setopt(curl, CURLOPT_PASSWORD, a.password.c_str());
   if (!command.empty()) curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, command.c_str());
@@ -80,9 +79,13 @@ Result<Reply> run(CURL* curl, const ImapAccount& a, const std::string& path,
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply.body);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, append_to);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &reply.status);
+  char error_detail[CURL_ERROR_SIZE] = "";
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_detail);
   CURLcode rc = curl_easy_perform(curl);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);  // the buffer ends with this call
   if (rc == CURLE_OK) return reply;
   std::string why = "IMAP " + what + ": " + curl_easy_strerror(rc);
+  if (error_detail[0] != '\0') why += std::string(" (") + error_detail + ")";
   switch (rc) {
     case CURLE_LOGIN_DENIED:
       // Also what libcurl says when the mailbox in the URL does not exist; INBOX always does.

@@ -15,13 +15,14 @@
 #include <vector>
 
 #include "core/base/status.h"
+#include "core/config/outbound_tls.h"
 
 namespace portier::securemail {
 
 struct ImapAccount {
   std::string host;
   int port = 143;
-  std::string ca_file;   // trust these instead of the system's CAs (empty: system's)
+  config::OutboundTls tls;  // the CA to pin and the client certificate, if any
   std::string username;
   std::string password;
   std::chrono::milliseconds timeout{30'000};  // per call

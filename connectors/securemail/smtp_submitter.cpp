@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "connectors/http/curl_tls.h"
 #include "connectors/securemail/mail_headers.h"
 #include "core/base/log.h"
 
@@ -131,10 +132,7 @@ SubmitReport SmtpSubmitter::submit(const Submission& s) const {
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp");
   curl_easy_setopt(h, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
-  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt(h, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
-  if (!account_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, account_.ca_file.c_str());
+  outbound::apply_tls(h, account_.tls);
   curl_easy_setopt(h, CURLOPT_USERNAME, account_.username.c_str());
   curl_easy_setopt(h, CURLOPT_PASSWORD, account_.password.c_str());
   curl_easy_setopt(h, CURLOPT_MAIL_FROM, from.c_str());
@@ -149,12 +147,22 @@ SubmitReport SmtpSubmitter::submit(const Submission& s) const {
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, keep_replies);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &replies);
 
+  char error_detail[CURL_ERROR_SIZE] = "";
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_detail);
+
   CURLcode rc = curl_easy_perform(h);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);  // the buffer ends with this call
   long code = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
   SubmitReport report;
   report.message_id = message_id;
   report.outcome = judge_submission(rc, code, deciding_reply(replies, code));
+  if (rc != CURLE_OK && code < 400) {
+    // Not refused by the server (its last reply may be "220 Ready to start TLS"): say what
+    // failed, with libcurl's detail (which TLS alert, which certificate check).
+    report.outcome.detail = curl_easy_strerror(rc);
+    if (error_detail[0] != '\0') report.outcome.detail += std::string(" (") + error_detail + ")";
+  }
   log::Level level = report.outcome.kind == SubmitOutcome::Kind::kAccepted ? log::Level::kInfo
                                                                            : log::Level::kWarn;
   log::write(level, "securemail submission",

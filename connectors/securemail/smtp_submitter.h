@@ -12,13 +12,14 @@
 #include "connectors/securemail/dialect.h"
 #include "connectors/securemail/smtp_judgement.h"
 #include "core/base/clock.h"
+#include "core/config/outbound_tls.h"
 
 namespace portier::securemail {
 
 struct SmtpAccount {
   std::string host;              // e.g. "smtp.incamail.ch"; an IPv4 literal works too
   int port = 587;
-  std::string ca_file;           // trust these instead of the system's CAs (empty: system's)
+  config::OutboundTls tls;       // the CA to pin and the client certificate, if any
   std::string username;
   std::string password;
   std::string sender_address;    // MAIL FROM and From: the registered sender account

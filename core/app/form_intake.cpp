@@ -14,7 +14,7 @@ FormIntake assemble_form_intake(const config::Config& c, journal::Journal& journ
                                 const Clock& clock, metrics::Registry& metrics,
                                 runtime::WorkPool& pool) {
   FormIntake out;
-  afs::ApfSettings settings{c.apf.url, {c.apf.user, c.apf.password}, c.apf.ca_file, c.apf.timeout};
+  afs::ApfSettings settings{c.apf.url, {c.apf.user, c.apf.password}, c.apf.tls, c.apf.timeout};
   out.apf = std::make_shared<afs::ApfClient>(settings);
   auto current = [&mappings] { return mappings.current(); };
   dispatcher.add_destination(

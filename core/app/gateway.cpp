@@ -146,7 +146,7 @@ Status Gateway::start() {
   }
   if (!c.rc_adapter.base_url.empty() && p.documents) {
     const config::Destination& rc = c.destinations.at(cases::kRcAdapterDestination);
-    rc_adapter::RcAdapterSettings settings{c.rc_adapter.base_url, c.portal.ca_file, c.portal};
+    rc_adapter::RcAdapterSettings settings{c.rc_adapter.base_url, c.rc_adapter.tls, c.portal};
     settings.token.scope = "documents.write";
     auto adapter = std::make_shared<rc_adapter::RcAdapterConnector>(
         settings, [&p](const std::string& sha) { return p.documents->path_of(sha); },

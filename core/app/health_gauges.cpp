@@ -26,6 +26,20 @@ std::optional<double> expiry_of(const std::string& pem_file) {
   return static_cast<double>(timegm(&tm));
 }
 
+constexpr const char* kExpiry = "portier_tls_certificate_expiry_timestamp_seconds";
+
+// One series, labelled by what uses the certificate ({"listener", name} or {"endpoint", name})
+// and its file. Nothing for an empty file name.
+void publish_expiry(metrics::Registry& metrics, std::pair<std::string, std::string> user,
+                    const std::string& file) {
+  if (file.empty()) return;
+  if (std::optional<double> expiry = expiry_of(file)) {
+    metrics.set_gauge(kExpiry, {std::move(user), {"file", file}}, *expiry);
+  } else {
+    log::warn("cannot read the certificate's expiry", {{"file", file}});
+  }
+}
+
 }  // namespace
 
 void publish_health_gauges(metrics::Registry& metrics, const journal::Journal& journal,
@@ -39,19 +53,26 @@ void publish_health_gauges(metrics::Registry& metrics, const journal::Journal& j
     m.set_gauge("portier_ready", {}, healthy && ready.load() ? 1 : 0);
   });
 
-  const char* kExpiry = "portier_tls_certificate_expiry_timestamp_seconds";
   metrics.describe(kExpiry, "gauge",
-                   "notAfter of each listener's certificate and client CA, read at start");
+                   "notAfter of each listener's certificate and client CA, and of each client "
+                   "certificate presented to a counterpart, read at start");
   for (const config::Listener& listener : config.listeners) {
     if (!listener.tls) continue;
     for (const std::string& file : {listener.tls->certificate_file, listener.tls->client_ca_file}) {
-      if (file.empty()) continue;
-      if (std::optional<double> expiry = expiry_of(file)) {
-        metrics.set_gauge(kExpiry, {{"listener", listener.name}, {"file", file}}, *expiry);
-      } else {
-        log::warn("cannot read the certificate's expiry", {{"file", file}});
-      }
+      publish_expiry(metrics, {"listener", listener.name}, file);
     }
+  }
+  // The client certificates Portier presents (configured endpoints; a mapping's endpoints come
+  // and go with reloads and are not listed).
+  publish_expiry(metrics, {"endpoint", "portal"}, config.portal.tls.certificate_file);
+  if (!config.rc_adapter.base_url.empty()) {
+    publish_expiry(metrics, {"endpoint", "rcAdapter"}, config.rc_adapter.tls.certificate_file);
+  }
+  for (const config::DeliveryPlatform& platform : config.registered_mail.platforms) {
+    publish_expiry(metrics, {"endpoint", platform.name}, platform.tls.certificate_file);
+  }
+  if (!config.apf.url.empty()) {
+    publish_expiry(metrics, {"endpoint", "antragspostfach"}, config.apf.tls.certificate_file);
   }
 }
 

@@ -7,6 +7,10 @@
 //                                              notAfter of each listener's server certificate
 //                                              and client CA, as read at start (a renewed
 //                                              certificate is read at the next restart)
+//   portier_tls_certificate_expiry_timestamp_seconds{endpoint,file}
+//                                              the same for each client certificate Portier
+//                                              presents: endpoint portal, rcAdapter,
+//                                              antragspostfach or a delivery platform's name
 // The first two are read at every render of /metrics. Threads: publish once, at start; the
 // journal and `ready` must outlive the registry's renders.
 #include <atomic>

@@ -39,7 +39,7 @@ Result<RegisteredMail> assemble_registered_mail(const config::RegisteredMail& ma
     securemail::SmtpAccount account;
     account.host = smtp->host;
     account.port = smtp->port;
-    account.ca_file = p.ca_file;
+    account.tls = p.tls;
     account.username = p.user;
     account.password = p.password;
     account.sender_address = p.sender;
@@ -50,7 +50,7 @@ Result<RegisteredMail> assemble_registered_mail(const config::RegisteredMail& ma
 
     securemail::CollectorSettings settings;
     settings.platform = *platform;
-    settings.mailbox = {imap->host, imap->port, p.ca_file, p.imap_user, p.imap_password, p.timeout};
+    settings.mailbox = {imap->host, imap->port, p.tls, p.imap_user, p.imap_password, p.timeout};
     settings.receipt_ca_file = p.receipt_ca_file;
     settings.message_id_domain = mail.message_id_domain;
     settings.poll = p.poll;

@@ -66,8 +66,9 @@ class ConfigReader : public DocumentReader {
       } else if (name == "portal") {
         read_portal(child, config.portal);
       } else if (name == "rcAdapter") {
-        check_attributes(child, {"baseUrl", "statusPollMs"});
+        check_attributes(child, {"baseUrl", "statusPollMs", "caFile"});
         config.rc_adapter.base_url = url(child, "baseUrl");
+        config.rc_adapter.tls = outbound_tls(child);
         millis(child, "statusPollMs", config.rc_adapter.status_poll);
         while (config.rc_adapter.base_url.ends_with('/')) config.rc_adapter.base_url.pop_back();
       } else if (name == "documents") {
@@ -104,6 +105,7 @@ class ConfigReader : public DocumentReader {
       // Anything else is not in the schema, which has said so already.
     }
     check_console_listener(config);
+    inherit_portal_tls(config);
     for (const char* built_in : {"portal", "rc_adapter", "securemail", "department", "afs"}) {
       if (config.destinations.contains(built_in)) continue;
       Destination destination;
@@ -163,6 +165,18 @@ class ConfigReader : public DocumentReader {
       }
     }
     return listener;
+  }
+
+  // The RC adapter is part of the portal: what its element leaves out is the portal's.
+  static void inherit_portal_tls(Config& config) {
+    OutboundTls& rc = config.rc_adapter.tls;
+    const OutboundTls& portal = config.portal.tls;
+    if (rc.ca_file.empty()) rc.ca_file = portal.ca_file;
+    if (!rc.presents_certificate()) {
+      rc.certificate_file = portal.certificate_file;
+      rc.private_key_file = portal.private_key_file;
+      rc.key_passphrase = portal.key_passphrase;
+    }
   }
 
   TlsSettings read_tls(const xmlNode* element) {
@@ -235,7 +249,7 @@ class ConfigReader : public DocumentReader {
     portal.client_id = required(element, "clientId");
     portal.client_secret = secret(element, "clientSecret");
     portal.scope = text(element, "scope").value_or("");
-    portal.ca_file = readable_file(element, "caFile", text(element, "caFile").value_or(""));
+    portal.tls = outbound_tls(element);
     millis(element, "timeoutMs", portal.timeout);
     millis(element, "eventPollMs", portal.event_poll);
   }
@@ -269,7 +283,7 @@ class ConfigReader : public DocumentReader {
       while (p.imap_url.ends_with('/')) p.imap_url.pop_back();
       p.imap_user = required(child, "imapUser");
       p.imap_password = secret(child, "imapPassword");
-      p.ca_file = readable_file(child, "caFile", text(child, "caFile").value_or(""));
+      p.tls = outbound_tls(child);
       p.receipt_ca_file = readable_file(child, "receiptCaFile", required(child, "receiptCaFile"));
       boolean(child, "egov", p.egov);
       millis(child, "pollMs", p.poll);
@@ -286,7 +300,7 @@ class ConfigReader : public DocumentReader {
     apf.url = url(element, "url");
     apf.user = required(element, "user");
     apf.password = secret(element, "password");
-    apf.ca_file = readable_file(element, "caFile", text(element, "caFile").value_or(""));
+    apf.tls = outbound_tls(element);
     millis(element, "timeoutMs", apf.timeout);
     millis(element, "leaseMs", apf.lease);
     for (xmlNode* child : children_of(element)) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/base/status.h"
+#include "core/config/outbound_tls.h"
 
 namespace portier::config {
 
@@ -85,7 +86,7 @@ struct Portal {
   std::string client_id;
   std::string client_secret;          // resolved secret; never log it
   std::string scope;
-  std::string ca_file;                // PEM bundle to trust; empty: system default
+  OutboundTls tls;                    // for the API and the token endpoint
   Millis timeout{10'000};
   Millis event_poll{2'000};           // how often the portal's event feed is read
 };
@@ -93,6 +94,7 @@ struct Portal {
 // The portal's Request Center adapter (documents into the e-account inbox).
 struct RcAdapter {
   std::string base_url;               // empty: not configured
+  OutboundTls tls;                    // what <rcAdapter> leaves out is the portal's
   Millis status_poll{5'000};          // how often uploads are followed until in the inbox
 };
 
@@ -112,7 +114,7 @@ struct DeliveryPlatform {
   std::string imap_url;               // imap://host:port: the mailbox the receipts come to
   std::string imap_user;
   std::string imap_password;          // resolved secret; never log it
-  std::string ca_file;                // PEM bundle to trust for SMTP and IMAP; empty: system's
+  OutboundTls tls;                    // for the SMTP and the IMAP server
   std::string receipt_ca_file;        // the CA of the platform's receipt seal
   bool egov = false;                  // PrivaSphere: <PSPeGov/> (identified recipients only)
   Millis poll{5'000};                 // how often the receipt mailbox is read
@@ -146,7 +148,7 @@ struct Apf {
   std::string url;                    // the SOAP endpoint; empty: no forms are polled
   std::string user;                   // WS-Security UsernameToken
   std::string password;               // resolved secret; never log it
-  std::string ca_file;                // PEM bundle to trust; empty: system's
+  OutboundTls tls;
   Millis timeout{30'000};             // one call, connect included
   Millis lease{60'000};               // a mailbox's poll lease; another instance waits this long
   std::vector<ApfMailbox> mailboxes;

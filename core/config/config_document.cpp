@@ -231,7 +231,8 @@ bool DocumentSchema::is_secret_attribute(std::string_view name) const {
 }
 
 const DocumentSchema& config_schema() {
-  static const DocumentSchema schema(schema_text(), kNamespace, "configuration", {"clientSecret"});
+  static const DocumentSchema schema(schema_text(), kNamespace, "configuration",
+                                     {"clientSecret", "passphrase"});
   return schema;
 }
 

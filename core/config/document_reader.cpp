@@ -163,6 +163,26 @@ std::string DocumentReader::secret(const xmlNode* element, const char* attribute
   return std::move(*value);
 }
 
+OutboundTls DocumentReader::outbound_tls(const xmlNode* element) {
+  OutboundTls tls;
+  tls.ca_file = readable_file(element, "caFile", text(element, "caFile").value_or(""));
+  for (xmlNode* child : children_of(element)) {
+    if (name_of(child) != "clientCertificate") continue;
+    const size_t before = findings_.size();
+    check_attributes(child, {"certificate", "privateKey", "passphrase"});
+    tls.certificate_file = readable_file(child, "certificate", required(child, "certificate"));
+    tls.private_key_file = readable_file(child, "privateKey", required(child, "privateKey"));
+    if (!trim_space(text(child, "passphrase").value_or("")).empty()) {
+      tls.key_passphrase = secret(child, "passphrase");
+    }
+    if (findings_.size() != before) continue;  // the files themselves are the problem
+    if (Status usable = check_client_certificate(tls); !usable.is_ok()) {
+      problem(child, "", "<" + name_of(element) + "><clientCertificate>: " + usable.message());
+    }
+  }
+  return tls;
+}
+
 bool read_document_file(const std::string& path, size_t max_bytes, const std::string& kind,
                         std::string& text, std::string& error) {
   std::error_code ignored;

@@ -20,6 +20,7 @@
 
 #include "core/config/config.h"
 #include "core/config/config_document.h"
+#include "core/config/outbound_tls.h"
 
 namespace portier::config {
 
@@ -88,6 +89,10 @@ class DocumentReader {
   // Resolves a required secret reference now; messages name the variable or file, never a
   // value, and never repeat an inline secret.
   std::string secret(const xmlNode* element, const char* attribute);
+  // An outbound endpoint's TLS (core/config/outbound_tls.h): `element`'s caFile attribute and
+  // its <clientCertificate> child, files readable, the key opening and matching the
+  // certificate. The caller lists "caFile" among the element's attributes.
+  OutboundTls outbound_tls(const xmlNode* element);
 
  protected:
   const ConfigDocument& document_;

@@ -37,7 +37,7 @@ constexpr char kPlaceholderList[] = "${prefix} ${kind} ${date} ${title}";
 
 const config::DocumentSchema& mapping_schema() {
   static const config::DocumentSchema schema(::portier_mapping_xsd(), kNamespace, "mapping",
-                                             {"password"});
+                                             {"password", "passphrase"});
   return schema;
 }
 
@@ -307,7 +307,7 @@ class MappingReader : public config::DocumentReader {
 
   void read_endpoint(const xmlNode* element, std::vector<Endpoint>& endpoints) {
     check_attributes(element, {"name", "kind", "url", "timeoutMs", "caFile", "user", "password"});
-    unknown_children(element, {"template"});
+    unknown_children(element, {"clientCertificate", "template"});
     Endpoint endpoint;
     endpoint.name = required(element, "name");
     if (!endpoint.name.empty() && !is_name(endpoint.name)) {
@@ -325,7 +325,7 @@ class MappingReader : public config::DocumentReader {
     }
     endpoint.url = url(element, "url");
     millis(element, "timeoutMs", endpoint.timeout);
-    endpoint.ca_file = readable_file(element, "caFile", text(element, "caFile").value_or(""));
+    endpoint.tls = outbound_tls(element);
     const auto user = text(element, "user");
     const bool has_password = text(element, "password").has_value();
     if (user) {

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/config/outbound_tls.h"
 #include "core/model/codec.h"
 
 namespace portier::mapping {
@@ -35,7 +36,7 @@ struct Endpoint {
   std::string name;
   enum class Kind { kSoap, kRest } kind = Kind::kSoap;
   std::string url;
-  std::string ca_file;                      // resolved path; empty: system CAs
+  config::OutboundTls tls;                  // resolved paths and passphrase
   std::string username;                     // HTTP Basic, optional
   std::string password;                     // resolved secret
   std::chrono::milliseconds timeout{10'000};

@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -114,11 +115,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-def http(method, url, body=None, headers=None, timeout=10):
-    """Returns (status, headers, body bytes); never raises for HTTP error statuses."""
+def http(method, url, body=None, headers=None, timeout=10, context=None):
+    """Returns (status, headers, body bytes); never raises for HTTP error statuses. `context`:
+    the ssl.SSLContext for an https URL (trust and client certificate)."""
     req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
+        with urllib.request.urlopen(req, timeout=timeout, context=context) as r:
             return r.status, dict(r.headers), r.read()
     except urllib.error.HTTPError as e:
         return e.code, dict(e.headers), e.read()
@@ -135,17 +137,27 @@ def wait_until(predicate, timeout=30, interval=0.05, what="condition"):
 
 
 class Sim:
-    """portier-sim: the simulated portal."""
+    """portier-sim: the simulated portal.
 
-    def __init__(self, workdir, port=None):
+    `tls`: serve HTTPS with mutual TLS, a dict of PEM files: "certificate" and "key" (the
+    listener's), "client_ca" (client certificates must be issued by it), and what the harness
+    itself uses to reach the control endpoints: "ca" (trusted for the listener) and
+    "client_certificate" with "client_key"."""
+
+    def __init__(self, workdir, port=None, tls=None):
         self.workdir = workdir
         self.port = port or free_port()
         self.proc = None
+        self.tls = tls
+        self.context = None
+        if tls:
+            self.context = ssl.create_default_context(cafile=tls["ca"])
+            self.context.load_cert_chain(tls["client_certificate"], tls["client_key"])
         self.start()
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def start(self):
         env = dict(os.environ, PORTIER_PORTAL_SECRET=PORTAL_SECRET)
@@ -155,32 +167,38 @@ class Sim:
              "--portal-client-id", "portier-test",
              "--portal-client-secret-env", "PORTIER_PORTAL_SECRET",
              # Documents are in the inbox at the adapter's next read (tests wait for that).
-             "--rc-store-delay-seconds", "0"],
+             "--rc-store-delay-seconds", "0", *self._tls_options()],
             stdout=self.log, stderr=self.log, env=env)
         wait_until(lambda: self._alive(), what="portier-sim to listen")
 
+    def _tls_options(self):
+        if not self.tls:
+            return []
+        return ["--tls-certificate", self.tls["certificate"], "--tls-key", self.tls["key"],
+                "--tls-client-ca", self.tls["client_ca"]]
+
     def _alive(self):
         try:
-            return http("GET", self.url + "/_sim/state", timeout=1)[0] == 200
+            return http("GET", self.url + "/_sim/state", timeout=1, context=self.context)[0] == 200
         except OSError:
             return False
 
     def state(self):
-        return json.loads(http("GET", self.url + "/_sim/state")[2])
+        return json.loads(http("GET", self.url + "/_sim/state", context=self.context)[2])
 
     def portal(self):
         return self.state()["portal"]
 
     def requests(self):
-        return json.loads(http("GET", self.url + "/_sim/log")[2])["entries"]
+        return json.loads(http("GET", self.url + "/_sim/log", context=self.context)[2])["entries"]
 
     def faults(self, **plan):
         status, _, body = http("POST", self.url + "/_sim/faults", json.dumps(plan).encode(),
-                               {"Content-Type": "application/json"})
+                               {"Content-Type": "application/json"}, context=self.context)
         assert status in (200, 201, 204), body
 
     def clear_faults(self):
-        http("DELETE", self.url + "/_sim/faults")
+        http("DELETE", self.url + "/_sim/faults", context=self.context)
 
     def stop(self):
         stop_process(self.proc, 10)
@@ -196,7 +214,7 @@ CONFIG_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
   <workers io="2" dispatch="4"/>
   <portal baseUrl="{sim}/api/v9" tokenUrl="{sim}/oauth2/token" clientId="portier-test"
           clientSecret="env:PORTIER_PORTAL_SECRET" timeoutMs="5000"
-          scope="businesscases.write activities.write messages.write"/>
+          scope="businesscases.write activities.write messages.write"{portal_ca}>{portal_client}</portal>
   <rcAdapter baseUrl="{sim}/rc-adapter/v1" statusPollMs="100"/>
   <documents folder="{documents}" maxBytes="{max_document}"/>
 {extra_config}  <destination name="portal" concurrency="4"{portal_destination}>
@@ -215,13 +233,14 @@ class Portier:
     def __init__(self, workdir, sim, tls="", max_body=1048576, max_in_flight=256,
                  retry_ms=50, retry_max_ms=500, max_attempts=20, log_level="info",
                  max_document=4000000, extra_config="", extra_env=None, extra_mappings=None,
-                 journal_xml=None, documents=None, portal_destination=""):
+                 journal_xml=None, documents=None, portal_destination="", portal_tls=None):
         """`extra_config`: elements placed after <documents> (e.g. <registeredMail>), with
         the secrets they reference in `extra_env`. `extra_mappings`: {name: mapping XML}
         written beside the test departments' mappings. `journal_xml`: the <journal> element
         (default: SQLite in `workdir`). `documents`: the document store's folder (default in
         `workdir`; instances sharing a journal share it too). `portal_destination`: more
-        attributes of the portal's <destination> (e.g. ' maxBacklog="20"')."""
+        attributes of the portal's <destination> (e.g. ' maxBacklog="20"'). `portal_tls`:
+        (caFile, client certificate XML or "") of the portal, which the RC adapter shares."""
         self.workdir = workdir
         self.port = free_port()
         self.journal = os.path.join(workdir, "journal.db")
@@ -240,7 +259,9 @@ class Portier:
                 sim=sim.url, max_body=max_body, max_document=max_document,
                 max_in_flight=max_in_flight, retry_ms=retry_ms, retry_max_ms=retry_max_ms,
                 max_attempts=max_attempts, log_level=log_level, extra_config=extra_config,
-                portal_destination=portal_destination))
+                portal_destination=portal_destination,
+                portal_ca=f' caFile="{portal_tls[0]}"' if portal_tls else "",
+                portal_client=portal_tls[1] if portal_tls else ""))
         self.env = dict(os.environ, PORTIER_PORTAL_SECRET=PORTAL_SECRET, **mapping_env,
                         **(extra_env or {}))
         self.proc = None

@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
   portier::sim::AfsSimOptions afs;
   int64_t rc_store_delay_seconds = rc_adapter.store_delay.count() / 1000;
   uint64_t rc_max_document_bytes = rc_adapter.max_document_bytes;
+  portier::config::TlsSettings tls;
 
   po::options_description options(
       "portier-sim: simulated counterparts of Portier (portal, RC adapter) with /_sim/* control "
@@ -108,6 +109,11 @@ int main(int argc, char** argv) {
        "APF: the UsernameToken user it accepts")  //
       ("afs-password", po::value(&afs.password)->default_value(afs.password),
        "APF: the UsernameToken password it accepts")  //
+      ("tls-certificate", po::value(&tls.certificate_file),
+       "serve HTTPS with this PEM certificate chain (needs --tls-key)")  //
+      ("tls-key", po::value(&tls.private_key_file), "the PEM key of --tls-certificate")  //
+      ("tls-client-ca", po::value(&tls.client_ca_file),
+       "HTTPS: require a client certificate issued by a CA in this PEM file (mutual TLS)")  //
       ("port-file", po::value(&port_file),                   //
        "write the bound port to this file once listening")   //
       ("log-requests", po::bool_switch(&log_requests),       //
@@ -142,6 +148,13 @@ int main(int argc, char** argv) {
   if (rc_store_delay_seconds < 0) return usage_error("--rc-store-delay-seconds: must be >= 0");
   if (rc_max_document_bytes == 0) return usage_error("--rc-max-document-bytes: must be > 0");
   rc_adapter.store_delay = std::chrono::seconds(rc_store_delay_seconds);
+  if (tls.certificate_file.empty() != tls.private_key_file.empty()) {
+    return usage_error("give --tls-certificate and --tls-key together");
+  }
+  if (!tls.client_ca_file.empty() && tls.certificate_file.empty()) {
+    return usage_error("--tls-client-ca needs --tls-certificate and --tls-key");
+  }
+  tls.require_client_certificate = !tls.client_ca_file.empty();
   rc_adapter.max_document_bytes = rc_max_document_bytes;
 
   // Blocked before any thread starts, so every thread inherits the mask and only sigwait()
@@ -175,6 +188,7 @@ int main(int argc, char** argv) {
   listener.name = "sim";
   listener.address = address;
   listener.port = port;
+  if (!tls.certificate_file.empty()) listener.tls = tls;
   portier::metrics::Registry metrics;
   portier::config::Limits limits;
   // The RC adapter answers 413 itself; the server's own limit only has to let its documents in.

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <thread>
+#include <vector>
 
 namespace portier::securemail::testing {
 namespace {
@@ -45,7 +46,8 @@ TestCa::TestCa(const std::string& d) : dir(d) {}
   return ::testing::AssertionSuccess();
 }
 
-::testing::AssertionResult Dovecot::start(const TempDir& dir, const TestCa& ca) {
+::testing::AssertionResult Dovecot::start(const TempDir& dir, const TestCa& ca,
+                                          const std::string& client_ca) {
   dir_ = dir / "dovecot";
   conf_ = dir_ + "/dovecot.conf";
   port_ = free_loopback_port();
@@ -75,7 +77,12 @@ TestCa::TestCa(const std::string& d) : dir(d) {}
              "mail_location = maildir:~/Maildir\n"
              "namespace inbox {\n  inbox = yes\n  separator = /\n}\n"
              "service imap-login {\n  inet_listener imap {\n    address = 127.0.0.1\n    port = " +
-             std::to_string(port_) + "\n  }\n  inet_listener imaps {\n    port = 0\n  }\n}\n");
+             std::to_string(port_) + "\n  }\n  inet_listener imaps {\n    port = 0\n  }\n}\n" +
+             (client_ca.empty() ? std::string()
+                                : "ssl_ca = <" + client_ca + "\n"
+                                  "ssl_verify_client_cert = yes\n"
+                                  "ssl_require_crl = no\n"
+                                  "auth_ssl_require_client_cert = yes\n"));
   if (!child_.start({"/usr/sbin/dovecot", "-F", "-c", conf_}, dir_ + "/log/stdout.log")) {
     return ::testing::AssertionFailure() << "cannot start dovecot";
   }
@@ -113,14 +120,17 @@ int Dovecot::count(const std::string& mailbox) {
 std::string Dovecot::log() const { return read_file(dir_ + "/log/dovecot.log"); }
 
 ::testing::AssertionResult SmtpSink::start(const TempDir& dir, const TestCa& ca,
-                                           const std::string& script) {
+                                           const std::string& script,
+                                           const std::string& client_ca) {
   dir_ = dir / "smtp";
   out_ = dir_ + "/out";
   std::filesystem::create_directories(out_);
   port_ = free_loopback_port();
-  if (!child_.start({"/usr/bin/python3", script, std::to_string(port_), ca.dir + "/mailserver.pem",
-                     ca.dir + "/mailserver.key", kUser, kPassword, out_},
-                    dir_ + "/sink.log")) {
+  std::vector<std::string> argv{"/usr/bin/python3", script, std::to_string(port_),
+                                ca.dir + "/mailserver.pem", ca.dir + "/mailserver.key",
+                                kUser, kPassword, out_};
+  if (!client_ca.empty()) argv.push_back(client_ca);
+  if (!child_.start(argv, dir_ + "/sink.log")) {
     return ::testing::AssertionFailure() << "cannot start the SMTP sink";
   }
   if (!wait_for([&] { return !child_.running() || access((out_ + "/ready").c_str(), F_OK) == 0; },

@@ -27,14 +27,16 @@ class Dovecot {
   static constexpr const char* kPassword = "imap-secret";
 
   ~Dovecot() { child_.stop(); }
-  ::testing::AssertionResult start(const TempDir& dir, const TestCa& ca);
+  // With `client_ca`, a client certificate issued by it is required to sign in (mutual TLS).
+  ::testing::AssertionResult start(const TempDir& dir, const TestCa& ca,
+                                   const std::string& client_ca = "");
   int port() const { return port_; }
   // The test account's mailbox on this server, trusting `ca`.
   ImapAccount account(const TestCa& ca) const {
     ImapAccount a;
     a.host = "127.0.0.1";
     a.port = port_;
-    a.ca_file = ca.ca_file();
+    a.tls.ca_file = ca.ca_file();
     a.username = kUser;
     a.password = kPassword;
     a.timeout = std::chrono::seconds(10);
@@ -59,7 +61,9 @@ class SmtpSink {
   static constexpr const char* kPassword = "smtp-secret";
 
   ~SmtpSink() { child_.stop(); }
-  ::testing::AssertionResult start(const TempDir& dir, const TestCa& ca, const std::string& script);
+  // With `client_ca`, STARTTLS requires a client certificate issued by it (mutual TLS).
+  ::testing::AssertionResult start(const TempDir& dir, const TestCa& ca, const std::string& script,
+                                   const std::string& client_ca = "");
   int port() const { return port_; }
   // The n-th accepted message (1-based), or empty.
   std::string message(int n) const;

@@ -96,7 +96,7 @@ class PlatformSim : public ::testing::Test {
     SmtpAccount a;
     a.host = "127.0.0.1";
     a.port = smtp_port_;
-    a.ca_file = ca_->ca_file();
+    a.tls.ca_file = ca_->ca_file();
     a.username = kSender;
     a.password = kSenderPassword;
     a.sender_address = kSender;

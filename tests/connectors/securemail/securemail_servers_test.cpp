@@ -109,7 +109,7 @@ class SecuremailServers : public ::testing::Test {
     SmtpAccount a;
     a.host = "127.0.0.1";
     a.port = sink_->port();
-    a.ca_file = ca_->ca_file();
+    a.tls.ca_file = ca_->ca_file();
     a.username = t::SmtpSink::kUser;
     a.password = t::SmtpSink::kPassword;
     a.sender_address = t::SmtpSink::kUser;
@@ -228,7 +228,7 @@ TEST_F(SecuremailServers, AWrongPasswordIsRetriedAndFlagged) {
 
 TEST_F(SecuremailServers, AnUntrustedServerGetsNothing) {
   SmtpAccount account = smtp_account();
-  account.ca_file = *dir_ / "platform.pem";  // a CA that did not sign the server's certificate
+  account.tls.ca_file = *dir_ / "platform.pem";  // a CA that did not sign the server's certificate
   SmtpSubmitter submitter(account, {}, clock_);
   int before = sink_->count();
   SubmitReport report = submitter.submit(submission("d-6", "c@example.ch"));
@@ -362,7 +362,7 @@ TEST_F(SecuremailServers, MailboxErrorsAreClassified) {
   EXPECT_EQ(denied.status().code(), StatusCode::kPermissionDenied) << denied.status().to_string();
 
   ImapAccount untrusted = imap_account();
-  untrusted.ca_file = *dir_ / "platform.pem";
+  untrusted.tls.ca_file = *dir_ / "platform.pem";
   auto refused = ReceiptMailbox(untrusted).list_inbox();
   EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable) << refused.status().to_string();
 

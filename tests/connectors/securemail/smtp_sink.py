@@ -2,7 +2,8 @@
 account, every accepted message written to OUT_DIR as msg-N.eml. Recipients whose local part is
 fault451 or fault554 get that reply (451 at RCPT, 554 after the message).
 
-usage: /usr/bin/python3 smtp_sink.py PORT CERT KEY USER PASSWORD OUT_DIR
+usage: /usr/bin/python3 smtp_sink.py PORT CERT KEY USER PASSWORD OUT_DIR [CLIENT_CA]
+With CLIENT_CA, STARTTLS requires a client certificate issued by it (mutual TLS).
 Writes OUT_DIR/ready once it listens; stops on SIGTERM.
 """
 import asyncio
@@ -41,6 +42,7 @@ class Sink:
 
 def main():
     port, cert, key, user, password, out_dir = sys.argv[1:7]
+    client_ca = sys.argv[7] if len(sys.argv) > 7 else None
 
     def authenticate(server, session, envelope, mechanism, auth_data):
         ok = (isinstance(auth_data, LoginPassword) and auth_data.login == user.encode()
@@ -49,6 +51,9 @@ def main():
 
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
+    if client_ca:
+        context.load_verify_locations(client_ca)
+        context.verify_mode = ssl.CERT_REQUIRED
     controller = Controller(Sink(out_dir), hostname="127.0.0.1", port=int(port),
                             tls_context=context, require_starttls=True,
                             authenticator=authenticate, auth_require_tls=True,

@@ -521,7 +521,7 @@ TEST_F(ConfigLoad, RelativePathsResolveAgainstTheConfigFolder) {
   EXPECT_EQ(c.listeners[0].tls->certificate_file, (etc / "tls/server.pem").string());
   EXPECT_EQ(c.listeners[0].tls->private_key_file, (etc / "tls/server.key").string());
   EXPECT_EQ(c.listeners[0].tls->client_ca_file, (etc / "tls/ca.pem").string());
-  EXPECT_EQ(c.portal.ca_file, (etc / "portal-ca.pem").string());
+  EXPECT_EQ(c.portal.tls.ca_file, (etc / "portal-ca.pem").string());
   EXPECT_EQ(c.portal.base_url, "https://p/api");  // trailing / dropped
 }
 

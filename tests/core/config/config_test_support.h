@@ -1,9 +1,11 @@
 #pragma once
-// Helpers for the configuration tests: a temporary folder that disappears after the test, and
-// a one-line dump of a Config so that two loads can be compared field by field.
+// Helpers for the configuration tests: a temporary folder that disappears after the test,
+// throw-away certificates, and a one-line dump of a Config so that two loads can be compared
+// field by field.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -46,6 +48,28 @@ class TempFolder {
   std::filesystem::path path_;
 };
 
+// Throw-away PKI made with the openssl command line in `folder`: a self-signed CA <ca>.pem and
+// <ca>.key, and a certificate <name>.pem with its key <name>.key signed by it (the key encrypted
+// with `passphrase` unless that is empty). False if openssl failed.
+inline bool make_ca(const std::filesystem::path& folder, const std::string& ca) {
+  const std::string command = "cd '" + folder.string() +
+                              "' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+                              "-nodes -days 2 -subj '/CN=" +
+                              ca + "' -keyout " + ca + ".key -out " + ca + ".pem >/dev/null 2>&1";
+  return std::system(command.c_str()) == 0;
+}
+
+inline bool make_certificate(const std::filesystem::path& folder, const std::string& ca,
+                             const std::string& name, const std::string& passphrase = "") {
+  const std::string key_protection = passphrase.empty() ? "-nodes" : "-passout pass:" + passphrase;
+  const std::string command =
+      "cd '" + folder.string() + "' && openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 " +
+      key_protection + " -subj '/CN=" + name + "' -keyout " + name + ".key -out " + name +
+      ".csr >/dev/null 2>&1 && openssl x509 -req -in " + name + ".csr -CA " + ca + ".pem -CAkey " +
+      ca + ".key -CAcreateserial -days 2 -out " + name + ".pem >/dev/null 2>&1";
+  return std::system(command.c_str()) == 0;
+}
+
 inline std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
@@ -81,7 +105,8 @@ inline std::string describe(const Config& c) {
   o << "workers " << c.workers.io_threads << " " << c.workers.dispatch_threads << "\n";
   const Portal& p = c.portal;
   o << "portal " << p.base_url << " " << p.token_url << " " << p.client_id << " " << p.client_secret
-    << " [" << p.scope << "] [" << p.ca_file << "] " << p.timeout.count() << "\n";
+    << " [" << p.scope << "] [" << p.tls.ca_file << "] [" << p.tls.certificate_file << "] ["
+    << p.tls.private_key_file << "] " << p.timeout.count() << "\n";
   for (const auto& [name, d] : c.destinations) {
     o << "destination " << name << " " << d.name << " " << d.concurrency << " "
       << d.retry.initial_delay.count() << " " << d.retry.max_delay.count() << " "

@@ -227,6 +227,45 @@ TEST_F(MappingLoad, TemplatePlaceholdersMustBeWellFormed) {
   EXPECT_THAT(result.problems[0].message, HasSubstr("${1st}"));
 }
 
+// An endpoint pins its CA and presents a client certificate; a key of another certificate is
+// refused with the element, the files and the line.
+TEST_F(MappingLoad, EndpointClientCertificateIsLoadedAndChecked) {
+  const std::filesystem::path& dir = folder_.path();
+  ASSERT_TRUE(config::testing::make_ca(dir, "ca") &&
+              config::testing::make_certificate(dir, "ca", "portier") &&
+              config::testing::make_certificate(dir, "ca", "another"))
+      << "openssl could not make the test certificates";
+  const auto mapping = [](const std::string& key) {
+    return "<?xml version=\"1.0\"?>\n"
+           "<mapping xmlns=\"urn:portier:mapping:1\" name=\"t\" displayName=\"T\">\n"
+           "  <authentication><clientCertificate subject=\"CN=t\"/></authentication>\n"
+           "  <services><service id=\"908\"/></services>\n"
+           "  <endpoint name=\"check\" kind=\"rest\" url=\"https://127.0.0.1:1/x\" "
+           "caFile=\"ca.pem\">\n"
+           "    <clientCertificate certificate=\"portier.pem\" privateKey=\"" +
+           key +
+           "\"/>\n"
+           "  </endpoint>\n"
+           "</mapping>\n";
+  };
+  LoadResult good = load_text(mapping("portier.key"));
+  ASSERT_NE(good.set, nullptr) << all_problems(good);
+  const Endpoint* endpoint = good.set->by_name("t")->endpoint("check");
+  ASSERT_NE(endpoint, nullptr);
+  EXPECT_EQ(endpoint->tls.ca_file, (dir / "ca.pem").string());
+  EXPECT_EQ(endpoint->tls.certificate_file, (dir / "portier.pem").string());
+  EXPECT_EQ(endpoint->tls.private_key_file, (dir / "portier.key").string());
+
+  LoadResult bad = load_text(mapping("another.key"));
+  EXPECT_EQ(bad.set, nullptr);
+  ASSERT_EQ(bad.problems.size(), 1u) << all_problems(bad);
+  EXPECT_EQ(bad.problems[0].line, 6);
+  EXPECT_THAT(bad.problems[0].message, HasSubstr("<endpoint><clientCertificate>"));
+  EXPECT_THAT(bad.problems[0].message, HasSubstr((dir / "another.key").string() +
+                                                 " is not the private key of the certificate in " +
+                                                 (dir / "portier.pem").string()));
+}
+
 TEST_F(MappingLoad, EndpointUserAndPasswordGoTogether) {
   LoadResult result = load_text(
       "<?xml version=\"1.0\"?>\n"
