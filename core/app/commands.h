@@ -24,6 +24,9 @@ int identity_command(journal::Journal& journal, const std::string& verb, const A
 int evidence_command(journal::Journal& journal, const config::Config& config,
                      const std::string& verb, const Args& args);
 
+// `purge [--dry-run]`: deletes (or lists) the content whose retention has run out.
+int purge_command(journal::Journal& journal, const config::Config& config, const Args& args);
+
 // `backup [--documents-only] DIR`: the SQLite journal (online, consistent), then the document
 // store, into a new folder. `restore DIR [--force]`: back into the configured places.
 int backup_command(const config::Config& config, const Args& args);

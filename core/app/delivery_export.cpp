@@ -16,21 +16,26 @@ std::string stored_at(const std::string& folder, const std::string& sha) {
 }
 
 json::object receipt_json(const journal::ReceiptRecord& r, const std::string& folder) {
-  return {{"receiptId", r.receipt_id},
-          {"kind", r.kind},
-          {"eventTime", format_utc(r.event_ms)},
-          {"platform", r.platform},
-          {"receiptMessageId", r.receipt_message_id},
-          {"messageSha256", r.receipt_id},
-          {"pdfSha256", r.pdf_sha256},
-          {"signatureSha256", r.signature_sha256},
-          {"signatureValid", r.signature_valid},
-          {"signatureDetail", r.signature_detail},
-          {"recordedAt", format_utc(r.recorded_ms)},
-          {"files",
-           {{"message", stored_at(folder, r.receipt_id)},
-            {"pdf", stored_at(folder, r.pdf_sha256)},
-            {"signature", stored_at(folder, r.signature_sha256)}}}};
+  json::object o{{"receiptId", r.receipt_id},
+                 {"kind", r.kind},
+                 {"eventTime", format_utc(r.event_ms)},
+                 {"platform", r.platform},
+                 {"receiptMessageId", r.receipt_message_id},
+                 {"messageSha256", r.receipt_id},
+                 {"pdfSha256", r.pdf_sha256},
+                 {"signatureSha256", r.signature_sha256},
+                 {"signatureValid", r.signature_valid},
+                 {"signatureDetail", r.signature_detail},
+                 {"recordedAt", format_utc(r.recorded_ms)}};
+  // A purged receipt's files are gone; its digests above remain.
+  if (r.purged_ms != 0) {
+    o["purgedAt"] = format_utc(r.purged_ms);
+  } else {
+    o["files"] = {{"message", stored_at(folder, r.receipt_id)},
+                  {"pdf", stored_at(folder, r.pdf_sha256)},
+                  {"signature", stored_at(folder, r.signature_sha256)}};
+  }
+  return o;
 }
 
 }  // namespace
@@ -57,6 +62,11 @@ Result<json::array> deliveries_of_case(journal::Journal& journal, const std::str
                    {"document", stored_at(folder, d.documentSha256)},
                    {"workItemId", item.item.id},
                    {"workItemState", journal::to_string(item.state)}};
+    // Purged: the document and what named the person are gone; the digest remains.
+    if (item.purged_ms != 0) {
+      o.erase("document");
+      o["purgedAt"] = format_utc(item.purged_ms);
+    }
     if (!registered) {
       out.push_back(std::move(o));
       continue;

@@ -23,6 +23,7 @@
 #include "core/app/health_gauges.h"
 #include "core/app/lifecycle_rule.h"
 #include "core/app/registered_mail.h"
+#include "core/app/scheduled_purge.h"
 #include "core/base/log.h"
 #include "core/base/metrics.h"
 #include "core/cases/department_cases.h"
@@ -70,6 +71,7 @@ struct Gateway::Parts {
   app::FormIntake form_intake;
   std::shared_ptr<rc_adapter::RcAdapterConnector> rc_adapter;
   std::unique_ptr<rc_adapter::InboxTracker> inbox_tracker;
+  std::unique_ptr<ScheduledPurge> purge;
   http::Router router;
   std::unique_ptr<http::Server> server;
   std::atomic<bool> ready{false};
@@ -278,6 +280,12 @@ Status Gateway::start() {
   if (p.inbox_tracker) {
     every(c.rc_adapter.status_poll, [tracker = p.inbox_tracker.get()] { return tracker->turn(); });
   }
+  p.purge = std::make_unique<ScheduledPurge>(
+      retention::Purge(
+          *p.journal, [mappings = p.mappings.get()] { return mappings->current(); },
+          p.documents ? &*p.documents : nullptr, clock_),
+      *p.journal, clock_, p.metrics, c.purge.interval);
+  every(p.purge->first_delay(), [purge = p.purge.get()] { return purge->turn(); });
   p.mappings_seen = p.mappings->fingerprint();
   every(kMappingWatch, [&p, this] {
     // Instances sharing the journal see each other alive (portierctl instances).
@@ -321,6 +329,7 @@ void Gateway::stop() {
   for (auto& collector : p.registered_mail.collectors) collector->release();
   for (auto& poller : p.form_intake.pollers) poller->release();
   if (p.inbox_tracker) p.inbox_tracker->release();
+  if (p.purge) p.purge->release();
   if (p.dispatcher) p.dispatcher->stop();  // deliveries in flight finish and are settled
   if (p.pool) p.pool->stop();
   p.server->stop();

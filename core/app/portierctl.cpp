@@ -11,6 +11,7 @@
 //   portierctl [--config FILE] identity show LINK_ID
 //   portierctl [--config FILE] identity revoke LINK_ID [--reason TEXT]
 //   portierctl [--config FILE] instances list    live instances sharing the journal, their leases
+//   portierctl [--config FILE] purge [--dry-run]  delete (list) content past its retention
 //   portierctl [--config FILE] backup [--documents-only] DIR   journal and documents, online
 //   portierctl [--config FILE] restore DIR [--force]           back where the configuration says
 // The configuration defaults to $PORTIER_CONFIG. Exit codes: 0 ok, 1 failed (or a mapping test
@@ -40,6 +41,7 @@ constexpr char kUsage[] =
     "       portierctl [--config FILE] identity show LINK_ID\n"
     "       portierctl [--config FILE] identity revoke LINK_ID [--reason TEXT]\n"
     "       portierctl [--config FILE] instances list\n"
+    "       portierctl [--config FILE] purge [--dry-run]\n"
     "       portierctl [--config FILE] backup [--documents-only] DIR\n"
     "       portierctl [--config FILE] restore DIR [--force]\n";
 
@@ -69,9 +71,11 @@ int main(int argc, char** argv) {
     if (args.size() < 2) return usage();
     return portier::app::mapping_command(args[1], portier::app::Args(args.begin() + 2, args.end()));
   }
-  const bool files_command = args[0] == "backup" || args[0] == "restore";
-  if (args.size() < 2 || (!files_command && args[0] != "work" && args[0] != "evidence" && args[0] != "audit" &&
-                          args[0] != "identity" && args[0] != "instances")) {
+  // These take no verb after their name.
+  const bool single_word = args[0] == "backup" || args[0] == "restore" || args[0] == "purge";
+  if ((args.size() < 2 && !single_word) ||
+      (!single_word && args[0] != "work" && args[0] != "evidence" && args[0] != "audit" &&
+       args[0] != "identity" && args[0] != "instances")) {
     return usage();
   }
   if (config_path.empty()) {
@@ -94,6 +98,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "portierctl: %s\n", journal.status().to_string().c_str());
     return 1;
   }
+  if (args[0] == "purge") return portier::app::purge_command(**journal, *loaded.config, after);
   portier::app::Args rest(args.begin() + 2, args.end());
   if (args[0] == "work") return portier::app::work_command(**journal, args[1], rest);
   if (args[0] == "audit") return portier::app::audit_command(**journal, args[1], rest);

@@ -80,6 +80,8 @@ int show(journal::Journal& journal, int64_t id) {
                  {"updated", format_utc(s->updated_ms)},
                  {"payloadSha256", s->payload_sha256}};
   if (!s->last_error.empty()) o["lastError"] = s->last_error;
+  // Its personal fields are gone (retention); payloadSha256 is still the accepted message's.
+  if (s->purged_ms != 0) o["purged"] = format_utc(s->purged_ms);
   std::printf("%s\n", json::serialize(o).c_str());
   return 0;
 }

@@ -3,6 +3,8 @@
 #include <fstream>
 #include <iterator>
 
+#include "core/base/clock.h"
+
 namespace portier::cases {
 namespace {
 
@@ -110,6 +112,12 @@ Result<ReceiptAnswer> read_receipt(journal::Journal& journal,
       return permission_denied("receiptId '" + receipt_id + "' belongs to another department");
     }
     return owner.status();
+  }
+  if (r.purged_ms != 0) {
+    return failed_precondition("receiptId '" + receipt_id +
+                               "': its retention ran out and it was "
+                               "purged on " +
+                               format_utc(r.purged_ms) + "; its digests remain");
   }
   if (!documents) return failed_precondition("documents are not configured");
   ReceiptAnswer a{r.receipt_id,      r.delivery_id,      r.kind, r.event_ms, r.platform,

@@ -98,6 +98,9 @@ class ConfigReader : public DocumentReader {
       } else if (name == "mappings") {
         check_attributes(child, {"folder"});
         config.mappings_folder = resolve(required(child, "folder"));
+      } else if (name == "purge") {
+        check_attributes(child, {"intervalMs"});
+        millis(child, "intervalMs", config.purge.interval);
       } else if (name == "drain") {
         check_attributes(child, {"timeoutMs"});
         millis(child, "timeoutMs", config.drain_timeout);

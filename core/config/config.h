@@ -206,6 +206,11 @@ struct Console {
   std::optional<OpenIdConnect> oidc;
 };
 
+// The scheduled purge of expired content (core/retention).
+struct Purge {
+  Millis interval{86'400'000};        // once a day
+};
+
 struct Workers {
   uint32_t io_threads = 2;
   uint32_t dispatch_threads = 4;
@@ -228,6 +233,7 @@ struct Config {
   // The folder of the department applications' mapping files (core/mapping), resolved against
   // the configuration file's folder; empty: no mappings. Read by core/mapping, not here.
   std::string mappings_folder;
+  Purge purge;
   std::string log_level = "info";
   Millis drain_timeout{15'000};       // SIGTERM: time for in-flight work to finish
 };

@@ -302,7 +302,9 @@ Result<StoredDocument> DocumentStore::store_stream(const ChunkSource& read,
   if (::stat(stored.path.c_str(), &existing) == 0 && S_ISREG(existing.st_mode) &&
       static_cast<uint64_t>(existing.st_size) == size) {
     // The same content is stored already; ours is dropped. An earlier store may have failed
-    // at its directory fsync, so both are made durable again before the answer.
+    // at its directory fsync, so both are made durable again before the answer. Its time is
+    // renewed: a purge that found it unused a moment ago leaves it alone (remove()).
+    ::utimensat(AT_FDCWD, stored.path.c_str(), nullptr, 0);
     if (Status s = fsync_path(stored.path, 0); !s.is_ok()) return s;
     if (Status s = fsync_directory(dir); !s.is_ok()) return s;
     stored.was_stored = true;
@@ -317,6 +319,25 @@ Result<StoredDocument> DocumentStore::store_base64_stream(const ChunkSource& bas
                                                           uint64_t max_decoded_bytes) const {
   Base64Decoder decoder(base64);
   return store_stream([&decoder] { return decoder.next(); }, max_decoded_bytes);
+}
+
+Result<bool> DocumentStore::remove(const std::string& sha256_hex,
+                                   int64_t unless_stored_since_ms) const {
+  Result<std::string> path = path_of(sha256_hex);
+  if (!path.is_ok()) {
+    return path.status().code() == StatusCode::kNotFound ? Result<bool>(false) : path.status();
+  }
+  struct stat st;
+  if (::stat(path->c_str(), &st) != 0) return false;
+  const int64_t stored_ms =
+      int64_t{st.st_mtim.tv_sec} * 1000 + int64_t{st.st_mtim.tv_nsec} / 1'000'000;
+  if (stored_ms >= unless_stored_since_ms) return false;
+  if (::unlink(path->c_str()) != 0) {
+    if (errno == ENOENT) return false;
+    return unavailable("cannot delete " + *path + ": " + errno_text(errno));
+  }
+  if (Status s = fsync_directory(folder_ + "/" + sha256_hex.substr(0, 2)); !s.is_ok()) return s;
+  return true;
 }
 
 Result<std::string> DocumentStore::path_of(const std::string& sha256_hex) const {

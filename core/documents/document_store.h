@@ -56,6 +56,12 @@ class DocumentStore {
   Result<std::string> path_of(const std::string& sha256_hex) const;
   bool contains(const std::string& sha256_hex) const;
 
+  // Deletes a document (the purge, core/retention, once nothing kept refers to it), unless it
+  // was stored, or stored again, at or after `unless_stored_since_ms` (wall clock): an intake
+  // that is storing the same bytes now keeps them. true if deleted; false if absent or kept.
+  // kUnavailable if the file or its directory's fsync fails.
+  Result<bool> remove(const std::string& sha256_hex, int64_t unless_stored_since_ms) const;
+
   const std::string& folder() const { return folder_; }
 
  private:

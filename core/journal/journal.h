@@ -19,6 +19,7 @@
 
 #include "core/base/status.h"
 #include "core/journal/access_log.h"
+#include "core/journal/content_retention.h"
 #include "core/journal/delivery_records.h"
 #include "core/journal/department_events.h"
 #include "core/journal/evidence_log.h"
@@ -37,7 +38,8 @@ class Journal : public IntakeLog,
                 public PollState,
                 public DeliveryRecords,
                 public IdentityLinks,
-                public AccessLog {
+                public AccessLog,
+                public ContentRetention {
  public:
   ~Journal() override = default;
 

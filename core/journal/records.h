@@ -37,6 +37,7 @@ struct ReceiptRecord {
   bool signature_valid = false;
   std::string signature_detail;  // the signer's subject, or why the signature does not hold
   int64_t recorded_ms = 0;
+  int64_t purged_ms = 0;  // when its files were deleted (content_retention.h); 0: kept
 };
 
 struct DepartmentEvent;
@@ -130,6 +131,9 @@ struct StoredItem {
   int64_t updated_ms = 0;
   std::string last_error;
   std::string payload_sha256;  // hex, as stored at intake
+  // When the purge emptied the message's personal fields (content_retention.h); 0: intact.
+  // The payload digest stays that of the message as accepted.
+  int64_t purged_ms = 0;
 };
 
 struct ItemFilter {
@@ -202,6 +206,32 @@ struct DepthRow {
   std::string destination;
   ItemState state;
   int64_t count;
+};
+
+// Where finished content lives (content_retention.h).
+enum class ContentSource { kWorkItem, kReceipt, kIdentityLink, kEvent };
+
+// Content whose work has finished, as the purge considers it.
+struct FinishedContent {
+  ContentSource source = ContentSource::kWorkItem;
+  std::string id;  // work item id, receipt id, link id or event seq
+  std::string department;
+  // The evidence chain it belongs to: its case's Business Process ID, or where there is none
+  // "identity:<link id>", "delivery:<delivery id>", "work-item:<id>" or "events:<department>".
+  std::string business_process_id;
+  int64_t work_item_id = 0;               // work items: their id
+  int64_t finished_ms = 0;                // when its work ended; retention counts from here
+  std::string content_sha256;             // digest of the content that goes (it stays)
+  std::optional<model::Message> message;  // work items: the message as accepted
+  std::string delivery_id;                // receipts: their delivery
+  std::vector<std::string> files;         // document-store files it refers to
+};
+
+// One piece of content to delete, with the detail of its "purged" evidence record.
+struct PurgeOrder {
+  FinishedContent content;
+  std::string evidence_detail;
+  std::optional<model::Message> kept;  // work items: what remains of the message
 };
 
 // A poll lease as held (poll_state.h), for listing who works what.

@@ -155,8 +155,8 @@ class MappingReader : public config::DocumentReader {
     }
     m.display_name = required(root, "displayName");
     unknown_children(root, {"authentication", "services", "endpoint", "identityCheck",
-                            "statusTable", "documents", "delivery", "personalData", "limits",
-                            "forms"});
+                            "statusTable", "documents", "delivery", "personalData", "retention",
+                            "limits", "forms"});
     bool has_authentication = false;
     bool has_services = false;
     for (xmlNode* child : children_of(root)) {
@@ -188,6 +188,12 @@ class MappingReader : public config::DocumentReader {
         }
       } else if (name == "personalData") {
         read_personal_data(child, m.personal_fields);
+      } else if (name == "retention") {
+        check_attributes(child, {"documents", "submissions", "receipts", "personalData"});
+        days(child, "documents", m.retention.documents);
+        days(child, "submissions", m.retention.submissions);
+        days(child, "receipts", m.retention.receipts);
+        days(child, "personalData", m.retention.personal_data);
       } else if (name == "limits") {
         check_attributes(child, {"maxRequestsPerMinute", "maxTextLength"});
         number(child, "maxRequestsPerMinute", m.limits.max_requests_per_minute);
@@ -697,12 +703,16 @@ class MappingReader : public config::DocumentReader {
     std::map<std::string, int> lines;
     for (xmlNode* child : children_of(element)) {
       if (name_of(child) != "kind") continue;
-      check_attributes(child, {"name", "fileName", "title", "registered"});
+      check_attributes(child, {"name", "fileName", "title", "registered", "retention"});
       DocumentKind kind;
       kind.kind = required(child, "name");
       kind.file_name_pattern = text(child, "fileName").value_or("${prefix}-${kind}-${date}.pdf");
       kind.title_pattern = text(child, "title").value_or("${kind} - ${date}");
       boolean(child, "registered", kind.registered);
+      if (text(child, "retention")) {
+        kind.retention.emplace();
+        days(child, "retention", *kind.retention);
+      }
       bool ok = !kind.kind.empty();
       ok = check_pattern(child, "fileName", kind.file_name_pattern, true) && ok;
       ok = check_pattern(child, "title", kind.title_pattern, false) && ok;
@@ -781,6 +791,21 @@ class MappingReader : public config::DocumentReader {
     for (size_t i = 0; i < issues.size(); ++i) message += (i == 0 ? "" : "; ") + issues[i];
     problem(element, attribute, std::move(message));
     return false;
+  }
+
+  // A retention period, "P<days>D" (core/mapping/retention.h); `out` keeps its default if the
+  // attribute is absent or wrong.
+  void days(const xmlNode* element, const char* attribute, std::chrono::days& out) {
+    auto value = text(element, attribute);
+    if (!value) return;
+    if (auto parsed = parse_days(config::trim_space(*value))) {
+      out = *parsed;
+    } else {
+      problem(element, attribute,
+              show(element, attribute, *value) +
+                  ": expected a retention period in days as ISO 8601, e.g. P90D (90 days) or "
+                  "P3650D (about ten years)");
+    }
   }
 
   void read_personal_data(const xmlNode* element, std::set<std::string>& fields) {

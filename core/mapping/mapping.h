@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/config/outbound_tls.h"
+#include "core/mapping/retention.h"
 #include "core/model/codec.h"
 
 namespace portier::mapping {
@@ -57,6 +58,7 @@ struct DocumentKind {
   std::string file_name_pattern;            // e.g. "${prefix}-${kind}-${date}.pdf"
   std::string title_pattern;                // e.g. "${kind} - ${date}"
   bool registered = false;                  // delivery policy: needs proof of delivery
+  std::optional<std::chrono::days> retention;  // overrides the mapping's documents retention
 };
 
 // Web forms (AFS) the department takes in: how a submission's form data becomes the fields of
@@ -135,6 +137,7 @@ struct DepartmentMapping {
   std::string default_channel = "inbox";    // delivery policy for channel "auto"
   std::set<std::string> personal_fields;    // field names redacted in logs
   Limits limits;
+  Retention retention;                      // how long finished work's content is kept
   std::optional<Forms> forms;               // none: the department takes no forms
 
   const StatusRule* status_rule(const std::string& department_code) const;

@@ -176,12 +176,21 @@ CREATE TABLE identity_link_approvals (
 );
 )sql";
 
+// Version 3: retention, as SQLite's version 13.
+constexpr const char* kVersion3 = R"sql(
+ALTER TABLE work_items ADD COLUMN purged_ms BIGINT;
+ALTER TABLE receipts ADD COLUMN purged_ms BIGINT;
+ALTER TABLE identity_links ADD COLUMN purged_ms BIGINT;
+ALTER TABLE department_events ADD COLUMN purged_ms BIGINT;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "the journal's tables (as SQLite schema 11)", kVersion1},
       {2, "first approvals of identity links (four eyes)", kVersion2},
+      {3, "retention: when content was purged", kVersion3},
   };
   return kMigrations;
 }

@@ -11,11 +11,12 @@ namespace {
 
 constexpr const char* kReceiptColumns =
     "receipt_id, delivery_id, kind, event_ms, platform, receipt_message_id, pdf_sha256, "
-    "signature_sha256, signature_valid, signature_detail, recorded_ms";
+    "signature_sha256, signature_valid, signature_detail, recorded_ms, purged_ms";
 
 ReceiptRecord read_receipt(const Statement& st) {
-  return {st.text(0), st.text(1), st.text(2),       st.int64(3), st.text(4),  st.text(5),
-          st.text(6), st.text(7), st.int64(8) != 0, st.text(9),  st.int64(10)};
+  return {st.text(0),       st.text(1), st.text(2),   st.int64(3),
+          st.text(4),       st.text(5), st.text(6),   st.text(7),
+          st.int64(8) != 0, st.text(9), st.int64(10), st.is_null(11) ? 0 : st.int64(11)};
 }
 
 bool is_final_inbox_status(const std::string& status) {

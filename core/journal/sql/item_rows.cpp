@@ -37,7 +37,7 @@ Status promote_next_of_case(Connection& db, int64_t id) {
 const char* const kItemColumns =
     "id, idempotency_key, department, business_process_id, destination, kind, correlation_id, "
     "payload, payload_sha256, state, attempts, next_attempt_ms, last_error, created_ms, "
-    "updated_ms, lease_token";
+    "updated_ms, lease_token, purged_ms";
 
 ItemRow read_item(const Statement& st) {
   ItemRow r;
@@ -57,6 +57,7 @@ ItemRow read_item(const Statement& st) {
   r.created_ms = st.int64(13);
   r.updated_ms = st.int64(14);
   r.lease_token = st.int64(15);
+  r.purged_ms = st.is_null(16) ? 0 : st.int64(16);
   return r;
 }
 
@@ -74,7 +75,9 @@ model::WorkItem to_work_item(const ItemRow& r) {
 }
 
 Result<model::Message> intact_message(const ItemRow& r) {
-  if (sha256_hex(r.payload) != r.payload_sha256) return data_loss(kPayloadDamaged);
+  if (r.purged_ms == 0 && sha256_hex(r.payload) != r.payload_sha256) {
+    return data_loss(kPayloadDamaged);
+  }
   Result<model::Message> message = model::decode(r.payload);
   if (!message.is_ok()) return data_loss("payload damaged: " + message.status().message());
   return message;
@@ -90,6 +93,7 @@ StoredItem to_stored(const ItemRow& r) {
   s.updated_ms = r.updated_ms;
   s.last_error = r.last_error;
   s.payload_sha256 = r.payload_sha256;
+  s.purged_ms = r.purged_ms;
   Result<model::Message> message = intact_message(r);
   if (message.is_ok()) {
     s.item.__set_message(std::move(*message));

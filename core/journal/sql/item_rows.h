@@ -31,13 +31,15 @@ struct ItemRow {
   int64_t created_ms = 0;
   int64_t updated_ms = 0;
   int64_t lease_token = 0;
+  int64_t purged_ms = 0;  // 0: the payload is the message as accepted
 };
 
 extern const char* const kItemColumns;  // the columns read_item() reads, in its order
 
 ItemRow read_item(const Statement& st);
 model::WorkItem to_work_item(const ItemRow& row);
-// The stored message, if its bytes are still the ones that were hashed at intake.
+// The stored message, if its bytes are still the ones that were hashed at intake; a purged
+// item's is what the purge kept of it (its digest is the accepted message's, so not checked).
 Result<model::Message> intact_message(const ItemRow& row);
 StoredItem to_stored(const ItemRow& row);
 Result<ItemRow> load_item(Connection& db, int64_t item_id);

@@ -15,12 +15,14 @@
 //
 // Split by concern into the files beside this one (intake.cpp, work_queue.cpp, evidence.cpp,
 // department_events.cpp, poll_state.cpp, delivery_records.cpp, identity_links.cpp,
-// access_log.cpp, instances.cpp).
+// access_log.cpp, retention.cpp, instances.cpp).
 //
 // Threads: see journal.h. The destructor must not race with other calls.
 #include <atomic>
 #include <memory>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "core/base/clock.h"
 #include "core/journal/backlog_bounds.h"
@@ -120,6 +122,14 @@ class SqlJournal : public Journal {
   Status audit(const AuditEntry& entry) override;
   Result<std::vector<AuditEntry>> audit_log(int limit) override;
 
+  // ContentRetention (retention.cpp)
+  Result<std::vector<FinishedContent>> finished_content(ContentSource source,
+                                                        int64_t finished_before_ms,
+                                                        const std::string& after,
+                                                        int limit) override;
+  Result<std::vector<bool>> purge_content(const std::vector<PurgeOrder>& orders) override;
+  Result<std::set<std::string>> files_in_use() override;
+
   // Instances (instances.cpp)
   const std::string& instance() const override { return options_.instance; }
   Status report_alive(int64_t now_ms) override;
@@ -179,6 +189,8 @@ class SqlJournal : public Journal {
   Result<FirstApproval> apply_approve_first(Connection& db, const std::string& link_id,
                                             const std::string& department, const std::string& by);
   Status insert_link_event(Connection& db, const IdentityLinkRecord& link);
+  // true if the content was still there to purge (and now is not, with its evidence record).
+  Result<bool> apply_purge(Connection& db, const PurgeOrder& order);
 
   const Clock& clock_;
   const JournalOptions options_;

@@ -244,6 +244,16 @@ CREATE TABLE identity_link_approvals (
 );
 )sql";
 
+// Version 13: retention. When the purge deleted a row's content (a work item's message keeps
+// its non-personal fields, a receipt's files go, a link's person data and an event's detail are
+// emptied); the digests stay. NULL: the content is there.
+constexpr const char* kVersion13 = R"sql(
+ALTER TABLE work_items ADD COLUMN purged_ms INTEGER;
+ALTER TABLE receipts ADD COLUMN purged_ms INTEGER;
+ALTER TABLE identity_links ADD COLUMN purged_ms INTEGER;
+ALTER TABLE department_events ADD COLUMN purged_ms INTEGER;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -260,6 +270,7 @@ const std::vector<Migration>& migrations() {
       {10, "events that hold a work item until acknowledged", kVersion10},
       {11, "evidence head, lease owners and fencing tokens, instances", kVersion11},
       {12, "first approvals of identity links (four eyes)", kVersion12},
+      {13, "retention: when content was purged", kVersion13},
   };
   return kMigrations;
 }

@@ -1,5 +1,6 @@
 #include "core/documents/document_store.h"
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -7,6 +8,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -103,6 +105,35 @@ TEST_F(DocumentStoreTest, SameContentTwiceIsOneFile) {
             store_->folder() + "/" + first->sha256_hex.substr(0, 2) + "/" + first->sha256_hex);
   EXPECT_EQ(files(), std::vector<std::string>{first->path});
   EXPECT_EQ(t::read_file(first->path), data);
+}
+
+// The purge deletes a file nothing refers to, unless an intake stored it (again) meanwhile.
+TEST_F(DocumentStoreTest, RemoveKeepsAFileStoredAgainSinceTheGivenTime) {
+  auto stored = store_->store_bytes("old bytes", 1 << 10);
+  ASSERT_TRUE(stored.is_ok()) << stored.status().to_string();
+  struct timespec old_times[2] = {{1'600'000'000, 0}, {1'600'000'000, 0}};  // 2020
+  ASSERT_EQ(::utimensat(AT_FDCWD, stored->path.c_str(), old_times, 0), 0);
+  const int64_t an_hour_ago = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count() -
+                              3'600'000;
+  // Stored again now: its time is renewed, so a purge that began before keeps it.
+  ASSERT_TRUE(store_->store_bytes("old bytes", 1 << 10).is_ok());
+  auto kept = store_->remove(stored->sha256_hex, an_hour_ago);
+  ASSERT_TRUE(kept.is_ok()) << kept.status().to_string();
+  EXPECT_FALSE(*kept);
+  EXPECT_TRUE(store_->contains(stored->sha256_hex));
+
+  ASSERT_EQ(::utimensat(AT_FDCWD, stored->path.c_str(), old_times, 0), 0);
+  auto removed = store_->remove(stored->sha256_hex, an_hour_ago);
+  ASSERT_TRUE(removed.is_ok()) << removed.status().to_string();
+  EXPECT_TRUE(*removed);
+  EXPECT_FALSE(store_->contains(stored->sha256_hex));
+  EXPECT_TRUE(files().empty());
+  auto absent = store_->remove(stored->sha256_hex, an_hour_ago);
+  ASSERT_TRUE(absent.is_ok());
+  EXPECT_FALSE(*absent);
+  EXPECT_FALSE(store_->remove("not-a-digest", an_hour_ago).is_ok());
 }
 
 TEST_F(DocumentStoreTest, DigestsMatchSha256sum) {

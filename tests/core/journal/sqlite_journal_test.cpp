@@ -176,7 +176,7 @@ TEST_F(SqliteStoreTest, ReopeningKeepsTheSchemaAtTheLatestVersion) {
   accept_ok(make_intake("k1", "bp-1"));
   close();
   open();
-  EXPECT_EQ(sqlite::latest_schema_version(), 12);
+  EXPECT_EQ(sqlite::latest_schema_version(), 13);
   EXPECT_EQ(RawDb(path_).scalar("SELECT MAX(version) FROM schema_migrations"),
             sqlite::latest_schema_version());
   EXPECT_EQ(RawDb(path_).scalar("SELECT COUNT(*) FROM schema_migrations"),
@@ -633,7 +633,7 @@ TEST_F(SqliteMigrationTest, MigrationFromVersion2KeepsData) {
   }
 
   SqliteJournal& j = open();
-  EXPECT_EQ(RawDb(path_).scalar("SELECT MAX(version) FROM schema_migrations"), 12);
+  EXPECT_EQ(RawDb(path_).scalar("SELECT MAX(version) FROM schema_migrations"), 13);
   Result<IntakeOutcome> dup = accept_and_wait(j, make_intake("k-old", "bp-old"));
   ASSERT_TRUE(dup.is_ok()) << dup.status().to_string();
   EXPECT_TRUE(dup->duplicate);
@@ -663,7 +663,7 @@ TEST_F(SqliteMigrationTest, MigrationFromVersion10StartsTheHeadAtTheLastRecord) 
 
   SqliteJournal& j = open();
   RawDb raw(path_);
-  EXPECT_EQ(raw.scalar("SELECT MAX(version) FROM schema_migrations"), 12);
+  EXPECT_EQ(raw.scalar("SELECT MAX(version) FROM schema_migrations"), 13);
   EXPECT_EQ(raw.scalar("SELECT seq FROM evidence_head WHERE id = 1"), 3);
   EXPECT_EQ(raw.text("SELECT hash FROM evidence_head WHERE id = 1"), last.hash);
   EXPECT_EQ(*j.evidence_high_water(), 3);

@@ -184,6 +184,70 @@ TEST_F(MappingLoad, FileNamesAreAsciiWithoutSpecialCharactersAndEndInPdf) {
   EXPECT_THAT(titles.problems[0].message, HasSubstr("unknown placeholder ${datum}"));
 }
 
+TEST_F(MappingLoad, RetentionHasDefaultsADepartmentsOwnAndADocumentKindsOverride) {
+  const std::string head =
+      "<?xml version=\"1.0\"?>\n"
+      "<mapping xmlns=\"urn:portier:mapping:1\" name=\"d\" displayName=\"D\">\n"
+      "  <authentication><clientCertificate subject=\"CN=d\"/></authentication>\n"
+      "  <services><service id=\"905\"/></services>\n"
+      "  <documents prefix=\"P\">\n"
+      "    <kind name=\"Verfuegung\" registered=\"true\" retention=\"P30D\"/>\n"
+      "    <kind name=\"Auszug\"/>\n"
+      "  </documents>\n";
+  LoadResult defaults = load_text(head + "</mapping>\n");
+  ASSERT_TRUE(defaults.set) << all_problems(defaults);
+  const DepartmentMapping& plain = defaults.set->all().at(0);
+  EXPECT_EQ(plain.retention.documents, std::chrono::days(90));
+  EXPECT_EQ(plain.retention.submissions, std::chrono::days(90));
+  EXPECT_EQ(plain.retention.receipts, std::chrono::days(3650));
+  EXPECT_EQ(plain.retention.personal_data, std::chrono::days(365));
+  EXPECT_EQ(plain.document_kind("Verfuegung")->retention, std::chrono::days(30));
+  EXPECT_FALSE(plain.document_kind("Auszug")->retention.has_value());
+
+  LoadResult own =
+      load_text(head +
+                "  <retention documents=\"P7D\" receipts=\"P0D\" personalData=\" P30D \"/>\n"
+                "</mapping>\n");
+  ASSERT_TRUE(own.set) << all_problems(own);
+  const Retention& r = own.set->all().at(0).retention;
+  EXPECT_EQ(r.documents, std::chrono::days(7));
+  EXPECT_EQ(r.submissions, std::chrono::days(90)) << "not given: the default";
+  EXPECT_EQ(r.receipts, std::chrono::days(0));
+  EXPECT_EQ(r.personal_data, std::chrono::days(30));
+
+  for (const char* bad : {"90", "P90", "P-1D", "P1Y", "P1.5D", "PT90D", "P100000D"}) {
+    const std::string text = head + "  <retention documents=\"P7D\"\n             receipts=\"" +
+                             bad + "\"/>\n</mapping>\n";
+    LoadResult result = load_text(text);
+    EXPECT_FALSE(result.set) << bad;
+    ASSERT_FALSE(result.problems.empty()) << bad;
+    EXPECT_EQ(result.problems[0].line, line_containing(text, "receipts=")) << bad;
+    EXPECT_THAT(result.problems[0].message, HasSubstr("receipts")) << bad;
+    EXPECT_THAT(result.problems[0].file, HasSubstr("test.xml")) << bad;
+  }
+  LoadResult bad_kind = load_text(
+      "<?xml version=\"1.0\"?>\n"
+      "<mapping xmlns=\"urn:portier:mapping:1\" name=\"d\" displayName=\"D\">\n"
+      "  <authentication><clientCertificate subject=\"CN=d\"/></authentication>\n"
+      "  <services><service id=\"905\"/></services>\n"
+      "  <documents prefix=\"P\"><kind name=\"K\" retention=\"ten years\"/></documents>\n"
+      "</mapping>\n");
+  ASSERT_FALSE(bad_kind.problems.empty());
+  EXPECT_EQ(bad_kind.problems[0].line, 5);
+  EXPECT_THAT(bad_kind.problems[0].message, HasSubstr("retention"));
+}
+
+TEST(RetentionPeriods, AreIsoDaysBothWays) {
+  EXPECT_EQ(parse_days("P90D"), std::chrono::days(90));
+  EXPECT_EQ(parse_days("P0D"), std::chrono::days(0));
+  EXPECT_EQ(parse_days("P99999D"), std::chrono::days(99999));
+  EXPECT_FALSE(parse_days("P100000D"));
+  EXPECT_FALSE(parse_days("P1M"));
+  EXPECT_FALSE(parse_days("PD"));
+  EXPECT_FALSE(parse_days("p90d"));
+  EXPECT_EQ(format_days(std::chrono::days(3650)), "P3650D");
+}
+
 TEST_F(MappingLoad, AuthenticationNeedsAtLeastOneWay) {
   const std::string text =
       "<?xml version=\"1.0\"?>\n"

@@ -18,7 +18,8 @@ DepartmentMapping example() {
   m.name = "amt";
   m.document_prefix = "KantonSolothurn";
   m.status_table = {{"FERTIG", model::CaseStatus::DECIDED, "Fertig"}};
-  m.document_kinds = {{"Auszug", "${prefix}-${kind}-${date}.pdf", "${kind} - ${date}", false}};
+  m.document_kinds = {
+      {"Auszug", "${prefix}-${kind}-${date}.pdf", "${kind} - ${date}", false, std::nullopt}};
   return m;
 }
 
