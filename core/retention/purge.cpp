@@ -123,16 +123,16 @@ Purge::Purge(journal::Journal& journal, Mappings mappings,
       clock_(clock),
       file_grace_(file_grace) {}
 
-Result<std::vector<ExpiredContent>> Purge::expired() {
+Status Purge::for_each_expired(const std::function<Status(std::vector<ExpiredContent>&)>& take) {
   const std::shared_ptr<const mapping::MappingSet> mappings = mappings_();
   const int64_t now = clock_.now_ms();
   const int64_t finished_before = now - shortest(*mappings).count() * kDayMs;
-  std::vector<ExpiredContent> expired;
   for (ContentSource source : kSources) {
     std::string after;
     for (;;) {
       auto page = journal_.finished_content(source, finished_before, after, kPage);
       if (!page.is_ok()) return page.status();
+      std::vector<ExpiredContent> expired;
       for (FinishedContent& c : *page) {
         // A work item whose payload is damaged has no message left to redact.
         if (source == ContentSource::kWorkItem && !c.message) continue;
@@ -143,35 +143,35 @@ Result<std::vector<ExpiredContent>> Purge::expired() {
         e.what = describe(e.content);
         expired.push_back(std::move(e));
       }
+      if (!expired.empty()) {
+        if (Status s = take(expired); !s.is_ok()) return s;
+      }
       if (page->size() < static_cast<size_t>(kPage)) break;
       after = page->back().id;
     }
   }
-  return expired;
+  return Status::ok();
+}
+
+Result<std::vector<ExpiredContent>> Purge::expired() {
+  std::vector<ExpiredContent> all;
+  Status s = for_each_expired([&all](std::vector<ExpiredContent>& page) {
+    for (ExpiredContent& e : page) all.push_back(std::move(e));
+    return Status::ok();
+  });
+  if (!s.is_ok()) return s;
+  return all;
 }
 
 Result<PurgeReport> Purge::run(const std::string& by) {
-  auto expired_now = expired();
-  if (!expired_now.is_ok()) return expired_now.status();
   PurgeReport report;
-  for (size_t start = 0; start < expired_now->size(); start += kPerCommit) {
-    const size_t end = std::min(expired_now->size(), start + kPerCommit);
-    std::vector<journal::PurgeOrder> orders;
-    for (size_t i = start; i < end; ++i) {
-      const ExpiredContent& e = (*expired_now)[i];
-      journal::PurgeOrder order{e.content, evidence_detail(e, by), std::nullopt};
-      if (e.content.message) order.kept = model::without_personal_data(*e.content.message);
-      orders.push_back(std::move(order));
-    }
-    auto purged = journal_.purge_content(orders);
-    if (!purged.is_ok()) return purged.status();
-    for (size_t i = start; i < end; ++i) {
-      if ((*purged)[i - start]) report.purged.push_back(std::move((*expired_now)[i]));
-    }
-  }
-  auto files = delete_unused_files(report.purged);
-  if (!files.is_ok()) return files.status();
-  report.files_deleted = *files;
+  std::set<std::string> files;  // of what was purged; deleted at the end if nothing kept needs them
+  Status s = for_each_expired(
+      [&](std::vector<ExpiredContent>& page) { return purge_page(page, by, report, files); });
+  if (!s.is_ok()) return s;
+  auto deleted = delete_unused_files(files);
+  if (!deleted.is_ok()) return deleted.status();
+  report.files_deleted = *deleted;
   if (!report.purged.empty()) {
     const std::string text = summary(report.purged, report.files_deleted, by);
     log::info("purge", {{"summary", text}});
@@ -180,19 +180,39 @@ Result<PurgeReport> Purge::run(const std::string& by) {
     entry.reason = text;
     // The content is gone and its evidence is recorded; a lost audit line only loses the
     // summary, which the evidence records repeat one by one.
-    if (Status s = journal_.audit(entry); !s.is_ok()) {
-      log::warn("purge: the audit log entry failed", {{"error", s.to_string()}});
+    if (Status audited = journal_.audit(entry); !audited.is_ok()) {
+      log::warn("purge: the audit log entry failed", {{"error", audited.to_string()}});
     }
   }
   return report;
 }
 
-Result<int64_t> Purge::delete_unused_files(const std::vector<ExpiredContent>& purged) {
-  if (documents_ == nullptr) return int64_t{0};
-  std::set<std::string> candidates;
-  for (const ExpiredContent& e : purged)
-    candidates.insert(e.content.files.begin(), e.content.files.end());
-  if (candidates.empty()) return int64_t{0};
+Status Purge::purge_page(std::vector<ExpiredContent>& page, const std::string& by,
+                         PurgeReport& report, std::set<std::string>& files) {
+  for (size_t start = 0; start < page.size(); start += kPerCommit) {
+    const size_t end = std::min(page.size(), start + kPerCommit);
+    std::vector<journal::PurgeOrder> orders;
+    for (size_t i = start; i < end; ++i) {
+      const ExpiredContent& e = page[i];
+      journal::PurgeOrder order{e.content, evidence_detail(e, by), std::nullopt};
+      if (e.content.message) order.kept = model::without_personal_data(*e.content.message);
+      orders.push_back(std::move(order));
+    }
+    auto purged = journal_.purge_content(orders);
+    if (!purged.is_ok()) return purged.status();
+    for (size_t i = start; i < end; ++i) {
+      if (!(*purged)[i - start]) continue;  // purged meanwhile by another instance
+      ExpiredContent& e = page[i];
+      files.insert(e.content.files.begin(), e.content.files.end());
+      e.content.message.reset();
+      report.purged.push_back(std::move(e));
+    }
+  }
+  return Status::ok();
+}
+
+Result<int64_t> Purge::delete_unused_files(const std::set<std::string>& candidates) {
+  if (documents_ == nullptr || candidates.empty()) return int64_t{0};
   // Read after the purge committed: what is still referred to now keeps its file.
   auto in_use = journal_.files_in_use();
   if (!in_use.is_ok()) return in_use.status();

@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,7 +41,7 @@ using PurgeCounts = std::map<std::pair<std::string, std::string>, int64_t>;
 PurgeCounts count_by_department_and_kind(const std::vector<ExpiredContent>& items);
 
 struct PurgeReport {
-  std::vector<ExpiredContent> purged;
+  std::vector<ExpiredContent> purged;  // without their messages (content.message is empty)
   int64_t files_deleted = 0;
 };
 
@@ -63,7 +64,12 @@ class Purge {
   Result<PurgeReport> run(const std::string& by);
 
  private:
-  Result<int64_t> delete_unused_files(const std::vector<ExpiredContent>& purged);
+  // Calls `take` with each page of what has expired now (the journal is read a page at a time,
+  // so memory stays bounded however much has expired).
+  Status for_each_expired(const std::function<Status(std::vector<ExpiredContent>&)>& take);
+  Status purge_page(std::vector<ExpiredContent>& page, const std::string& by, PurgeReport& report,
+                    std::set<std::string>& files);
+  Result<int64_t> delete_unused_files(const std::set<std::string>& candidates);
 
   journal::Journal& journal_;
   const Mappings mappings_;
