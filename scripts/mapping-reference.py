@@ -52,6 +52,10 @@ class Schema:
     def describe_simple(self, type_name, inline=None):
         """What values an attribute takes, in words."""
         if inline is not None:
+            listed = inline.find(f"{XS}list/{XS}simpleType/{XS}restriction")
+            if listed is not None:
+                values = [e.get("value") for e in listed.findall(f"{XS}enumeration")]
+                return "a space-separated list of " + ", ".join(f"`{v}`" for v in values)
             restriction = inline.find(f"{XS}restriction")
             base = BUILTIN_TYPES.get(restriction.get("base"), restriction.get("base"))
             low = restriction.find(f"{XS}minInclusive")

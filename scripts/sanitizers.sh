@@ -4,8 +4,9 @@
 #   build-asan: every unit test, and the integration tests in ASAN_INTEGRATION against a
 #               portierd, portierctl and portier-sim built with the same sanitizers;
 #   build-tsan: the tests where threads meet (journal, dispatch, server drain, mapping reload).
-# Only the targets these tests need are built, so that the default run stays within its time.
-# Part of scripts/test.sh; `scripts/sanitizers.sh asan` or `tsan` runs one half.
+# Only the targets these tests need are built. Part of scripts/test.sh, which builds while the
+# ordinary tests run (their time is mostly waiting) and tests afterwards:
+#   scripts/sanitizers.sh [build|test|all] [asan|tsan|both]     (default: all both)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,32 +27,46 @@ unit_targets() {
     grep -Fx -f <(printf '%s\n' $known) || true
 }
 
-run_asan() {
+build_asan() {
   local started=$SECONDS
   cmake --preset asan-ubsan "${launcher[@]}" >/dev/null
   # shellcheck disable=SC2046
   cmake --build build-asan -j "$jobs" --target $(unit_targets build-asan) portierd portierctl \
     portier-sim
   echo "sanitizers: ASan+UBSan build took $((SECONDS - started)) s"
-  started=$SECONDS
+}
+
+test_asan() {
+  local started=$SECONDS
   ctest --preset asan-ubsan -L unit
   ctest --preset asan-ubsan -R "$ASAN_INTEGRATION"
   echo "sanitizers: ASan+UBSan tests took $((SECONDS - started)) s"
 }
 
-run_tsan() {
+build_tsan() {
   local started=$SECONDS
   cmake --preset tsan "${launcher[@]}" >/dev/null
   cmake --build build-tsan -j "$jobs" --target "${TSAN_TESTS[@]}"
   echo "sanitizers: TSan build took $((SECONDS - started)) s"
-  started=$SECONDS
+}
+
+test_tsan() {
+  local started=$SECONDS
   ctest --preset tsan -R "^($(IFS='|'; echo "${TSAN_TESTS[*]}"))\$"
   echo "sanitizers: TSan tests took $((SECONDS - started)) s"
 }
 
-case "${1:-all}" in
-  asan) run_asan ;;
-  tsan) run_tsan ;;
-  all) run_asan; run_tsan ;;
-  *) echo "usage: scripts/sanitizers.sh [asan|tsan|all]" >&2; exit 2 ;;
+phase=${1:-all}
+trees=${2:-both}
+case "$phase:$trees" in
+  build:asan | build:tsan | test:asan | test:tsan | all:asan | all:tsan) ;;
+  build:both | test:both | all:both) trees="asan tsan" ;;
+  asan | tsan) phase=all; trees=$1 ;;  # the earlier form: scripts/sanitizers.sh asan
+  *) echo "usage: scripts/sanitizers.sh [build|test|all] [asan|tsan|both]" >&2; exit 2 ;;
 esac
+for tree in $trees; do
+  if [ "$phase" != test ]; then "build_$tree"; fi
+done
+for tree in $trees; do
+  if [ "$phase" != build ]; then "test_$tree"; fi
+done

@@ -518,6 +518,7 @@ std::string DepartmentCodec::write(SoapVersion version, const DeliveryAnswer& a)
   body.detail = optional_out(soap_, a.detail);
   body.platform = optional_out(soap_, a.platform);
   body.legalDeliveryDate = optional_out(soap_, a.legal_delivery_date);
+  body.deadlineLastDay = optional_out(soap_, a.deadline_last_day);
   for (const auto& r : a.receipts) {
     auto* summary = soap_new_p__ReceiptSummary(soap_);
     summary->receiptId = r.receipt_id;

@@ -135,7 +135,7 @@ std::string served_wsdl(std::string_view host, bool tls) {
   return wsdl;
 }
 
-DepartmentService::DepartmentService(DepartmentServiceParts parts, GuardLimits limits,
+DepartmentService::DepartmentService(DepartmentServiceParts parts, xml::GuardLimits limits,
                                      unsigned threads)
     : parts_(std::move(parts)), limits_(limits), pool_(std::max(1u, threads)) {
   parts_.metrics.describe("portier_soap_requests_total", "counter",
@@ -264,7 +264,7 @@ void DepartmentService::fail(std::shared_ptr<Call> call, const Status& status) {
 void DepartmentService::serve(const http::Request& request, const http::Respond& respond,
                               std::shared_ptr<const Spooled> spooled) {
   SoapVersion version = version_hint(request);
-  GuardVerdict guard = check_xml_shape(request.body, limits_);
+  xml::GuardVerdict guard = xml::check_xml_shape(request.body, limits_);
   if (!guard.ok) {
     log::warn("SOAP request refused by the XML guard",
               {{"rule", guard.rule}, {"correlation_id", request.correlation_id}});

@@ -27,7 +27,7 @@
 #include "adapters/soap/department_messages.h"
 #include "adapters/soap/mtom_package.h"
 #include "adapters/soap/spooled_envelope.h"
-#include "adapters/soap/xml_guard.h"
+#include "core/xml/shape_guard.h"
 #include "core/base/clock.h"
 #include "core/base/metrics.h"
 #include "core/base/status.h"
@@ -45,7 +45,7 @@ struct DepartmentServiceParts {
 
 class DepartmentService final : public http::Handler {
  public:
-  DepartmentService(DepartmentServiceParts parts, GuardLimits limits, unsigned threads);
+  DepartmentService(DepartmentServiceParts parts, xml::GuardLimits limits, unsigned threads);
   ~DepartmentService() override;
 
   void handle(http::Request request, http::Respond respond) override;
@@ -79,7 +79,7 @@ class DepartmentService final : public http::Handler {
                     const std::string& operation);
 
   DepartmentServiceParts parts_;
-  GuardLimits limits_;
+  xml::GuardLimits limits_;
   boost::asio::thread_pool pool_;
 };
 

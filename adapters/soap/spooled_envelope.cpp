@@ -300,14 +300,14 @@ std::unique_ptr<ByteSource> body_bytes(std::shared_ptr<const http::SpooledBody> 
 }
 
 Result<SpooledEnvelope> read_spooled_envelope(const http::SpooledBody& body,
-                                              const GuardLimits& limits, std::string& rule) {
+                                              const xml::GuardLimits& limits, std::string& rule) {
   SpooledBodyBytes bytes(body, nullptr);
   return read_spooled_envelope(bytes, limits, rule);
 }
 
-Result<SpooledEnvelope> read_spooled_envelope(ByteSource& bytes, const GuardLimits& limits,
+Result<SpooledEnvelope> read_spooled_envelope(ByteSource& bytes, const xml::GuardLimits& limits,
                                               std::string& rule, bool xop_include) {
-  XmlShapeStream guard(limits);
+  xml::XmlShapeStream guard(limits);
   SpooledEnvelopeReader reader(true, xop_include);
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> hash(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   if (!hash || EVP_DigestInit_ex(hash.get(), EVP_sha256(), nullptr) != 1) {
@@ -320,7 +320,7 @@ Result<SpooledEnvelope> read_spooled_envelope(ByteSource& bytes, const GuardLimi
     std::string_view read(piece.data(), *got);
     const bool last = *got == 0;
     // The guard judges every byte before the parser sees it.
-    const GuardVerdict& verdict = last ? guard.finish() : guard.feed(read);
+    const xml::GuardVerdict& verdict = last ? guard.finish() : guard.feed(read);
     if (!verdict.ok) {
       rule = verdict.rule;
       return invalid_argument("XML refused (" + verdict.rule + "): " + verdict.detail);

@@ -29,7 +29,7 @@
 
 #include "adapters/http/spooled_body.h"
 #include "adapters/soap/byte_source.h"
-#include "adapters/soap/xml_guard.h"
+#include "core/xml/shape_guard.h"
 #include "core/base/status.h"
 
 namespace portier::soap_adapter {
@@ -50,10 +50,10 @@ std::unique_ptr<ByteSource> body_bytes(std::shared_ptr<const http::SpooledBody> 
 // "malformed" for a parser error, or "xop" for a misplaced xop:Include (for the log).
 // `xop_include`: the envelope is an MTOM root part, whose document may be an xop:Include;
 // otherwise an xop:Include is just an element (and gSOAP refuses it in p:document).
-Result<SpooledEnvelope> read_spooled_envelope(ByteSource& bytes, const GuardLimits& limits,
+Result<SpooledEnvelope> read_spooled_envelope(ByteSource& bytes, const xml::GuardLimits& limits,
                                               std::string& rule, bool xop_include = false);
 Result<SpooledEnvelope> read_spooled_envelope(const http::SpooledBody& body,
-                                              const GuardLimits& limits, std::string& rule);
+                                              const xml::GuardLimits& limits, std::string& rule);
 
 class SpooledEnvelopeReader;  // one pass of the push parser
 

@@ -308,6 +308,7 @@ r::DeliveryAnswer to_rpc(const cases::DeliveryAnswer& a) {
   out.detail = a.detail;
   out.platform = a.platform;
   out.legalDeliveryDate = a.legal_delivery_date;
+  out.deadlineLastDay = a.deadline_last_day;
   for (const auto& receipt : a.receipts) {
     r::ReceiptSummary s;
     s.receiptId = receipt.receipt_id;

@@ -31,7 +31,7 @@ Result<EnvelopeReader> ApfClient::exchange(const std::string& operation,
   call.max_reply_bytes = kMaxEnvelopeBytes;  // answers carry base64 PDFs and attachments
   auto reply = outbound::perform(call);
   if (!reply.is_ok()) return reply.status();
-  auto reader = EnvelopeReader::parse(reply->body);
+  auto reader = EnvelopeReader::parse(reply->body, settings_.xml_limits);
   if (reader.is_ok()) {
     if (auto fault = fault_of(*reader)) return status_of(*fault, operation);
   }

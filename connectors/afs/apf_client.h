@@ -12,6 +12,7 @@
 
 #include "connectors/afs/apf_wire.h"
 #include "core/config/outbound_tls.h"
+#include "core/xml/shape_guard.h"
 
 namespace portier::afs {
 
@@ -20,6 +21,7 @@ struct ApfSettings {
   Credentials credentials;
   config::OutboundTls tls;
   std::chrono::milliseconds timeout{30'000};
+  xml::GuardLimits xml_limits;  // for its answers
 };
 
 class ApfClient {

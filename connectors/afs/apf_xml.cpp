@@ -70,8 +70,12 @@ std::string EnvelopeWriter::serialize() const {
   return out;
 }
 
-Result<EnvelopeReader> EnvelopeReader::parse(std::string_view body) {
+Result<EnvelopeReader> EnvelopeReader::parse(std::string_view body,
+                                             const xml::GuardLimits& limits) {
   if (body.size() > kMaxEnvelopeBytes) return invalid_argument("SOAP envelope too large");
+  xml::GuardLimits bounded = limits;
+  bounded.max_bytes = kMaxEnvelopeBytes;
+  if (Status s = xml::check_untrusted_xml(body, bounded, "the answer"); !s.is_ok()) return s;
   EnvelopeReader r;
   // No NOENT, no DTD loading, no network; XML_PARSE_HUGE for large base64 text nodes.
   r.doc_ =

@@ -15,6 +15,7 @@
 
 #include "core/base/base64.h"
 #include "core/base/status.h"
+#include "core/xml/shape_guard.h"
 
 namespace portier::afs {
 
@@ -59,7 +60,8 @@ class EnvelopeWriter {
 class EnvelopeReader {
  public:
   // kInvalidArgument: not XML, a DOCTYPE, too large, or no SOAP Body with one element.
-  static Result<EnvelopeReader> parse(std::string_view body);
+  // The shape guard (`limits`, but at most kMaxEnvelopeBytes) runs before the parser.
+  static Result<EnvelopeReader> parse(std::string_view body, const xml::GuardLimits& limits = {});
   EnvelopeReader(EnvelopeReader&&) noexcept;
   EnvelopeReader& operator=(EnvelopeReader&&) noexcept;
   ~EnvelopeReader();

@@ -32,7 +32,8 @@ struct Verdict {
   mapping::FormFields fields;
 };
 
-Verdict judge(const Application& a, const mapping::MappingSet& mappings) {
+Verdict judge(const Application& a, const mapping::MappingSet& mappings,
+              const xml::GuardLimits& limits) {
   Verdict v;
   if (std::string why = integrity_problem(a); !why.empty()) {
     v.problem = why;
@@ -43,7 +44,7 @@ Verdict judge(const Application& a, const mapping::MappingSet& mappings) {
     v.problem = "formId '" + a.summary.form_id + "': no mapping takes this form";
     return v;
   }
-  auto fields = mapping::map_form_fields(*v.department->forms, *v.rule, a.form_data);
+  auto fields = mapping::map_form_fields(*v.department->forms, *v.rule, a.form_data, limits);
   if (!fields.is_ok()) {
     v.problem = fields.status().message();
     return v;
@@ -212,7 +213,7 @@ Result<MailboxPoller::Outcome> MailboxPoller::take(const ApplicationSummary& sum
     unreadable = "GetApplication answered for another application";
   }
   auto mappings = mappings_();
-  Verdict v = judge(a, *mappings);
+  Verdict v = judge(a, *mappings, settings_.xml_limits);
   if (!unreadable.empty()) v.problem = unreadable;
 
   model::FormSubmission submission;

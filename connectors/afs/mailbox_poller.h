@@ -44,6 +44,7 @@ struct PollerSettings {
   int page_size = 100;
   std::string holder;  // this instance's name on the lease
   std::chrono::milliseconds lease{60'000};
+  xml::GuardLimits xml_limits;  // for the form data
 };
 
 // The destination and key names are core's (core/cases/vocabulary.h); what an intake records,

@@ -63,8 +63,12 @@ std::string json_text(const boost::json::value& root, const std::string& pointer
 
 }  // namespace
 
-Result<AnswerFields> read_xml_answer(std::string_view body, const mapping::IdentityAnswer& rules) {
+Result<AnswerFields> read_xml_answer(std::string_view body, const mapping::IdentityAnswer& rules,
+                                     const xml::GuardLimits& limits) {
   if (body.size() > kMaxAnswerBytes) return invalid_argument("the answer is too large");
+  xml::GuardLimits bounded = limits;
+  bounded.max_bytes = kMaxAnswerBytes;
+  if (Status s = xml::check_untrusted_xml(body, bounded, "the answer"); !s.is_ok()) return s;
   std::unique_ptr<xmlDoc, DocFree> doc(xmlReadMemory(
       body.data(), static_cast<int>(body.size()), nullptr, nullptr,
       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA));

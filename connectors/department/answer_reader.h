@@ -9,6 +9,7 @@
 
 #include "core/base/status.h"
 #include "core/mapping/mapping.h"
+#include "core/xml/shape_guard.h"
 
 namespace portier::department {
 
@@ -20,7 +21,9 @@ struct AnswerFields {
 };
 
 // kInvalidArgument if the body cannot be read or a path is malformed; missing values are empty.
-Result<AnswerFields> read_xml_answer(std::string_view body, const mapping::IdentityAnswer& rules);
+// The shape guard (`limits`, but at most 1 MiB) runs before the parser.
+Result<AnswerFields> read_xml_answer(std::string_view body, const mapping::IdentityAnswer& rules,
+                                     const xml::GuardLimits& limits = {});
 Result<AnswerFields> read_json_answer(std::string_view body, const mapping::IdentityAnswer& rules);
 
 }  // namespace portier::department

@@ -120,7 +120,7 @@ DepartmentAnswer IdentityCaller::ask(const mapping::DepartmentMapping& departmen
     a.response_sha256 = sha256_hex(reply->body);
     return a;
   }
-  auto fields = soap ? read_xml_answer(reply->body, rule.answer)
+  auto fields = soap ? read_xml_answer(reply->body, rule.answer, xml_limits_)
                      : read_json_answer(reply->body, rule.answer);
   if (!fields.is_ok()) {
     DepartmentAnswer a = temporary("the department's answer cannot be read: " +

@@ -10,14 +10,20 @@
 #include <string>
 
 #include "core/identity/identity_check.h"
+#include "core/xml/shape_guard.h"
 
 namespace portier::department {
 
 class IdentityCaller final : public identity::DepartmentIdentityCheck {
  public:
+  // `xml_limits`: the shape guard's for the departments' SOAP answers.
+  explicit IdentityCaller(xml::GuardLimits xml_limits = {}) : xml_limits_(xml_limits) {}
   identity::DepartmentAnswer ask(const mapping::DepartmentMapping& department,
                                  const identity::CheckRequest& request,
                                  std::chrono::milliseconds timeout) override;
+
+ private:
+  xml::GuardLimits xml_limits_;
 };
 
 // The values of the identity check's template placeholders (see mappings/mapping.xsd).

@@ -85,11 +85,12 @@ Result<CollectReport> ReceiptCollector::collect_once() {
   if (!uids.is_ok()) return uids.status();
   for (uint32_t uid : *uids) {
     auto raw = mailbox_.fetch(uid);
-    if (!raw.is_ok()) return raw.status();
-    auto outcome = take(*raw);
+    if (!raw.is_ok() && raw.status().code() != StatusCode::kInvalidArgument) return raw.status();
+    auto outcome = raw.is_ok() ? take(*raw) : too_large(raw.status());
     if (!outcome.is_ok()) return outcome.status();  // stays in INBOX for the next round
     MailboxFolder to =
-        *outcome == Outcome::kUnmatched ? MailboxFolder::kUnmatched : MailboxFolder::kArchive;
+        *outcome == Outcome::kRecorded || *outcome == Outcome::kRepeated ? MailboxFolder::kArchive
+                                                                          : MailboxFolder::kUnmatched;
     if (Status s = mailbox_.move(uid, to); !s.is_ok() && s.code() != StatusCode::kNotFound) {
       return s;
     }
@@ -106,11 +107,21 @@ Result<CollectReport> ReceiptCollector::collect_once() {
         ++report.unmatched;
         count("unmatched");
         break;
+      case Outcome::kTooLarge:
+        ++report.unmatched;
+        count("too_large");
+        break;
     }
   }
   if (report.recorded > 0 && work_accepted_) work_accepted_();
   if (Status s = warn_before_expiry(report); !s.is_ok()) return s;
   return report;
+}
+
+ReceiptCollector::Outcome ReceiptCollector::too_large(const Status& why) {
+  log::warn("registered mail: a message too large to be a receipt; moved to Unmatched unread",
+            {{"platform", to_string(settings_.platform)}, {"reason", why.message()}});
+  return Outcome::kTooLarge;
 }
 
 Result<ReceiptCollector::Outcome> ReceiptCollector::take(const std::string& raw) {
@@ -165,7 +176,7 @@ Result<ReceiptCollector::Outcome> ReceiptCollector::take(const std::string& raw)
                     platform,
                     item.item.message.documentDelivery.title,
                     receipt->event_time_ms,
-                    registered::standing(facts, settings_.rule)};
+                    cases::standing_of(item.item.message.documentDelivery, facts, settings_.rule)};
   auto outcome = journal::accept_and_wait(
       journal_,
       news_intake("receipt/" + record.receipt_id, item, news,
@@ -194,7 +205,7 @@ Status ReceiptCollector::warn_before_expiry(CollectReport& report) {
     if (!doc.__isset.platform || doc.platform != to_string(settings_.platform)) continue;
     auto receipts = journal_.receipts(delivery_id);
     if (!receipts.is_ok()) return receipts.status();
-    registered::Standing s = registered::standing(facts_of(*receipts), settings_.rule);
+    registered::Standing s = cases::standing_of(doc, facts_of(*receipts), settings_.rule);
     if (!registered::expiry_warning_due(s, now, settings_.rule)) continue;
     DeliveryNews news{std::nullopt, delivery_id, "", doc.platform, doc.title, now, s};
     auto outcome = journal::accept_and_wait(

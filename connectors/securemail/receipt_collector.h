@@ -45,7 +45,7 @@ struct CollectorSettings {
 struct CollectReport {
   int recorded = 0;   // new receipts
   int repeated = 0;   // already recorded (moved now)
-  int unmatched = 0;  // moved to Unmatched
+  int unmatched = 0;  // moved to Unmatched (not a receipt of ours, or too large to read)
   int warned = 0;     // expiry warnings given
 };
 
@@ -64,8 +64,9 @@ class ReceiptCollector {
   Result<CollectReport> collect_once();
 
  private:
-  enum class Outcome { kRecorded, kRepeated, kUnmatched };
+  enum class Outcome { kRecorded, kRepeated, kUnmatched, kTooLarge };
   Result<Outcome> take(const std::string& raw);
+  Outcome too_large(const Status& why);
   Status warn_before_expiry(CollectReport& report);
   void count(const char* outcome);
 

@@ -21,7 +21,20 @@ size_t append_to(char* data, size_t size, size_t n, void* out) {
 struct Reply {
   std::string body;     // untagged answers to a command, or a fetched message
   std::string status;   // the server's other lines, the tagged completion among them
+  uint64_t limit = 0;   // of the body
+  bool over_limit = false;
 };
+
+// Appends to the body up to its limit; past it, stops the transfer (CURLE_WRITE_ERROR).
+size_t append_body(char* data, size_t size, size_t n, void* out) {
+  auto* reply = static_cast<Reply*>(out);
+  if (reply->body.size() + size * n > reply->limit) {
+    reply->over_limit = true;
+    return 0;
+  }
+  reply->body.append(data, size * n);
+  return size * n;
+}
 
 }  // namespace
 
@@ -63,6 +76,7 @@ Result<Reply> run(CURL* curl, const ImapAccount& a, const std::string& path,
                   const std::string& command, const std::string& what) {
   curl_easy_reset(curl);
   Reply reply;
+  reply.limit = a.max_message_bytes;
   std::string url = "imap://" + a.host + ":" + std::to_string(a.port) + "/" + path;
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "imap");
@@ -75,8 +89,8 @@ Result<Reply> run(CURL* curl, const ImapAccount& a, const std::string& path,
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(std::min<int64_t>(a.timeout.count(), 10'000)));
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_to);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply.body);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, append_to);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &reply.status);
   char error_detail[CURL_ERROR_SIZE] = "";
@@ -86,6 +100,10 @@ Result<Reply> run(CURL* curl, const ImapAccount& a, const std::string& path,
   if (rc == CURLE_OK) return reply;
   std::string why = "IMAP " + what + ": " + curl_easy_strerror(rc);
   if (error_detail[0] != '\0') why += std::string(" (") + error_detail + ")";
+  if (reply.over_limit) {
+    return invalid_argument("IMAP " + what + ": the message is larger than the limit of " +
+                            std::to_string(a.max_message_bytes) + " bytes");
+  }
   switch (rc) {
     case CURLE_LOGIN_DENIED:
       // Also what libcurl says when the mailbox in the URL does not exist; INBOX always does.

@@ -26,6 +26,9 @@ struct ImapAccount {
   std::string username;
   std::string password;
   std::chrono::milliseconds timeout{30'000};  // per call
+  // A larger message is not read to its end: receipts are a few hundred KB, and a mailbox
+  // anyone can write to must not fill the gateway's memory.
+  uint64_t max_message_bytes = 10ull << 20;
 };
 
 // Where a message goes once it is dealt with; the folder is created when it is missing.
@@ -43,7 +46,8 @@ class ReceiptMailbox {
   Result<std::vector<uint32_t>> list_inbox();
 
   // The message's bytes exactly as stored. Fetching sets \Seen, which is harmless: a message
-  // leaves INBOX only through move(), after it is recorded.
+  // leaves INBOX only through move(), after it is recorded. kInvalidArgument for a message larger
+  // than the account's max_message_bytes (the transfer stops there).
   Result<std::string> fetch(uint32_t uid);
 
   // Moves the message from INBOX to `folder` (UID MOVE). kNotFound if no such message is in

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/base/clock.h"
+#include "core/cases/delivery_news.h"
 #include "core/evidence/chain.h"
 
 namespace portier::app {
@@ -81,11 +82,12 @@ Result<json::array> deliveries_of_case(journal::Journal& journal, const std::str
       if (auto kind = registered::parse_receipt_kind(r.kind)) facts.push_back({*kind, r.event_ms});
       proofs.push_back(receipt_json(r, folder));
     }
-    registered::Standing s = registered::standing(facts, rule);
+    registered::Standing s = cases::standing_of(d, facts, rule);
     o["status"] = registered::to_string(s.state);
     if (s.legal_delivery_day) {
       o["legalDeliveryDate"] = registered::format_day(*s.legal_delivery_day);
     }
+    if (s.deadline_last_day) o["deadlineLastDay"] = registered::format_day(*s.deadline_last_day);
     o["receipts"] = std::move(proofs);
     out.push_back(std::move(o));
   }

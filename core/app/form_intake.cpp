@@ -2,6 +2,7 @@
 
 #include "connectors/afs/takeover_connector.h"
 #include "connectors/department/form_intake_connector.h"
+#include "core/app/xml_limits.h"
 #include "core/base/digest.h"
 #include "core/cases/vocabulary.h"
 #include "core/identity/linked_person.h"
@@ -14,7 +15,8 @@ FormIntake assemble_form_intake(const config::Config& c, journal::Journal& journ
                                 const Clock& clock, metrics::Registry& metrics,
                                 runtime::WorkPool& pool) {
   FormIntake out;
-  afs::ApfSettings settings{c.apf.url, {c.apf.user, c.apf.password}, c.apf.tls, c.apf.timeout};
+  afs::ApfSettings settings{
+      c.apf.url, {c.apf.user, c.apf.password}, c.apf.tls, c.apf.timeout, xml_limits(c.limits)};
   out.apf = std::make_shared<afs::ApfClient>(settings);
   auto current = [&mappings] { return mappings.current(); };
   dispatcher.add_destination(
@@ -35,6 +37,7 @@ FormIntake assemble_form_intake(const config::Config& c, journal::Journal& journ
     ps.page_size = static_cast<int>(mailbox.page_size);
     ps.holder = journal.instance();
     ps.lease = c.apf.lease;
+    ps.xml_limits = xml_limits(c.limits);
     out.pollers.push_back(std::make_unique<afs::MailboxPoller>(
         ps, *out.apf, journal, documents, current, clock, metrics,
         [&dispatcher] { dispatcher.wake(); }, &pool));

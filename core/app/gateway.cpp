@@ -14,6 +14,7 @@
 #include "adapters/thrift/department_rpc.h"
 #include "connectors/afs/mailbox_poller.h"
 #include "connectors/department/identity_caller.h"
+#include "core/app/xml_limits.h"
 #include "connectors/portal/portal_connector.h"
 #include "connectors/rc_adapter/inbox_tracker.h"
 #include "connectors/rc_adapter/rc_adapter_connector.h"
@@ -83,15 +84,6 @@ struct Gateway::Parts {
 };
 
 namespace {
-
-soap_adapter::GuardLimits guard_limits(const config::Limits& l) {
-  return {l.max_body_bytes,
-          l.max_xml_depth,
-          l.max_attributes_per_element,
-          l.max_namespaces_per_element,
-          l.max_namespaces_total,
-          l.max_name_length};
-}
 
 http::Response health_response(const Status& journal_health, bool ready_check, bool ready) {
   boost::json::object o;
@@ -179,6 +171,7 @@ Status Gateway::start() {
   }
 
   const config::PortalApi& api = c.portal_api;
+  p.identity_caller = department::IdentityCaller(xml_limits(c.limits));
   identity::IdentitySettings identity_settings;
   identity_settings.deadline = api.deadline;
   identity_settings.retry_after =
@@ -202,7 +195,7 @@ Status Gateway::start() {
   p.department_cases = std::make_unique<cases::DepartmentCases>(std::move(use_cases));
   p.department_service = std::make_shared<soap_adapter::DepartmentService>(
       soap_adapter::DepartmentServiceParts{*p.department_cases, clock_, *p.mappings, p.metrics},
-      guard_limits(c.limits), c.workers.io_threads);
+      xml_limits(c.limits), c.workers.io_threads);
   p.router.add("", "/soap/v1", p.department_service);
   // The same use cases over Thrift RPC; strings up to a whole request body (documents).
   thrift_adapter::RpcLimits rpc_limits;

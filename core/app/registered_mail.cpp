@@ -50,7 +50,8 @@ Result<RegisteredMail> assemble_registered_mail(const config::RegisteredMail& ma
 
     securemail::CollectorSettings settings;
     settings.platform = *platform;
-    settings.mailbox = {imap->host, imap->port, p.tls, p.imap_user, p.imap_password, p.timeout};
+    settings.mailbox = {imap->host, imap->port,         p.tls, p.imap_user, p.imap_password,
+                        p.timeout,  p.max_receipt_bytes};
     settings.receipt_ca_file = p.receipt_ca_file;
     settings.message_id_domain = mail.message_id_domain;
     settings.poll = p.poll;

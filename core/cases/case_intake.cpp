@@ -272,6 +272,9 @@ Result<PreparedIntake> prepare_document_intake(const DeliverDocument& req,
                                d.__set_recipient(document.recipient);
                                d.__set_platform(document.platform);
                              }
+                             if (document.deadline_days > 0) {
+                               d.__set_deadlineDays(document.deadline_days);
+                             }
                              d.__set_ownerId(c.owner_id);
                              d.__set_serviceId(c.service_id);
                              d.__set_businessCaseId(c.business_case_id);

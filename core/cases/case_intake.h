@@ -41,6 +41,7 @@ struct AcceptedDocument {
   // Registered mail: the citizen's address and the platform; empty for the inbox.
   std::string recipient;
   std::string platform;
+  uint16_t deadline_days = 0;  // the document kind's deadline; 0: none
 };
 
 // Registered mail: the configured platform that takes `request` (its own choice, else the first

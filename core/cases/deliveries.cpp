@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "core/base/clock.h"
+#include "core/cases/delivery_news.h"
 
 namespace portier::cases {
 namespace {
@@ -89,12 +90,15 @@ Result<DeliveryAnswer> describe_delivery(journal::Journal& journal, const std::s
     if (auto kind = registered::parse_receipt_kind(r.kind)) facts.push_back({*kind, r.event_ms});
     a.receipts.push_back({r.receipt_id, r.kind, r.event_ms, r.signature_valid});
   }
-  registered::Standing standing = registered::standing(facts, rule);
+  registered::Standing standing = standing_of(d, facts, rule);
   a.channel = "registered";
   a.platform = d.__isset.platform ? d.platform : "";
   a.status = registered_status(*item, standing);
   if (standing.legal_delivery_day) {
     a.legal_delivery_date = registered::format_day(*standing.legal_delivery_day);
+  }
+  if (standing.deadline_last_day) {
+    a.deadline_last_day = registered::format_day(*standing.deadline_last_day);
   }
   return a;
 }

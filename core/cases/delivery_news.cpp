@@ -13,6 +13,13 @@ using registered::ReceiptKind;
 
 }  // namespace
 
+registered::Standing standing_of(const model::DocumentDelivery& d,
+                                 const std::vector<registered::ReceiptFact>& receipts,
+                                 const registered::LifecycleRule& rule) {
+  return registered::standing(
+      receipts, rule, d.__isset.deadlineDays ? std::optional<int>(d.deadlineDays) : std::nullopt);
+}
+
 const char* news_kind(const DeliveryNews& n) {
   if (!n.receipt) return "registeredDeliveryExpiring";
   switch (*n.receipt) {
@@ -49,6 +56,9 @@ journal::DepartmentEvent department_event(const DeliveryNews& n, const std::stri
   if (!n.receipt_id.empty()) detail["receiptId"] = n.receipt_id;
   if (n.receipt) detail["receiptKind"] = registered::to_string(*n.receipt);
   if (std::string legal = legal_date(n); !legal.empty()) detail["legalDeliveryDate"] = legal;
+  if (n.standing.deadline_last_day) {
+    detail["deadlineLastDay"] = registered::format_day(*n.standing.deadline_last_day);
+  }
   if (n.standing.closes_ms) detail["closesAt"] = format_utc(*n.standing.closes_ms);
   return {
       0, department, news_kind(n), business_process_id, n.at_ms, boost::json::serialize(detail)};

@@ -23,11 +23,16 @@ struct DeliveryNews {
   registered::Standing standing;  // after the change
 };
 
+// The standing of registered delivery `d` after `receipts`, with the deadline it sets.
+registered::Standing standing_of(const model::DocumentDelivery& d,
+                                 const std::vector<registered::ReceiptFact>& receipts,
+                                 const registered::LifecycleRule& rule);
+
 // registeredDeliveryAvailable | …Accepted | …Refused | …Expired | …Undeliverable | …Expiring.
 const char* news_kind(const DeliveryNews& news);
 
 // The event of that kind, with a JSON detail (deliveryId, receiptId, platform, status,
-// legalDeliveryDate, closesAt).
+// legalDeliveryDate, deadlineLastDay, closesAt).
 journal::DepartmentEvent department_event(const DeliveryNews& news, const std::string& department,
                                           const std::string& business_process_id);
 

@@ -63,6 +63,15 @@ Result<IntakeAnswer> DepartmentCases::repeated_answer(const DepartmentRequest& r
   return stored_answer(request, outcome.answer);
 }
 
+Status DepartmentCases::checked_document(const std::string& path,
+                                         const mapping::DocumentKind* kind) const {
+  if (Status pdf = documents::check_pdf(path, parts_.pdf_limits); !pdf.is_ok()) return pdf;
+  auto found = documents::find_active_content(path, parts_.pdf_limits);
+  if (!found.is_ok()) return found.status();
+  return documents::refuse_active_content(
+      *found, kind ? kind->allowed_active_content : std::set<documents::ActiveContent>{});
+}
+
 Result<PreparedIntake> DepartmentCases::prepare_document(const DeliverDocument& req,
                                                          const CallOrigin& origin,
                                                          const DocumentSource* source) {
@@ -90,14 +99,15 @@ Result<PreparedIntake> DepartmentCases::prepare_document(const DeliverDocument& 
   auto stored = source ? source->store(*parts_.documents, limit)
                        : parts_.documents->store_bytes(req.document, limit);
   if (!stored.is_ok()) return stored.status();
-  if (Status pdf = documents::check_pdf(stored->path, parts_.pdf_limits); !pdf.is_ok()) {
+  if (Status pdf = checked_document(stored->path, kind); !pdf.is_ok()) {
     if (!stored->was_stored) std::remove(stored->path.c_str());
-    return invalid_argument("document: " + pdf.message());
+    return Status(pdf.code(), "document: " + pdf.message());
   }
   return prepare_document_intake(
       req, origin, parts_.clock.now_ms(),
       AcceptedDocument{stored->sha256_hex, stored->size, named->file_name, named->title,
-                       platform.empty() ? std::string() : *req.recipient, platform});
+                       platform.empty() ? std::string() : *req.recipient, platform,
+                       kind ? kind->deadline_days : uint16_t{0}});
 }
 
 Result<BusinessCaseAnswer> DepartmentCases::read_case(const std::string& department,

@@ -8,7 +8,8 @@
 //   note()             the request log line (personal data as the mapping says)
 //   prepare()+commit() openBusinessCase, reportStatus, addActivity, sendNotification,
 //                      sendMessage: one journal intake, idempotent by messageId
-//   prepare_document() deliverDocument: named, stored, checked (qpdf), then commit()
+//   prepare_document() deliverDocument: named, stored, checked (qpdf, no active content), then
+//                      commit()
 //   read()             getBusinessCase, getDelivery, getReceipt, listEvents, ackEvents,
 //                      getSubmission, decideIdentityLink
 //   refused()          a refusal of the caller: audit entry and log line
@@ -30,6 +31,7 @@
 #include "core/cases/call_origin.h"
 #include "core/cases/case_intake.h"
 #include "core/cases/requests.h"
+#include "core/documents/active_content.h"
 #include "core/documents/document_store.h"
 #include "core/documents/pdf_check.h"
 #include "core/identity/identity_service.h"
@@ -92,6 +94,8 @@ class DepartmentCases {
                const std::string& business_process_id, const Status& status);
 
  private:
+  // The intake check of a stored PDF, then no active content beyond what `kind` allows.
+  Status checked_document(const std::string& path, const mapping::DocumentKind* kind) const;
   Result<BusinessCaseAnswer> read_case(const std::string& department,
                                        const GetBusinessCase& request);
 

@@ -164,6 +164,7 @@ struct DeliveryAnswer {
   // Registered mail only:
   std::string platform;
   std::string legal_delivery_date;  // yyyy-mm-dd once known
+  std::string deadline_last_day;    // yyyy-mm-dd once known, where the document sets one
   struct Receipt {
     std::string receipt_id;
     std::string kind;

@@ -258,12 +258,19 @@ class ConfigReader : public DocumentReader {
   }
 
   void read_registered_mail(const xmlNode* element, RegisteredMail& mail) {
+    if (auto shift = text(element, "shiftWeekends")) {
+      // Named on its own: a configuration written for the earlier rule must not silently
+      // give other dates.
+      problem(element, "shiftWeekends",
+              show(element, "shiftWeekends", *shift) +
+                  ": no longer a setting: the legal delivery date never moves; a weekend or one "
+                  "of the holidays moves only the last day of a deadline (Art. 20 VwVG)");
+    }
     check_attributes(element, {"messageIdDomain", "acceptanceDays", "warnBeforeHours",
                                "shiftWeekends", "holidays"});
     mail.message_id_domain = required(element, "messageIdDomain");
     number(element, "acceptanceDays", mail.acceptance_days);
     number(element, "warnBeforeHours", mail.warn_before_hours, 0);
-    boolean(element, "shiftWeekends", mail.shift_weekends);
     std::string days = text(element, "holidays").value_or("");
     for (size_t at = 0; at < days.size();) {
       size_t end = days.find_first_of(" \t\n", at);
@@ -276,7 +283,7 @@ class ConfigReader : public DocumentReader {
       DeliveryPlatform p;
       check_attributes(child, {"name", "smtpUrl", "sender", "user", "password", "imapUrl",
                                "imapUser", "imapPassword", "caFile", "receiptCaFile", "egov",
-                               "pollMs", "timeoutMs"});
+                               "pollMs", "timeoutMs", "maxReceiptBytes"});
       p.name = required(child, "name");
       p.smtp_url = mail_url(child, "smtpUrl", "smtp");
       p.sender = required(child, "sender");
@@ -291,6 +298,7 @@ class ConfigReader : public DocumentReader {
       boolean(child, "egov", p.egov);
       millis(child, "pollMs", p.poll);
       millis(child, "timeoutMs", p.timeout);
+      number(child, "maxReceiptBytes", p.max_receipt_bytes, 1024);
       if (mail.platform(p.name)) {
         problem(child, "name", "<platform> name=\"" + p.name + "\": configured twice");
       }

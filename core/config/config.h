@@ -39,7 +39,7 @@ struct Limits {
   Millis header_timeout{10'000};      // to receive a request's headers
   Millis request_timeout{30'000};     // to receive the body and answer
   Millis idle_timeout{60'000};        // keep-alive connection without a request
-  // The XML shape guard (adapters/soap/xml_guard.h).
+  // The XML shape guard (core/xml/shape_guard.h).
   uint32_t max_xml_depth = 64;
   uint32_t max_attributes_per_element = 64;
   uint32_t max_namespaces_per_element = 32;
@@ -119,14 +119,14 @@ struct DeliveryPlatform {
   bool egov = false;                  // PrivaSphere: <PSPeGov/> (identified recipients only)
   Millis poll{5'000};                 // how often the receipt mailbox is read
   Millis timeout{60'000};             // per SMTP submission or IMAP exchange
+  uint64_t max_receipt_bytes = 10ull << 20;  // a larger mail is set aside unread
 };
 
 struct RegisteredMail {
   std::string message_id_domain;      // Message-ID: <deliveryId@domain>
   uint32_t acceptance_days = 7;
   uint32_t warn_before_hours = 24;    // the department is warned this long before expiry
-  bool shift_weekends = false;        // a legal delivery date on a weekend moves to Monday
-  std::vector<std::string> holidays;  // yyyy-mm-dd; such a legal delivery date moves on too
+  std::vector<std::string> holidays;  // yyyy-mm-dd; no deadline ends on them (nor on weekends)
   std::vector<DeliveryPlatform> platforms;
   const DeliveryPlatform* platform(const std::string& name) const {
     for (const auto& p : platforms) {

@@ -38,12 +38,15 @@ void ignore_structured(void*, xmlErrorPtr) {}
 }  // namespace
 
 Result<FormFields> map_form_fields(const Forms& forms, const FormRule& rule,
-                                   std::string_view form_data) {
+                                   std::string_view form_data, const xml::GuardLimits& limits) {
   if (form_data.size() > kMaxFormDataBytes) {
     return invalid_argument("form data: " + std::to_string(form_data.size()) +
                             " bytes, more than the " + std::to_string(kMaxFormDataBytes) +
                             " allowed");
   }
+  xml::GuardLimits bounded = limits;
+  bounded.max_bytes = kMaxFormDataBytes;
+  if (Status s = xml::check_untrusted_xml(form_data, bounded, "form data"); !s.is_ok()) return s;
   std::unique_ptr<xmlParserCtxt, ParserFree> parser(xmlNewParserCtxt());
   if (!parser) return Status(StatusCode::kInternal, "form data: no parser context");
   // No NOENT (entities stay references), no DTDLOAD, no network: nothing is fetched.

@@ -16,6 +16,7 @@
 
 #include "core/base/status.h"
 #include "core/mapping/mapping.h"
+#include "core/xml/shape_guard.h"
 
 namespace portier::mapping {
 
@@ -25,8 +26,9 @@ inline constexpr size_t kMaxFormDataBytes = 1 << 20;
 // field name -> value; optional fields that are missing map to "".
 using FormFields = std::map<std::string, std::string>;
 
+// The shape guard (`limits`, but at most kMaxFormDataBytes) runs before the parser.
 Result<FormFields> map_form_fields(const Forms& forms, const FormRule& rule,
-                                   std::string_view form_data);
+                                   std::string_view form_data, const xml::GuardLimits& limits = {});
 
 // Whether `expression` is a valid XPath 1.0 expression (checked when a mapping is loaded);
 // "" if it is, else libxml2's reason.

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <initializer_list>
 #include <map>
+#include <sstream>
 #include <string_view>
 #include <utility>
 
@@ -703,12 +704,15 @@ class MappingReader : public config::DocumentReader {
     std::map<std::string, int> lines;
     for (xmlNode* child : children_of(element)) {
       if (name_of(child) != "kind") continue;
-      check_attributes(child, {"name", "fileName", "title", "registered", "retention"});
+      check_attributes(child, {"name", "fileName", "title", "registered", "deadlineDays",
+                               "allowActiveContent", "retention"});
       DocumentKind kind;
       kind.kind = required(child, "name");
       kind.file_name_pattern = text(child, "fileName").value_or("${prefix}-${kind}-${date}.pdf");
       kind.title_pattern = text(child, "title").value_or("${kind} - ${date}");
       boolean(child, "registered", kind.registered);
+      number(child, "deadlineDays", kind.deadline_days, 1);
+      read_active_content(child, kind.allowed_active_content);
       if (text(child, "retention")) {
         kind.retention.emplace();
         days(child, "retention", *kind.retention);
@@ -729,6 +733,24 @@ class MappingReader : public config::DocumentReader {
     }
     if (lines.empty() && children_of(element).empty()) {
       missing(element, "kind", "<documents>: list at least one <kind name=\"...\"/>");
+    }
+  }
+
+  // allowActiveContent="javascript embeddedFile": names from documents::all_active_content().
+  void read_active_content(const xmlNode* kind, std::set<documents::ActiveContent>& out) {
+    std::istringstream words(text(kind, "allowActiveContent").value_or(""));
+    for (std::string word; words >> word;) {
+      if (auto parsed = documents::parse_active_content(word)) {
+        out.insert(*parsed);
+        continue;
+      }
+      std::string known;
+      for (documents::ActiveContent a : documents::all_active_content()) {
+        known += (known.empty() ? "" : ", ") + std::string(documents::to_string(a));
+      }
+      problem(kind, "allowActiveContent",
+              show(kind, "allowActiveContent", word) + ": not a kind of active content; known: " +
+                  known);
     }
   }
 

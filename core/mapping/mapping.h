@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/config/outbound_tls.h"
+#include "core/documents/active_content.h"
 #include "core/mapping/retention.h"
 #include "core/model/codec.h"
 
@@ -58,6 +59,8 @@ struct DocumentKind {
   std::string file_name_pattern;            // e.g. "${prefix}-${kind}-${date}.pdf"
   std::string title_pattern;                // e.g. "${kind} - ${date}"
   bool registered = false;                  // delivery policy: needs proof of delivery
+  uint16_t deadline_days = 0;               // the deadline it sets from delivery; 0: none
+  std::set<documents::ActiveContent> allowed_active_content;  // refused unless listed here
   std::optional<std::chrono::days> retention;  // overrides the mapping's documents retention
 };
 

@@ -180,6 +180,7 @@ struct DeliveryAnswer {
   9: string platform                          // registered mail only
   10: string legalDeliveryDate                // yyyy-mm-dd once known
   11: list<ReceiptSummary> receipts
+  12: string deadlineLastDay                  // yyyy-mm-dd once known, where the kind sets one
 }
 
 struct GetReceiptRequest {

@@ -81,6 +81,7 @@ struct DocumentDelivery {
   11: optional string ownerId
   12: optional i32 serviceId       // the portal service (Leistung); the RC adapter requires it
   13: optional string businessCaseId  // UUID of the portal business case the document belongs to
+  14: optional i32 deadlineDays    // the deadline the document sets, counted from its delivery
 }
 
 // A web form submitted through an AFS Antragspostfach (APF) mailbox. The form data, PDF and

@@ -69,7 +69,8 @@ const char* to_string(State state) {
   return "";
 }
 
-Standing standing(const std::vector<ReceiptFact>& receipts, const LifecycleRule& rule) {
+Standing standing(const std::vector<ReceiptFact>& receipts, const LifecycleRule& rule,
+                  std::optional<int> deadline_days) {
   std::vector<ReceiptFact> ordered = receipts;
   std::stable_sort(ordered.begin(), ordered.end(), [](const ReceiptFact& a, const ReceiptFact& b) {
     return a.event_ms < b.event_ms;
@@ -92,7 +93,8 @@ Standing standing(const std::vector<ReceiptFact>& receipts, const LifecycleRule&
   if (*s.final_kind == ReceiptKind::kExpiry && s.available_ms) {
     day = swiss_day(*s.available_ms) + rule.acceptance_days;
   }
-  s.legal_delivery_day = next_working_day(day, rule.calendar);
+  s.legal_delivery_day = day;
+  if (deadline_days) s.deadline_last_day = deadline_last_day(day, *deadline_days, rule.calendar);
   return s;
 }
 

@@ -8,7 +8,8 @@
 // - EXPIRY: delivered on the 7th day after it was made available (the collection fiction of
 //   VwVG Art. 20 para. 2bis / BGG Art. 44 para. 2).
 // - REFUSAL: delivered on the day of the refusal. UNDELIVERABLE: not delivered.
-// - Then, if the rule says so, a weekend or holiday moves to the next working day.
+// - The legal delivery date never moves for a weekend or holiday; only the last day of a
+//   deadline that runs from it does (swiss_calendar.h, deadline_last_day).
 // Pure functions: the journal keeps the receipts, this says what they mean.
 #include <cstdint>
 #include <optional>
@@ -46,11 +47,14 @@ struct Standing {
   std::optional<ReceiptKind> final_kind;
   std::optional<int64_t> final_ms;
   std::optional<Day> legal_delivery_day;
+  std::optional<Day> deadline_last_day;  // where the document sets a deadline of so many days
 };
 
 // The standing of a submitted delivery after `receipts` (in any order; the earliest final one
-// decides, a platform repeating itself changes nothing).
-Standing standing(const std::vector<ReceiptFact>& receipts, const LifecycleRule& rule);
+// decides, a platform repeating itself changes nothing). `deadline_days`: the deadline the
+// document sets, counted from its delivery.
+Standing standing(const std::vector<ReceiptFact>& receipts, const LifecycleRule& rule,
+                  std::optional<int> deadline_days = std::nullopt);
 
 // Whether the department should be warned now that the acceptance window is closing.
 bool expiry_warning_due(const Standing& s, int64_t now_ms, const LifecycleRule& rule);

@@ -57,8 +57,13 @@ bool is_weekend(Day day) {
 }
 
 Day next_working_day(Day day, const CalendarRule& rule) {
-  while ((rule.shift_weekends && is_weekend(day)) || rule.holidays.count(day) != 0) ++day;
+  while (is_weekend(day) || rule.holidays.count(day) != 0) ++day;
   return day;
+}
+
+Day deadline_last_day(Day delivered, int days, const CalendarRule& rule) {
+  // Day 1 is the day after delivery, so day `days` is `delivered + days`.
+  return next_working_day(delivered + days, rule);
 }
 
 }  // namespace portier::registered

@@ -1,7 +1,6 @@
 #pragma once
 // Calendar days as Swiss law counts them: the civil date in Switzerland (CET, CEST in summer)
-// of an instant, day arithmetic, and the optional rule that a day on a weekend or a holiday
-// moves to the next working day.
+// of an instant, day arithmetic, and the end of a deadline counted in days (Art. 20 VwVG).
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -22,11 +21,15 @@ std::optional<Day> parse_day(std::string_view text);  // nothing unless a real y
 bool is_weekend(Day day);
 
 struct CalendarRule {
-  bool shift_weekends = false;  // a Saturday or Sunday counts as the next working day
-  std::set<Day> holidays;       // as do these days
+  std::set<Day> holidays;  // federal and cantonal holidays: no deadline ends on them
 };
 
-// `day`, or the next working day under `rule`.
+// `day`, or the next day that is neither a Saturday, a Sunday nor a holiday.
 Day next_working_day(Day day, const CalendarRule& rule);
+
+// The last day of a deadline of `days` days set by a notice delivered on `delivered`: it starts
+// on the following day (Art. 20 para. 1 VwVG) and, ending on a Saturday, a Sunday or a holiday,
+// ends on the next working day instead (para. 3). The delivery date itself never moves.
+Day deadline_last_day(Day delivered, int days, const CalendarRule& rule);
 
 }  // namespace portier::registered

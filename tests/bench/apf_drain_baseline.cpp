@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: apf_drain_baseline URL USER PASSWORD MAILBOX [PAGE_SIZE]\n");
     return 2;
   }
-  portier::afs::ApfClient apf({argv[1], {argv[2], argv[3]}, {}, std::chrono::seconds(30)});
+  portier::afs::ApfClient apf({argv[1], {argv[2], argv[3]}, {}, std::chrono::seconds(30), {}});
   const int page_size = argc > 5 ? std::stoi(argv[5]) : 100;
   const auto start = std::chrono::steady_clock::now();
   long fetched = 0;

@@ -31,7 +31,7 @@ class PieceBytes final : public portier::soap_adapter::ByteSource {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace portier::soap_adapter;
   const std::string_view body(reinterpret_cast<const char*>(data), size);
-  GuardLimits limits;
+  portier::xml::GuardLimits limits;
   for (bool xop : {false, true}) {
     PieceBytes bytes(body);
     std::string rule;

@@ -1,13 +1,13 @@
-// The linear shape guard that runs before any XML parser (adapters/soap/xml_guard.h): whole
+// The linear shape guard that runs before any XML parser (core/xml/shape_guard.h): whole
 // documents, and the same bytes fed in two pieces to the streaming form must agree.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
-#include "adapters/soap/xml_guard.h"
+#include "core/xml/shape_guard.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace portier::soap_adapter;
+  using namespace portier::xml;
   const std::string_view xml(reinterpret_cast<const char*>(data), size);
   GuardLimits limits;
   limits.max_depth = 16;

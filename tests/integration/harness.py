@@ -48,7 +48,9 @@ def mapping_xml(name, auth, services, statuses=None):
                    for code, (portal, text) in (statuses or {}).items())
     table = f"<statusTable>{rows}</statusTable>" if rows else ""
     table += ('<documents prefix="KantonSolothurn"><kind name="Veranlagungsverfuegung" '
-              'fileName="${prefix}-${kind}-${date}.pdf" title="${kind} - ${date}"/></documents>')
+              'fileName="${prefix}-${kind}-${date}.pdf" title="${kind} - ${date}"/>'
+              '<kind name="Verfuegung" deadlineDays="20" allowActiveContent="embeddedFile"/>'
+              '</documents>')
     service_xml = "".join(f'<service id="{s}"/>' for s in services)
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<mapping xmlns="urn:portier:mapping:1" '
             f'name="{name}" displayName="{name}"><authentication>{auth}</authentication>'

@@ -262,7 +262,7 @@ def unique_id(label):
 MESSAGE_ID_DOMAIN = "portier.test"
 
 REGISTERED_MAIL = """  <registeredMail messageIdDomain="{domain}" warnBeforeHours="{warn_hours}"
-                  shiftWeekends="true">
+                  holidays="2026-12-24 2026-12-25">
 {platforms}  </registeredMail>
   <destination name="securemail" concurrency="2">
     <retry initialDelayMs="50" maxDelayMs="500" maxAttempts="5" attemptTimeoutMs="10000"/>
@@ -273,7 +273,8 @@ PLATFORM = """    <platform name="{name}" smtpUrl="smtp://127.0.0.1:{smtp}" send
               user="{sender}" password="env:PORTIER_SMTP_SECRET"
               imapUrl="imap://127.0.0.1:{imap}" imapUser="receipts-{name}"
               imapPassword="env:PORTIER_IMAP_{upper}" caFile="{tls_ca}"
-              receiptCaFile="{seal_ca}" pollMs="100" timeoutMs="10000"/>
+              receiptCaFile="{seal_ca}" pollMs="100" timeoutMs="10000"
+              maxReceiptBytes="1048576"/>
 """
 
 

@@ -126,6 +126,50 @@ def test_a_bad_document_is_refused_before_anything_is_stored(ws, name):
     assert not os.path.exists(os.path.join(store, digest[:2], digest))
 
 
+def pdf_with(catalog_entries, *objects):
+    """A one-page PDF whose catalog has these entries, with further objects from number 4."""
+    return pdf_of([b"<< /Type /Catalog /Pages 2 0 R " + catalog_entries + b" >>",
+                   b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                   b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>", *objects])
+
+
+SCRIPTED = pdf_with(b"/OpenAction 4 0 R", b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>")
+WITH_ATTACHMENT = pdf_with(b"/Names << /EmbeddedFiles << /Names [(beilage.pdf) 4 0 R] >> >>",
+                           b"<< /Type /Filespec /F (beilage.pdf) /EF << /F 5 0 R >> >>",
+                           b"<< /Type /EmbeddedFile /Length 4 >>\nstream\nPDF!\nendstream")
+
+
+def test_a_document_with_active_content_is_refused_unless_its_kind_allows_it(ws):
+    service, bpid = open_case(ws)
+    wait_until(lambda: ws.sim.portal()["businessCases"], what="the case at the portal")
+
+    def deliver(kind, document, message_id):
+        return service.deliverDocument(
+            header={"senderId": "steueramt", "messageId": message_id, "businessProcessId": bpid},
+            documentKind=kind, title="Verfügung", date=datetime.date(2026, 11, 29),
+            document=document)
+
+    before = journal_counts(ws.portier.journal)[:3]
+    with pytest.raises(zeep.exceptions.Fault) as scripted:
+        deliver("Veranlagungsverfuegung", SCRIPTED, "active-js")
+    assert "document: active content: javascript (object 4 0)" in scripted.value.message
+    with pytest.raises(zeep.exceptions.Fault) as attached:
+        deliver("Veranlagungsverfuegung", WITH_ATTACHMENT, "active-attached")
+    assert "embeddedFile (object 1 0)" in attached.value.message
+    assert "allowActiveContent" in attached.value.message
+    assert journal_counts(ws.portier.journal)[:3] == before
+    for document in (SCRIPTED, WITH_ATTACHMENT):
+        digest = hashlib.sha256(document).hexdigest()
+        assert not os.path.exists(os.path.join(ws.dir, "documents", digest[:2], digest))
+
+    # The kind "Verfuegung" allows attachments (allowActiveContent="embeddedFile"), no scripts.
+    accepted = deliver("Verfuegung", WITH_ATTACHMENT, "active-allowed")
+    assert accepted.sha256 == hashlib.sha256(WITH_ATTACHMENT).hexdigest()
+    with pytest.raises(zeep.exceptions.Fault) as still:
+        deliver("Verfuegung", SCRIPTED, "active-js-allowed-kind")
+    assert "javascript (object 4 0)" in still.value.message
+
+
 def test_a_document_the_inbox_refuses_is_reported_failed_with_the_inbox_reason(ws):
     # The adapter takes the upload, but its status cannot be read until it has refused it.
     ws.sim.faults(status=503, count=100000, pathPrefix="/rc-adapter/v1/documents/")

@@ -46,9 +46,10 @@ class Department:
         return self.service.openBusinessCase(header=self.header(), serviceId=7, ownerId=owner,
                                              title="Steuern 2026").businessProcessId
 
-    def deliver(self, bpid, platform, title="Veranlagungsverfügung 2026", pdf=None, **extra):
+    def deliver(self, bpid, platform, title="Veranlagungsverfügung 2026", pdf=None,
+                kind="Veranlagungsverfuegung", **extra):
         return self.service.deliverDocument(
-            header=self.header(bpid), documentKind="Veranlagungsverfuegung", title=title,
+            header=self.header(bpid), documentKind=kind, title=title,
             date=datetime.date(2026, 11, 30), document=pdf or make_pdf(title), channel="registered",
             recipient=RECIPIENT, platform=platform, **extra)
 
@@ -155,15 +156,17 @@ def test_expiry_on_the_platform_clock_gives_the_seventh_day(rws):
     dept = Department(rws)
     bpid = dept.open_case()
     sim = rws.sims["incamail"]
-    sim.set_clock("2026-11-30T08:00:00Z")
+    sim.set_clock("2026-11-29T08:00:00Z")  # a Sunday
     answer = dept.deliver(bpid, "incamail", title="Betreibungsurkunde")
     dept.wait_status(answer.deliveryId, "AVAILABLE")
     sim.advance(days=8)
     expired = dept.wait_status(answer.deliveryId, "EXPIRED")
-    assert expired.legalDeliveryDate == datetime.date(2026, 12, 7)
+    # The seventh day is a Sunday, and stays the delivery date: weekends move only deadlines.
+    assert expired.legalDeliveryDate == datetime.date(2026, 12, 6)
+    assert expired.deadlineLastDay is None  # this kind sets no deadline
     assert [r.kind for r in expired.receipt] == ["SUBMISSION", "EXPIRY"]
     event = next(e for e in dept.events(bpid) if e.kind == "registeredDeliveryExpired")
-    assert '"legalDeliveryDate":"2026-12-07"' in event.detail
+    assert '"legalDeliveryDate":"2026-12-06"' in event.detail
     wait_until(lambda: "Einschreiben nicht abgeholt" in [a["title"]
                                                          for a in activities_of(rws, bpid)],
                what="the expiry activity on the case")
@@ -174,16 +177,24 @@ def test_a_refusal_through_privasphere_reaches_department_and_portal(rws):
     bpid = dept.open_case()
     sim = rws.sims["privasphere"]
     sim.set_clock("2026-12-04T09:00:00Z")  # a Friday
-    answer = dept.deliver(bpid, "privasphere", title="Verfügung")
+    answer = dept.deliver(bpid, "privasphere", title="Verfügung", kind="Verfuegung")
     message_id = message_id_of(answer.deliveryId)
     at_platform = wait_until(lambda: sim.message(message_id), what="the submission")
     assert at_platform["subject"].startswith("<PSPRegistered/> ")
     dept.wait_status(answer.deliveryId, "AVAILABLE")
-    sim.set_clock("2026-12-05T10:00:00Z")  # a Saturday: shifted to Monday by the rule
+    sim.set_clock("2026-12-05T10:00:00Z")  # a Saturday: the delivery date all the same
     sim.act(message_id, "refuse")
     refused = dept.wait_status(answer.deliveryId, "REFUSED")
-    assert refused.legalDeliveryDate == datetime.date(2026, 12, 7)
-    assert "registeredDeliveryRefused" in [e.kind for e in dept.events(bpid)]
+    assert refused.legalDeliveryDate == datetime.date(2026, 12, 5)
+    # The kind's 20-day deadline would end on Friday 25 December, a configured holiday: it ends
+    # on the next working day after the weekend.
+    assert refused.deadlineLastDay == datetime.date(2026, 12, 28)
+    event = next(e for e in dept.events(bpid) if e.kind == "registeredDeliveryRefused")
+    detail = json.loads(event.detail)
+    assert (detail["legalDeliveryDate"], detail["deadlineLastDay"]) == ("2026-12-05", "2026-12-28")
+    (exported,) = json.loads(rws.portier.ctl("evidence", "export", bpid).stdout)["deliveries"]
+    assert (exported["legalDeliveryDate"], exported["deadlineLastDay"]) == (
+        "2026-12-05", "2026-12-28")
     wait_until(lambda: "Einschreiben verweigert" in [a["title"] for a in activities_of(rws, bpid)],
                what="the refusal activity on the case")
 
@@ -238,6 +249,24 @@ def test_mail_that_is_no_receipt_of_ours_is_set_aside_not_lost(rws):
     wait_until(lambda: len(box.messages("Unmatched")) >= 2, what="both set aside in Unmatched")
     text = http("GET", rws.portier.url + "/metrics")[2].decode()
     assert 'portier_receipts_total{platform="incamail",outcome="unmatched"} 2' in text
+
+
+def test_a_mail_over_the_receipt_size_limit_is_set_aside_unread(rws):
+    # The harness sets maxReceiptBytes="1048576"; this one is 1.5 MB.
+    box = rws.mailboxes["privasphere"]
+    raw = ("From: spam@example.ch\r\nTo: amt@kanton.test\r\nSubject: Abholquittung\r\n"
+           "Message-ID: <big@example.ch>\r\nDate: Mon, 30 Nov 2026 08:00:00 +0100\r\n\r\n"
+           ).encode() + (b"y" * 76 + b"\r\n") * 19_500
+    connection = box.connect()
+    try:
+        connection.append("INBOX", None, None, raw)
+    finally:
+        connection.logout()
+    wait_until(lambda: [r for _, r in box.messages("Unmatched") if b"<big@example.ch>" in r],
+               what="the large mail set aside in Unmatched")
+    assert not [r for _, r in box.messages() if b"<big@example.ch>" in r]
+    text = http("GET", rws.portier.url + "/metrics")[2].decode()
+    assert 'portier_receipts_total{platform="privasphere",outcome="too_large"} 1' in text
 
 
 @pytest.mark.parametrize("case", [

@@ -35,7 +35,7 @@ std::shared_ptr<const http::SpooledBody> spooled(const std::string& bytes) {
   return std::shared_ptr<const http::SpooledBody>(std::move(*body));
 }
 
-Result<SpooledEnvelope> read(const std::string& bytes, GuardLimits limits = {}) {
+Result<SpooledEnvelope> read(const std::string& bytes, xml::GuardLimits limits = {}) {
   limits.max_bytes = 1 << 30;
   std::string rule;
   return read_spooled_envelope(*spooled(bytes), limits, rule);
@@ -164,7 +164,7 @@ constexpr char kInclude[] =
     R"(<xop:Include xmlns:xop="http://www.w3.org/2004/08/xop/include" href="cid:pdf%40x"/>)";
 
 Result<SpooledEnvelope> read_root(const std::string& bytes, std::string* rule = nullptr) {
-  GuardLimits limits;
+  xml::GuardLimits limits;
   StringBytes source(bytes);
   std::string ignored;
   return read_spooled_envelope(source, limits, rule ? *rule : ignored, true);

@@ -2,6 +2,7 @@
 // APF simulator module (driven through its Router, no sockets), plus the pure helpers.
 #include "connectors/afs/apf_wire.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -14,6 +15,8 @@
 
 namespace portier::afs {
 namespace {
+
+using ::testing::HasSubstr;
 
 namespace json = boost::json;
 
@@ -49,6 +52,21 @@ TEST(ApfWire, EnvelopesAreParsedWithoutDtdsAndFaultsAreRead) {
   EXPECT_TRUE(f->client);
   EXPECT_EQ(f->code, "ALREADY_TAKEN");
   EXPECT_EQ(f->text, "taken as bp-1");
+}
+
+TEST(ApfWire, AnswersPassTheShapeGuardWithTheConfiguredLimits) {
+  const std::string answer = EnvelopeWriter::fault(true, "ALREADY_TAKEN", "taken as bp-1");
+  EXPECT_TRUE(EnvelopeReader::parse(answer).is_ok());
+  xml::GuardLimits tight;
+  tight.max_depth = 2;
+  auto refused = EnvelopeReader::parse(answer, tight);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("the answer: refused by the XML shape guard (depth)"));
+  // An attribute flood that libxml2 would read (slowly) is refused by the default limits.
+  std::string flood = "<x";
+  for (int i = 0; i < 65; ++i) flood += " a" + std::to_string(i) + "='1'";
+  EXPECT_THAT(EnvelopeReader::parse(flood + "/>").status().message(), HasSubstr("(attributes)"));
 }
 
 Application whole() {

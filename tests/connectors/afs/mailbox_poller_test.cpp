@@ -55,7 +55,7 @@ class MailboxPollerTest : public ::testing::Test {
     sim_.core().add(std::make_unique<sim::AfsSim>(sim::AfsSimOptions{}, sim_clock_));
     ASSERT_TRUE(sim_.start());
     apf_ = std::make_unique<ApfClient>(ApfSettings{
-        sim_.base() + "/afs/apf/v1", {"portier", "apf-secret"}, {}, std::chrono::seconds(5)});
+        sim_.base() + "/afs/apf/v1", {"portier", "apf-secret"}, {}, std::chrono::seconds(5), {}});
   }
   void TearDown() override {
     sim_.stop();

@@ -1,5 +1,6 @@
 #include "connectors/department/identity_caller.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "connectors/department/answer_reader.h"
@@ -7,6 +8,8 @@
 
 namespace portier::department {
 namespace {
+
+using ::testing::HasSubstr;
 
 TEST(RequestTemplate, EscapesForWhereTheValueLands) {
   std::map<std::string, std::string> v = {{"name", "O'Brien & <Söhne> \"x\""}};
@@ -42,6 +45,17 @@ TEST(AnswerReader, ReadsASoapAnswerByXPath) {
   EXPECT_EQ(a.person_ref.id, "ST-1");
   EXPECT_EQ(a.person_ref.category, "CH.SO.STEUERNR");
   EXPECT_EQ(a.matched_on, (std::vector<std::string>{"vn", "officialName"}));
+}
+
+TEST(AnswerReader, TheShapeGuardReadsTheAnswerFirst) {
+  const std::string answer = R"(<r xmlns:st="urn:st"><st:ergebnis>TREFFER</st:ergebnis></r>)";
+  EXPECT_TRUE(read_xml_answer(answer, soap_rules()).is_ok());
+  xml::GuardLimits tight;
+  tight.max_depth = 1;
+  auto refused = read_xml_answer(answer, soap_rules(), tight);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("the answer: refused by the XML shape guard (depth)"));
 }
 
 TEST(AnswerReader, RefusesDtdsAndGarbage) {

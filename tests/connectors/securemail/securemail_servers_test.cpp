@@ -2,8 +2,10 @@
 // (STARTTLS, AUTH, faults by recipient), and receipts through Dovecot: listed, fetched byte for
 // byte, parsed, their seal checked, moved to Archive or Unmatched.
 #include <gmime/gmime.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -22,6 +24,7 @@ namespace portier::securemail {
 namespace {
 
 using Kind = SubmitOutcome::Kind;
+using ::testing::HasSubstr;
 namespace t = testing;
 
 // What a mail reader sees of a submitted message.
@@ -353,6 +356,28 @@ TEST_F(SecuremailServers, ReceiptIsListedFetchedCheckedAndArchived) {
   EXPECT_EQ(dovecot_->count("Archive"), 1);
   auto gone = mailbox.fetch(uids->at(0));
   EXPECT_EQ(gone.status().code(), StatusCode::kNotFound) << gone.status().to_string();
+}
+
+TEST_F(SecuremailServers, AMessageOverTheSizeLimitIsNotReadToItsEnd) {
+  ASSERT_TRUE(dovecot_->deliver("Subject: gross\r\n\r\n" + std::string(20'000, 'x') + "\r\n"));
+  ASSERT_TRUE(dovecot_->deliver("Subject: klein\r\n\r\nkurz\r\n"));
+  const int unmatched = std::max(dovecot_->count("Unmatched"), 0);  // the suite shares a Dovecot
+  ImapAccount account = imap_account();
+  account.max_message_bytes = 8192;
+  ReceiptMailbox mailbox(account);
+  auto uids = mailbox.list_inbox();
+  ASSERT_TRUE(uids.is_ok()) << uids.status().to_string();
+  ASSERT_GE(uids->size(), 2u);
+  const uint32_t big_uid = uids->at(uids->size() - 2), small_uid = uids->back();
+  auto big = mailbox.fetch(big_uid);
+  EXPECT_EQ(big.status().code(), StatusCode::kInvalidArgument) << big.status().to_string();
+  EXPECT_THAT(big.status().message(), HasSubstr("larger than the limit of 8192 bytes"));
+  // The session goes on: the next message is read, and the large one can be set aside.
+  auto small = mailbox.fetch(small_uid);
+  ASSERT_TRUE(small.is_ok()) << small.status().to_string();
+  EXPECT_THAT(*small, HasSubstr("kurz"));
+  ASSERT_TRUE(mailbox.move(big_uid, MailboxFolder::kUnmatched).is_ok());
+  EXPECT_EQ(dovecot_->count("Unmatched"), unmatched + 1);
 }
 
 TEST_F(SecuremailServers, MailboxErrorsAreClassified) {

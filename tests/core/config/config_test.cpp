@@ -676,7 +676,7 @@ namespace {
 
 std::string registered_mail(const std::string& platforms) {
   return "  <registeredMail messageIdDomain=\"portier.example\" warnBeforeHours=\"12\"\n"
-         "                  shiftWeekends=\"true\" holidays=\"2026-12-25 2027-01-01\">\n" +
+         "                  holidays=\"2026-12-25 2027-01-01\">\n" +
          platforms + "  </registeredMail>\n";
 }
 
@@ -698,7 +698,6 @@ TEST_F(ConfigLoad, RegisteredMailReadsItsRulesAndPlatforms) {
   EXPECT_EQ(m.message_id_domain, "portier.example");
   EXPECT_EQ(m.acceptance_days, 7u);
   EXPECT_EQ(m.warn_before_hours, 12u);
-  EXPECT_TRUE(m.shift_weekends);
   EXPECT_EQ(m.holidays, (std::vector<std::string>{"2026-12-25", "2027-01-01"}));
   ASSERT_EQ(m.platforms.size(), 2u);
   ASSERT_NE(m.platform("privasphere"), nullptr);
@@ -726,6 +725,15 @@ TEST_F(ConfigLoad, RegisteredMailProblemsNameTheAttribute) {
   ASSERT_FALSE(holiday.problems.empty());
   EXPECT_EQ(holiday.problems[0].line, 7);
   EXPECT_THAT(holiday.problems[0].message, HasSubstr("'2026-13-01'"));
+  // The earlier rule moved the legal delivery date; such a configuration is refused, not read
+  // with other dates.
+  Problem shifted = only_problem(
+      std::string(kHead) + kRequired +
+      "  <registeredMail messageIdDomain=\"d\" shiftWeekends=\"true\">\n" + platform("incamail") +
+      "  </registeredMail>\n" + kTail);
+  EXPECT_EQ(shifted.line, 7);
+  EXPECT_THAT(shifted.message, HasSubstr("shiftWeekends"));
+  EXPECT_THAT(shifted.message, HasSubstr("never moves"));
 }
 
 TEST_F(ConfigLoad, TheConsoleNeedsATlsListenerAndSayableUsers) {

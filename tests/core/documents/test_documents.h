@@ -3,6 +3,7 @@
 // Threads: any; not thread-safe across calls that write the same file.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace portier::documents::testing {
 
@@ -22,6 +23,8 @@ uint64_t write_test_pdf(const std::string& path, const TestPdf& spec);
 // A small valid PDF in memory with `pages` pages of text.
 std::string test_pdf(int pages);
 bool have_zlib();
+// A PDF of these object bodies (object 1 the catalog) with a correct cross-reference table.
+std::string pdf_of(const std::vector<std::string>& objects);
 
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& bytes);

@@ -57,10 +57,20 @@ DepartmentMapping example() {
   m.document_prefix = "KantonSolothurn";
   m.status_table = {{"EINGEGANGEN", model::CaseStatus::IN_PROGRESS, "Eingegangen"},
                     {"RUECKFRAGE", model::CaseStatus::WAITING_FOR_CUSTOMER, ""}};
-  m.document_kinds = {{"Handelsregisterauszug", "${prefix}-${kind}-${date}.pdf",
-                       "${kind} - ${date}", false, std::nullopt},
-                      {"Verfügung über Änderung", "${prefix}-${kind}-${title}-${date}.pdf",
-                       "${kind}: ${title} (${date})", true, std::nullopt}};
+  m.document_kinds = {{"Handelsregisterauszug",
+                       "${prefix}-${kind}-${date}.pdf",
+                       "${kind} - ${date}",
+                       false,
+                       0,
+                       {},
+                       std::nullopt},
+                      {"Verfügung über Änderung",
+                       "${prefix}-${kind}-${title}-${date}.pdf",
+                       "${kind}: ${title} (${date})",
+                       true,
+                       0,
+                       {},
+                       std::nullopt}};
   m.personal_fields = {"ownerId"};
   m.limits.max_text_length = 10;
   return m;

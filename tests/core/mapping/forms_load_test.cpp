@@ -58,6 +58,15 @@ TEST_F(FormsLoad, ReadsFormsFieldsAndTables) {
   ASSERT_TRUE(fields.is_ok()) << fields.status().to_string();
   EXPECT_EQ(fields->at("name"), "Muster");
   EXPECT_EQ(fields->at("z"), "EINS");
+
+  // Form data comes from outside: the shape guard reads it first, with the configured limits.
+  xml::GuardLimits tight;
+  tight.max_depth = 2;
+  auto deep = map_form_fields(*m.forms, *rule,
+                              "<x xmlns='urn:a'><name><b>Muster</b></name><z>1</z></x>", tight);
+  ASSERT_FALSE(deep.is_ok());
+  EXPECT_THAT(deep.status().message(),
+              HasSubstr("form data: refused by the XML shape guard (depth)"));
 }
 
 TEST_F(FormsLoad, PullNeedsNoEndpointAndRefusesOne) {

@@ -58,6 +58,9 @@ TEST_F(MappingLoad, ExampleFolderLoads) {
   EXPECT_EQ(result.set->by_username("betreibungsamt"), result.set->by_name("betreibungsamt"));
   EXPECT_EQ(result.set->by_username("nobody"), nullptr);
   EXPECT_EQ(result.set->by_name("betreibungsamt")->limits.max_requests_per_minute, 300u);
+  EXPECT_EQ(result.set->by_name("betreibungsamt")->document_kind("Zahlungsbefehl")->deadline_days,
+            10);
+  EXPECT_EQ(steueramt->document_kind("Veranlagungsverfuegung")->deadline_days, 0);
 }
 
 TEST_F(MappingLoad, ExampleVectorsPass) {
@@ -177,6 +180,12 @@ TEST_F(MappingLoad, FileNamesAreAsciiWithoutSpecialCharactersAndEndInPdf) {
     EXPECT_EQ(result.problems[0].line, 6) << c.pattern;
     EXPECT_THAT(result.problems[0].message, HasSubstr(c.says)) << c.pattern;
   }
+  LoadResult deadline = load_text(base +
+                                  "    <kind name=\"K\" deadlineDays=\"0\"/>\n"
+                                  "  </documents>\n</mapping>\n");
+  ASSERT_EQ(deadline.problems.size(), 1u) << all_problems(deadline);
+  EXPECT_EQ(deadline.problems[0].line, 6);
+  EXPECT_THAT(deadline.problems[0].message, HasSubstr("deadlineDays"));
   LoadResult titles = load_text(base +
                                 "    <kind name=\"K\" title=\"${kind} am ${datum}\"/>\n"
                                 "  </documents>\n</mapping>\n");

@@ -19,7 +19,7 @@ DepartmentMapping example() {
   m.document_prefix = "KantonSolothurn";
   m.status_table = {{"FERTIG", model::CaseStatus::DECIDED, "Fertig"}};
   m.document_kinds = {
-      {"Auszug", "${prefix}-${kind}-${date}.pdf", "${kind} - ${date}", false, std::nullopt}};
+      {"Auszug", "${prefix}-${kind}-${date}.pdf", "${kind} - ${date}", false, 0, {}, std::nullopt}};
   return m;
 }
 

@@ -36,13 +36,52 @@ TEST(Lifecycle, ExpiryDeliversOnTheSeventhDayAfterItWasMadeAvailable) {
   EXPECT_EQ(legal(s), "2026-12-07");
 }
 
-TEST(Lifecycle, ExpiryOnASaturdayMovesOnlyWhenTheRuleSaysSo) {
-  std::vector<ReceiptFact> r = {at(ReceiptKind::kSubmission, "2026-12-05T10:00:00Z"),
-                                at(ReceiptKind::kExpiry, "2026-12-12T10:00:01Z")};
-  EXPECT_EQ(legal(standing(r, {})), "2026-12-12");
+std::string deadline(const Standing& s) {
+  return s.deadline_last_day ? format_day(*s.deadline_last_day) : "none";
+}
+
+LifecycleRule with_holidays(std::initializer_list<const char*> days) {
   LifecycleRule rule;
-  rule.calendar.shift_weekends = true;
-  EXPECT_EQ(legal(standing(r, rule)), "2026-12-14");
+  for (const char* d : days) rule.calendar.holidays.insert(*parse_day(d));
+  return rule;
+}
+
+TEST(Lifecycle, AcceptanceOnASaturdayDeliversOnThatSaturday) {
+  // The delivery date never moves for a weekend (Art. 20 VwVG moves only a deadline's end).
+  Standing s = standing({at(ReceiptKind::kSubmission, "2026-12-03T08:00:00Z"),
+                         at(ReceiptKind::kAcceptance, "2026-12-05T10:00:00Z")},
+                        with_holidays({}), 30);
+  EXPECT_EQ(legal(s), "2026-12-05");
+  // 30 days from Sunday 6 December: Monday 4 January 2027, a working day.
+  EXPECT_EQ(deadline(s), "2027-01-04");
+}
+
+TEST(Lifecycle, TheSeventhDayOnASundayIsTheDeliveryDate) {
+  // Made available Sunday 29 November; the seventh day is Sunday 6 December.
+  Standing s = standing({at(ReceiptKind::kSubmission, "2026-11-29T10:00:00Z"),
+                         at(ReceiptKind::kExpiry, "2026-12-06T10:00:01Z")},
+                        with_holidays({"2026-12-07"}), 10);
+  EXPECT_EQ(s.state, State::kExpired);
+  EXPECT_EQ(legal(s), "2026-12-06");
+  // The deadline starts on Monday 7 December; its tenth day is Wednesday 16 December.
+  EXPECT_EQ(deadline(s), "2026-12-16");
+}
+
+TEST(Lifecycle, ADeadlineEndingOnAHolidayOrWeekendEndsOnTheNextWorkingDay) {
+  std::vector<ReceiptFact> r = {at(ReceiptKind::kSubmission, "2026-11-30T08:00:00Z"),
+                                at(ReceiptKind::kAcceptance, "2026-12-15T09:00:00Z")};
+  // Ten days from Tuesday 15 December end on Friday 25 December; as a holiday, the weekend
+  // after it moves the end on to Monday.
+  EXPECT_EQ(deadline(standing(r, with_holidays({}), 10)), "2026-12-25");
+  EXPECT_EQ(deadline(standing(r, with_holidays({"2026-12-25"}), 10)), "2026-12-28");
+  EXPECT_EQ(deadline(standing(r, with_holidays({"2026-12-25", "2026-12-28"}), 10)), "2026-12-29");
+  // Nine days end on Thursday 24 December unless that is a holiday too.
+  EXPECT_EQ(deadline(standing(r, with_holidays({}), 9)), "2026-12-24");
+  EXPECT_EQ(deadline(standing(r, with_holidays({"2026-12-24", "2026-12-25"}), 9)), "2026-12-28");
+  // The delivery date itself is the same under every calendar, and no deadline is given
+  // where the document sets none.
+  EXPECT_EQ(legal(standing(r, with_holidays({"2026-12-15"}), 10)), "2026-12-15");
+  EXPECT_EQ(deadline(standing(r, with_holidays({}))), "none");
 }
 
 TEST(Lifecycle, RefusalCountsAsDeliveredAndUndeliverableDoesNot) {

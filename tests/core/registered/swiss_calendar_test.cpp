@@ -34,11 +34,9 @@ TEST(SwissCalendar, ParsesOnlyRealDates) {
   EXPECT_FALSE(parse_day("yesterday!"));
 }
 
-TEST(SwissCalendar, NextWorkingDayFollowsTheRule) {
+TEST(SwissCalendar, NoWorkingDayIsAWeekendOrAHoliday) {
   Day saturday = *parse_day("2026-12-26");
-  EXPECT_EQ(next_working_day(saturday, {}), saturday);  // no shift unless configured
   CalendarRule rule;
-  rule.shift_weekends = true;
   EXPECT_EQ(format_day(next_working_day(saturday, rule)), "2026-12-28");
   rule.holidays.insert(*parse_day("2026-12-28"));
   EXPECT_EQ(format_day(next_working_day(saturday, rule)), "2026-12-29");
@@ -46,6 +44,16 @@ TEST(SwissCalendar, NextWorkingDayFollowsTheRule) {
   EXPECT_EQ(next_working_day(christmas, rule), christmas);
   rule.holidays.insert(christmas);
   EXPECT_EQ(format_day(next_working_day(christmas, rule)), "2026-12-29");
+}
+
+TEST(SwissCalendar, ADeadlineStartsTheDayAfterDelivery) {
+  // Delivered Monday 30 November: a one-day deadline ends on Tuesday, ten days on Thursday
+  // 10 December.
+  Day monday = *parse_day("2026-11-30");
+  EXPECT_EQ(format_day(deadline_last_day(monday, 1, {})), "2026-12-01");
+  EXPECT_EQ(format_day(deadline_last_day(monday, 10, {})), "2026-12-10");
+  // Five days end on Saturday 5 December: Monday 7 December instead.
+  EXPECT_EQ(format_day(deadline_last_day(monday, 5, {})), "2026-12-07");
 }
 
 }  // namespace

@@ -3,15 +3,16 @@
 #include <string>
 #include <vector>
 
-#include "adapters/soap/xml_guard.h"
+#include "core/xml/shape_guard.h"
 
-namespace portier::soap_adapter {
+namespace portier::xml {
 namespace {
 
 // A document fed in pieces of `size` bytes.
 GuardVerdict in_pieces(const std::string& xml, size_t size, const GuardLimits& limits) {
   XmlShapeStream stream(limits);
-  for (size_t at = 0; at < xml.size(); at += size) stream.feed(std::string_view(xml).substr(at, size));
+  for (size_t at = 0; at < xml.size(); at += size)
+    stream.feed(std::string_view(xml).substr(at, size));
   return stream.finish();
 }
 
@@ -34,18 +35,46 @@ TEST(XmlShapeStream, PiecesOfAnySizeGiveTheVerdictOfTheWholeDocument) {
       R"(<?xml version="1.0" encoding="UTF-8"?><a><b x="1">text</b></a>)",
       R"(<?xml version="1.0" encoding="ISO-8859-1"?><a/>)",
       "<?xml\nversion='1.0' encoding='utf-16'?><a/>",
-      "<?>", "<?xml", "<", "<!", "<!-", "<!--", "<![CDATA", "<!-->", "<!--->",
-      "<a><!-- <!DOCTYPE x> --><b/></a>", "<a><!-- x --><!DOCTYPE y></a>",
-      "<a><![CDATA[<!DOCTYPE x> ]] ]]]></a>", "<a><![CDATA[x]]><b><c><d><e></e></d></c></b></a>",
-      "<!DOCTYPE a><a/>", "<a><!ENTITY x 'y'></a>",
-      "<a><b><c><d></d></c></b></a>", "<a><b><c><d><e>", "<a><b><c><d><e",
-      "<a><b><c><d><e/></d></c></b></a>", R"(<a><b x="/>"><c><d><e></e></d></c></b></a>)",
-      R"(<a x="1" y='2' z=3/>)", R"(<a w="1" x="2" y="3" z="4"/>)", R"(<a w x y z)",
-      R"(<a xmlns="u" xmlns:b="v"/>)", R"(<a xmlns="u" xmlns:b="v" xmlns:c="w"/>)",
-      R"(<a xmlns:b="v"><c xmlns:d="w"><e xmlns:f="x"/></c></a>)", R"(<a xmlnsx="1" xmlns:="2" xmlns="3"/>)",
-      "<abcdefgh/>", "<abcdefghi/>", "<a abcdefgh='1'/>", "<a abcdefghi='1'/>", "<a abcdefghi",
-      "< a>", "<a =\"x\" = = b>", "</a></b><c>", "text only", "",
-      repeated("<a>", 5), repeated("<a/>", 100), repeated("<a></a>", 100),
+      "<?>",
+      "<?xml",
+      "<",
+      "<!",
+      "<!-",
+      "<!--",
+      "<![CDATA",
+      "<!-->",
+      "<!--->",
+      "<a><!-- <!DOCTYPE x> --><b/></a>",
+      "<a><!-- x --><!DOCTYPE y></a>",
+      "<a><![CDATA[<!DOCTYPE x> ]] ]]]></a>",
+      "<a><![CDATA[x]]><b><c><d><e></e></d></c></b></a>",
+      "<!DOCTYPE a><a/>",
+      "<a><!ENTITY x 'y'></a>",
+      "<a><b><c><d></d></c></b></a>",
+      "<a><b><c><d><e>",
+      "<a><b><c><d><e",
+      "<a><b><c><d><e/></d></c></b></a>",
+      R"(<a><b x="/>"><c><d><e></e></d></c></b></a>)",
+      R"(<a x="1" y='2' z=3/>)",
+      R"(<a w="1" x="2" y="3" z="4"/>)",
+      R"(<a w x y z)",
+      R"(<a xmlns="u" xmlns:b="v"/>)",
+      R"(<a xmlns="u" xmlns:b="v" xmlns:c="w"/>)",
+      R"(<a xmlns:b="v"><c xmlns:d="w"><e xmlns:f="x"/></c></a>)",
+      R"(<a xmlnsx="1" xmlns:="2" xmlns="3"/>)",
+      "<abcdefgh/>",
+      "<abcdefghi/>",
+      "<a abcdefgh='1'/>",
+      "<a abcdefghi='1'/>",
+      "<a abcdefghi",
+      "< a>",
+      "<a =\"x\" = = b>",
+      "</a></b><c>",
+      "text only",
+      "",
+      repeated("<a>", 5),
+      repeated("<a/>", 100),
+      repeated("<a></a>", 100),
   };
   for (const std::string& xml : documents) {
     const GuardVerdict whole = check_xml_shape(xml, limits);
@@ -76,4 +105,4 @@ TEST(XmlShapeStream, CountsBytesAcrossPieces) {
 }
 
 }  // namespace
-}  // namespace portier::soap_adapter
+}  // namespace portier::xml

@@ -1,10 +1,10 @@
-#include "adapters/soap/xml_guard.h"
+#include "core/xml/shape_guard.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cstring>
 
-namespace portier::soap_adapter {
+namespace portier::xml {
 namespace {
 
 // An XML declaration longer than this is not read further for its encoding.
@@ -29,6 +29,13 @@ bool declares_other_than_utf8(std::string_view decl) {
 }
 
 }  // namespace
+
+Status check_untrusted_xml(std::string_view xml, const GuardLimits& limits, std::string_view what) {
+  GuardVerdict v = check_xml_shape(xml, limits);
+  if (v.ok) return Status::ok();
+  return invalid_argument(std::string(what) + ": refused by the XML shape guard (" + v.rule +
+                          "): " + v.detail);
+}
 
 GuardVerdict check_xml_shape(std::string_view x, const GuardLimits& limits) {
   if (x.size() > limits.max_bytes) {
@@ -218,8 +225,7 @@ void XmlShapeStream::end_start_tag() {
 
 void XmlShapeStream::end_instruction() {
   std::string_view pi = instruction_;
-  if (pi.size() > 4 && pi.starts_with("?xml") && is_space(pi[4]) &&
-      declares_other_than_utf8(pi)) {
+  if (pi.size() > 4 && pi.starts_with("?xml") && is_space(pi[4]) && declares_other_than_utf8(pi)) {
     refuse("encoding", "only UTF-8 documents are accepted");
   }
 }
@@ -252,4 +258,4 @@ const GuardVerdict& XmlShapeStream::finish() {
   return verdict_;
 }
 
-}  // namespace portier::soap_adapter
+}  // namespace portier::xml

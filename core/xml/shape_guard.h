@@ -13,7 +13,9 @@
 #include <string>
 #include <string_view>
 
-namespace portier::soap_adapter {
+#include "core/base/status.h"
+
+namespace portier::xml {
 
 struct GuardLimits {
   uint64_t max_bytes = 1 << 20;
@@ -26,11 +28,16 @@ struct GuardLimits {
 
 struct GuardVerdict {
   bool ok = true;
-  std::string rule;     // which rule refused it: "size", "doctype", "depth", ...
-  std::string detail;   // for the Fault, e.g. "nesting deeper than 64 elements"
+  std::string rule;    // which rule refused it: "size", "doctype", "depth", ...
+  std::string detail;  // for the Fault, e.g. "nesting deeper than 64 elements"
 };
 
 GuardVerdict check_xml_shape(std::string_view xml, const GuardLimits& limits);
+
+// For XML from outside that a parser reads next (an APF answer, form data, a department's
+// answer): OK, or kInvalidArgument naming `what`, the rule and the detail, e.g. "form data:
+// refused by the XML shape guard (depth): nesting deeper than 64 elements".
+Status check_untrusted_xml(std::string_view xml, const GuardLimits& limits, std::string_view what);
 
 class XmlShapeStream {
  public:
@@ -44,15 +51,15 @@ class XmlShapeStream {
 
  private:
   enum class State {
-    kText,          // outside markup
-    kMarkupStart,   // after '<'
-    kBang,          // after "<!": a comment, CDATA or a refused declaration
-    kComment,       // until "-->"
-    kCdata,         // until "]]>"
-    kInstruction,   // "<?" until "?>"
-    kEndTag,        // "</" until '>'
+    kText,         // outside markup
+    kMarkupStart,  // after '<'
+    kBang,         // after "<!": a comment, CDATA or a refused declaration
+    kComment,      // until "-->"
+    kCdata,        // until "]]>"
+    kInstruction,  // "<?" until "?>"
+    kEndTag,       // "</" until '>'
     kElementName,
-    kInTag,         // between attributes
+    kInTag,  // between attributes
     kAttributeName,
     kAfterAttributeName,
     kAfterEquals,
@@ -73,15 +80,15 @@ class XmlShapeStream {
   uint32_t depth_ = 0;
   uint32_t namespaces_total_ = 0;
   // Within one construct:
-  std::string bang_;          // what follows "<!" while it may still open a comment or CDATA
-  uint32_t closing_ = 0;      // how much of "-->", "]]>" or "?>" has been seen
-  std::string instruction_;   // the start of a processing instruction, for its encoding
+  std::string bang_;         // what follows "<!" while it may still open a comment or CDATA
+  uint32_t closing_ = 0;     // how much of "-->", "]]>" or "?>" has been seen
+  std::string instruction_;  // the start of a processing instruction, for its encoding
   uint64_t name_length_ = 0;
-  std::string name_start_;    // first characters of an attribute name ("xmlns:")
+  std::string name_start_;  // first characters of an attribute name ("xmlns:")
   uint32_t attributes_ = 0;
   uint32_t namespaces_ = 0;
   bool self_closing_ = false;
   char quote_ = 0;
 };
 
-}  // namespace portier::soap_adapter
+}  // namespace portier::xml

@@ -1,10 +1,10 @@
-#include "adapters/soap/xml_guard.h"
+#include "core/xml/shape_guard.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace portier::soap_adapter {
+namespace portier::xml {
 namespace {
 
 constexpr char kEnvelope[] = R"(<?xml version="1.0" encoding="UTF-8"?>
@@ -49,6 +49,15 @@ std::string with_namespaces(int count, int offset = 0) {
     xml += " xmlns:n" + std::to_string(offset + i) + "=\"urn:n" + std::to_string(offset + i) + "\"";
   }
   return xml + ">";
+}
+
+TEST(XmlGuard, UntrustedXmlIsRefusedNamingWhatRuleAndDetail) {
+  EXPECT_TRUE(check_untrusted_xml("<a><b/></a>", {}, "form data").is_ok());
+  Status refused = check_untrusted_xml("<!DOCTYPE a><a/>", {}, "form data");
+  EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(refused.message(),
+            "form data: refused by the XML shape guard (doctype): DTDs and entity declarations "
+            "(<!DOCTYPE, <!ENTITY) are not allowed");
 }
 
 TEST(XmlGuard, AcceptsANormalSoapEnvelope) {
@@ -251,4 +260,4 @@ TEST(XmlGuard, OneMegabyteDocumentIsCheckedCorrectly) {
 }
 
 }  // namespace
-}  // namespace portier::soap_adapter
+}  // namespace portier::xml
